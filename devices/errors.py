@@ -1,0 +1,77 @@
+"""One error hierarchy for every device kind.
+
+Callers (the UI, the supervisor, the CLI) catch `DeviceError` and show `str(err)`; the
+subclasses say *what kind* of trouble it is so a screen can pick the right guidance and
+the supervisor the right device state. Messages never carry citizens' data.
+"""
+
+from __future__ import annotations
+
+
+class DeviceError(Exception):
+    """Base of every device failure. `str()` is a one-line, data-free reason."""
+
+
+class DeviceTimeout(DeviceError):
+    """The device did not answer within the bounded time."""
+
+
+class DeviceUnavailable(DeviceError):
+    """The device is absent, unplugged, or its service (pcscd, camera) is down."""
+
+
+class ProtocolError(DeviceError):
+    """The device answered, but with bytes that do not follow its protocol."""
+
+
+# --- card readers -------------------------------------------------------------------
+
+
+class CardError(DeviceError):
+    """Base for card-reader trouble."""
+
+
+class NoCard(CardError):
+    """No card is present on the reader."""
+
+
+class CardRemoved(CardError):
+    """The card left the reader during a read."""
+
+
+class CardRejected(CardError):
+    """The card answered but its data is invalid (bad check character, expired, wrong MRZ)."""
+
+
+class AuthenticationFailed(CardError):
+    """The chip refused access (BAC/PACE failed: the MRZ data does not match)."""
+
+
+# --- camera --------------------------------------------------------------------------
+
+
+class CameraError(DeviceError):
+    """Base for camera trouble."""
+
+
+class CameraLost(CameraError, DeviceUnavailable):
+    """The camera stopped delivering frames (unplugged, stream ended)."""
+
+
+# --- printer -------------------------------------------------------------------------
+
+
+class PrinterError(DeviceError):
+    """Base for receipt-printer trouble."""
+
+
+class PaperOut(PrinterError):
+    """The paper roll is empty."""
+
+
+class CoverOpen(PrinterError):
+    """The printer cover is open."""
+
+
+class PrinterOffline(PrinterError, DeviceUnavailable):
+    """The printer does not answer (power, cable, network)."""

@@ -16,10 +16,12 @@ from devices.camera.base import Camera
 from devices.card.base import CardReader
 from devices.printer.base import ReceiptPrinter
 from kiosk.domain.catalog import Service
+from kiosk.domain.technician import EventSink
 from kiosk.metrics import MetricsServer, StationMetrics, write_atomically
 from kiosk.settings_technician import SupervisorSettings
-from kiosk.supervisor import Supervisor, probers_for
+from kiosk.supervisor import DeviceHealth, DeviceState, Listener, Supervisor, probers_for
 from offline_queue.api import QueueCounts
+from offline_queue.audit import AuditTrail
 
 
 @dataclass
@@ -68,3 +70,19 @@ def build_fleet(
         supervisor.after_each_round(lambda: write_atomically(metrics_path, metrics.render()))
     server = MetricsServer(metrics, settings.metrics_port, settings.metrics_bind) if settings.metrics_port else None
     return Fleet(supervisor, metrics, metrics_path, server)
+
+
+def audit_gate_events(trail: AuditTrail) -> EventSink:
+    """The technician gate's events (login, failed_login, lockout, ...) as audit records."""
+    return lambda action, detail: trail.append("technician", action, detail)
+
+
+def audit_device_changes(trail: AuditTrail) -> Listener:
+    """Device state changes as system audit records (the "recent events" screen shows them)."""
+
+    def listener(old: DeviceHealth, new: DeviceHealth) -> None:
+        if old.state is DeviceState.UNKNOWN and new.state is DeviceState.OK:
+            return  # the first probe finding a healthy device is not news
+        trail.append("system", "device_state", {"device": new.device, "state": new.state.value, "was": old.state.value})
+
+    return listener

@@ -32,6 +32,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -160,9 +161,17 @@ class AuditTrail:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
         self._db.executescript(SCHEMA)
+        # One connection shared by the UI thread and the supervisor's: one user at a time.
+        self._lock = threading.RLock()
+        # A crash between a commit and its head-file write leaves the head behind: catch up.
+        # (A head AHEAD of the database means records were removed; that is left for verify.)
+        last = self._db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        if last is not None:
+            self._advance_head(last[0], last[1])
 
     def close(self) -> None:
-        self._db.close()
+        with self._lock:
+            self._db.close()
 
     def __enter__(self) -> AuditTrail:
         return self
@@ -179,6 +188,13 @@ class AuditTrail:
         if not _KEY.match(action):
             raise AuditError(f"audit action {action!r} is not a lower-case identifier")
         clean = check_detail(detail or {})
+        with self._lock:
+            record = self._insert(actor, action, clean)
+            self._advance_head(record.seq, record.hash)
+        self.forward()
+        return record
+
+    def _insert(self, actor: str, action: str, clean: dict[str, Scalar]) -> AuditRecord:
         db = self._db
         db.execute("BEGIN IMMEDIATE")  # serialises appenders from both processes
         try:
@@ -196,22 +212,19 @@ class AuditTrail:
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        record = AuditRecord(seq, time, actor, action, clean, prev, digest)
-        self._advance_head(record)
-        self.forward()
-        return record
+        return AuditRecord(seq, time, actor, action, clean, prev, digest)
 
-    def _advance_head(self, record: AuditRecord) -> None:
+    def _advance_head(self, seq: int, digest: str) -> None:
         """Rewrite `<db>.head` (atomically, under a lock) unless another appender got further."""
         lock_path = self.head_path.with_name(self.head_path.name + ".lock")
         with open(lock_path, "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             current = read_head(self.head_path)
-            if current is not None and current[0] >= record.seq:
+            if current is not None and current[0] >= seq:
                 return
             fd, tmp = tempfile.mkstemp(dir=self.head_path.parent, prefix=".audit-head.")
             with os.fdopen(fd, "w") as handle:
-                json.dump({"seq": record.seq, "hash": record.hash}, handle)
+                json.dump({"seq": seq, "hash": digest}, handle)
                 handle.flush()
                 os.fsync(handle.fileno())
             os.replace(tmp, self.head_path)
@@ -223,6 +236,10 @@ class AuditTrail:
         """
         if self._sink is None:
             return 0
+        with self._lock:
+            return self._forward(self._sink)
+
+    def _forward(self, sink: Callable[[NewSubmission], Enqueued]) -> int:
         rows = self._db.execute(
             "SELECT a.seq FROM audit a LEFT JOIN audit_forwarded f ON f.seq = a.seq"
             " WHERE f.seq IS NULL ORDER BY a.seq"
@@ -237,7 +254,7 @@ class AuditTrail:
                 payload={"kiosk_id": self._kiosk_id, "audit": record.as_dict()},
             )
             try:
-                enqueued = self._sink(submission)
+                enqueued = sink(submission)
             except QueueError as exc:
                 log.warning("audit record %d not forwarded yet: %s", seq, exc)
                 break
@@ -251,25 +268,28 @@ class AuditTrail:
     # --- reading --------------------------------------------------------------------
 
     def get(self, seq: int) -> AuditRecord:
-        row = self._db.execute(
-            "SELECT seq, time, actor, action, detail, prev_hash, hash FROM audit WHERE seq = ?", (seq,)
-        ).fetchone()
+        with self._lock:
+            row = self._db.execute(
+                "SELECT seq, time, actor, action, detail, prev_hash, hash FROM audit WHERE seq = ?", (seq,)
+            ).fetchone()
         if row is None:
             raise KeyError(seq)
         return _record(row)
 
     def recent(self, limit: int = 50) -> list[AuditRecord]:
         """The newest records, newest first (the technician's "recent events" screen)."""
-        rows = self._db.execute(
-            "SELECT seq, time, actor, action, detail, prev_hash, hash FROM audit ORDER BY seq DESC LIMIT ?",
-            (limit,),
-        ).fetchall()
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seq, time, actor, action, detail, prev_hash, hash FROM audit ORDER BY seq DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
         return [_record(row) for row in rows]
 
     def unforwarded(self) -> int:
-        return self._db.execute(
-            "SELECT count(*) FROM audit a LEFT JOIN audit_forwarded f ON f.seq = a.seq WHERE f.seq IS NULL"
-        ).fetchone()[0]
+        with self._lock:
+            return self._db.execute(
+                "SELECT count(*) FROM audit a LEFT JOIN audit_forwarded f ON f.seq = a.seq WHERE f.seq IS NULL"
+            ).fetchone()[0]
 
     def verify(self, expect_head: tuple[int, str] | None = None) -> VerifyResult:
         return verify_database(self.path, expect_head)

@@ -225,3 +225,32 @@ def test_cli_list(db, capsys):
     assert run_cli(["audit", "list", "--db", str(db), "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [r["seq"] for r in rows] == [1, 2, 3, 4, 5]
+
+
+def test_head_left_behind_by_a_crash_catches_up_on_open(db):
+    """Bad input: the process died after a commit, before writing the head file."""
+    head = db.with_name(db.name + ".head")
+    with AuditTrail(db) as trail:
+        fourth = trail.get(4).hash
+    head.write_text(json.dumps({"seq": 4, "hash": fourth}))
+    assert not verify_database(db).ok
+    AuditTrail(db).close()
+    assert verify_database(db).ok
+
+
+def test_two_threads_appending_keep_one_chain(tmp_path):
+    """Bad input: the UI thread and the supervisor thread append at the same time."""
+    import threading
+
+    with AuditTrail(tmp_path / "a.sqlite3") as trail:
+        def burst(actor):
+            for i in range(25):
+                trail.append(actor, "device_state", {"n": i})
+
+        threads = [threading.Thread(target=burst, args=(a,)) for a in ("system", "technician")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    result = verify_database(tmp_path / "a.sqlite3")
+    assert result.ok and result.count == 50

@@ -214,3 +214,31 @@ def test_timer_thread_probes_and_stops(rig):
     sup.stop()
     sup.stop()
     assert sup.health(CAMERA).state is DeviceState.DOWN
+
+
+def test_gate_and_device_changes_reach_the_audit_trail(tmp_path, rig):
+    """Bad input: a wrong PIN and a camera unplugged: both must be on record."""
+    from kiosk.domain.technician import TechnicianGate
+    from kiosk.fleet import audit_device_changes, audit_gate_events
+    from offline_queue.audit import AuditTrail, verify_database
+
+    _, camera, _, sup = rig
+    with AuditTrail(tmp_path / "audit.sqlite3") as trail:
+        sup.add_listener(audit_device_changes(trail))
+        sup.probe_once()  # unknown -> ok: not recorded
+        camera.plugged = False
+        sup.probe_once()
+
+        class Nobody:
+            def check_pin(self, pin):
+                return None
+
+            check_badge = check_pin
+
+        TechnicianGate(Nobody(), on_event=audit_gate_events(trail)).login_pin("000000")
+        actions = [(r.actor, r.action, r.detail) for r in reversed(trail.recent())]
+    assert actions == [
+        ("system", "device_state", {"device": "camera", "state": "down", "was": "ok"}),
+        ("technician", "failed_login", {"method": "pin", "reason": "wrong", "tries": 1}),
+    ]
+    assert verify_database(tmp_path / "audit.sqlite3").ok

@@ -206,19 +206,17 @@ def enqueue_citizen(rig, reason: str | None = None) -> str:
                       {"name": RESIDENT.name, "id_number": RESIDENT.id_number},
                       (NewAttachment("id-front", b"\xff\xd8fake-jpeg-of-" + RESIDENT.id_number.encode()),))
     )
-    if reason:
-        while (record := rig.outbox.claim("test")) is not None:
-            if record.submission_id == enqueued.submission_id:
-                rig.outbox.quarantine(record, reason)
-                break
-            rig.outbox.release(record)
+    if reason:  # call before anything else is queued: the oldest due record is this one
+        record = rig.outbox.claim("test")
+        assert record is not None and record.submission_id == enqueued.submission_id
+        rig.outbox.quarantine(record, reason)
     return enqueued.submission_id
 
 
 async def test_queue_screen_counts_retry_and_sealed_export(rig):
     """Bad input: a record the platform refused (quarantined, reason "conflict")."""
-    enqueue_citizen(rig)
     enqueue_citizen(rig, reason="conflict")
+    enqueue_citizen(rig)
     async with Host(rig).run_test(size=SIZE) as pilot:
         await login(pilot, rig)
         await pilot.click("#nav-queue")

@@ -86,13 +86,13 @@ KINDS = {
 }
 
 
-def _field(text: bytes, layout: dict[str, tuple[int, int]], name: str) -> str:
+def _field(text: bytes, layout: dict[str, tuple[int, int]], name: str, *, strip: bool = True) -> str:
     offset, length = layout[name]
     try:
         value = text[offset : offset + length].decode("utf-16-le")
     except UnicodeDecodeError:
         raise CardRejected(f"card field '{name}' is not UCS-2 text") from None
-    return value.strip(" \x00")
+    return value.strip(" \x00") if strip else value
 
 
 def _date(value: str, name: str) -> dt.date:
@@ -169,8 +169,9 @@ def parse_base_text(
             raise CardRejected("card field 'ethnicity' has an unknown code")
         ethnicity = ETHNICITIES[fields["ethnicity"]]
     latin_name = fields.get("latin_name", "")
-    if flag == "Y":
-        latin_name = (latin_name + fields["latin_name_more"]).strip()
+    if flag == "Y" and fields["latin_name_more"]:
+        # A name longer than 35 letters continues at 220; a space may sit at the seam.
+        latin_name = _field(text, layout, "latin_name", strip=False) + fields["latin_name_more"]
     nationality = fields.get("nationality", "CHN")
     if flag in "IY" and not (len(nationality) == 3 and nationality.isascii() and nationality.isalpha()):
         raise CardRejected("card field 'nationality' is not a country code")

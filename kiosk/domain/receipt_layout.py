@@ -168,6 +168,26 @@ def receipt_blocks(receipt: Receipt) -> list[Block]:
     return blocks
 
 
+def self_test_blocks(station_name: str, printer_name: str, profile: PrinterProfile, status_line: str) -> list[Block]:
+    """The technician's test page: both scripts, every size, a rule, a QR code and a cut."""
+    return [
+        Text("打印测试 Printer test", size="title", align="center", bold=True),
+        Text(station_name, align="center"),
+        Rule(),
+        Text(f"printer: {printer_name}"),
+        Text(f"profile: {profile.name}, {profile.width_dots} dots, {profile.columns} columns"),
+        Text(f"mode: {'GB18030 text' if profile.gb18030 else 'raster'}, QR {'native' if profile.native_qr else 'image'}"),
+        Text(f"status: {status_line}"),
+        Rule(),
+        Text("简体：政务服务一网通办", size="normal"),
+        Text("繁體：政務服務一網通辦", size="normal"),
+        Text("ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789", size="small"),
+        Text("GZHZ0001-20261123-0001-Q", size="large", bold=True, one_line=True),
+        QR("https://zwfw.example.gov.cn/s/test"),
+        Text("扫码应显示测试网址 / QR must read the test URL", size="small", align="center"),
+    ]
+
+
 # --- wrapping ------------------------------------------------------------------------
 
 

@@ -171,7 +171,8 @@ def receipt_blocks(receipt: Receipt) -> list[Block]:
 def self_test_blocks(station_name: str, printer_name: str, profile: PrinterProfile, status_line: str) -> list[Block]:
     """The technician's test page: both scripts, every size, a rule, a QR code and a cut."""
     return [
-        Text("打印测试 Printer test", size="title", align="center", bold=True),
+        Text("打印测试", size="title", align="center", bold=True),
+        Text("Printer test", size="small", align="center"),
         Text(station_name, align="center"),
         Rule(),
         Text(f"printer: {printer_name}"),

@@ -7,6 +7,7 @@ no race between choosing it and listening on it.
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 import time
@@ -50,15 +51,26 @@ def bind(host: str, port: int) -> socket.socket:
 
 def _server(app: FastAPI, access_log: bool) -> uvicorn.Server:
     # timeout_keep_alive: a sync daemon keeps one connection open between requests.
-    config = uvicorn.Config(app, log_level="warning", access_log=access_log, timeout_keep_alive=30)
+    config = uvicorn.Config(
+        app, log_level="info" if access_log else "warning", access_log=access_log, timeout_keep_alive=30
+    )
     return uvicorn.Server(config)
 
 
 def serve(app: FastAPI, host: str = "127.0.0.1", port: int = 8700, *, access_log: bool = True) -> None:
-    """Serve until SIGINT/SIGTERM (uvicorn's handlers: finish in-flight requests, then exit)."""
+    """Serve until SIGINT/SIGTERM: uvicorn finishes in-flight requests, then this returns.
+
+    uvicorn re-raises the signal it caught once it has shut down; a no-op SIGTERM handler
+    installed first receives it, so a stopped hub exits 0 instead of dying by the signal.
+    """
     sock = bind(host, port)
     print(f"hub listening on http://{host}:{sock.getsockname()[1]}", flush=True)
-    _server(app, access_log).run(sockets=[sock])
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    try:
+        _server(app, access_log).run(sockets=[sock])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        sock.close()
 
 
 @dataclass(frozen=True)

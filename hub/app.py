@@ -75,6 +75,11 @@ STATUS_MESSAGES: dict[str, dict[str, str]] = {
 #: "before" (nothing stored yet) and "after_commit" (stored, but the client never hears so).
 FaultHook = Callable[[str, str, str], int | None]
 
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "Missing or unknown bearer token"},
+    403: {"model": ErrorBody, "description": "Credentials not valid for this Kiosk-Id or route"},
+}
+
 
 class HubError(Exception):
     """An answer that is not the happy path: status code, JSON body, optional headers."""
@@ -254,6 +259,7 @@ def create_app(
         status_code=201,
         summary="Upload one sealed attachment (idempotent by hash)",
         responses={
+            **AUTH_RESPONSES,
             200: {"description": "Already stored (same hash)"},
             201: {"description": "Stored"},
             400: {"model": ErrorBody, "description": "SHA-256 of the body differs from the path"},
@@ -362,6 +368,7 @@ def create_app(
         status_code=201,
         summary="Deliver a submission (idempotent by id)",
         responses={
+            **AUTH_RESPONSES,
             200: {"model": SubmissionReceipt, "description": "Identical replay: the body of the first 201"},
             201: {"model": SubmissionReceipt, "description": "First delivery"},
             409: {"model": ErrorBody, "description": "This id was delivered with different content"},
@@ -404,7 +411,7 @@ def create_app(
         "/v1/submissions/{submission_id}",
         response_model=SubmissionStatus,
         summary="A submission's status",
-        responses={404: {"model": ErrorBody, "description": "Unknown id"}},
+        responses={**AUTH_RESPONSES, 404: {"model": ErrorBody, "description": "Unknown id"}},
     )
     async def get_submission(submission_id: str, request: Request) -> Response:
         kiosk_id = auth.kiosk_or_admin(request)
@@ -430,6 +437,7 @@ def create_app(
         response_model=CatalogBundle,
         summary="The region's current signed catalog bundle",
         responses={
+            **AUTH_RESPONSES,
             304: {"description": "If-None-Match matched the current ETag"},
             404: {"model": ErrorBody, "description": "No catalog published for the region"},
         },
@@ -475,6 +483,7 @@ def create_app(
         response_model=Published,
         summary="Publish a signed catalog bundle (admin)",
         responses={
+            **AUTH_RESPONSES,
             400: {"model": ErrorBody, "description": "Bad signature, unknown key, wrong region, expired, malformed"},
             409: {"model": ErrorBody, "description": "Version not higher than the current one"},
         },
@@ -501,7 +510,7 @@ def create_app(
         "/v1/kiosks/{kiosk_id}/heartbeat",
         status_code=204,
         summary="A station's health report",
-        responses={204: {"description": "Recorded"}},
+        responses={**AUTH_RESPONSES, 204: {"description": "Recorded"}},
         openapi_extra={
             "requestBody": {
                 "required": True,
@@ -571,7 +580,13 @@ def create_app(
                 [(m, "validation") for m in (SubmissionIn, CatalogBundle, Heartbeat, MissingAttachments, Refused, SealedEnvelope)],
                 ref_template="#/components/schemas/{model}",
             )
-            schema.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))
+            components = schema.setdefault("components", {})
+            components.setdefault("schemas", {}).update(defs.get("$defs", {}))
+            components["securitySchemes"] = {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "kioskId": {"type": "apiKey", "in": "header", "name": "Kiosk-Id"},
+            }
+            schema["security"] = [{"bearer": [], "kioskId": []}]
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -32,7 +32,7 @@ def sam():
 
 
 def _reader(sam: SamSimulator, **kwargs) -> Ga467CardReader:
-    settings = Ga467Settings(port=sam.port, timeout_s=0.3, poll_interval_s=0.02)
+    settings = Ga467Settings(port=sam.port, timeout_s=1.0, poll_interval_s=0.02)
     return Ga467CardReader(settings, **kwargs)
 
 
@@ -155,7 +155,7 @@ def test_expired_card_is_rejected_unless_configured(sam):
     late = lambda: dt.date(2041, 1, 1)  # noqa: E731
     with pytest.raises(CardRejected, match="expired"):
         _reader(sam, today=late).read_identity()
-    lenient = Ga467CardReader(Ga467Settings(port=sam.port, timeout_s=0.3, reject_expired=False), today=late)
+    lenient = Ga467CardReader(Ga467Settings(port=sam.port, timeout_s=1.0, reject_expired=False), today=late)
     assert lenient.read_identity() == samples.RESIDENT
     lenient.stop()
 
@@ -211,9 +211,9 @@ def test_poller_reports_insert_remove_and_a_reader_that_goes_silent(sam, reader)
     sam.insert(samples.RESIDENT)
     assert events.get(timeout=2).kind == CardEventKind.INSERTED
     sam.silent = True
-    assert [events.get(timeout=3).kind for _ in range(2)] == [CardEventKind.REMOVED, CardEventKind.READER_REMOVED]
+    assert [events.get(timeout=6).kind for _ in range(2)] == [CardEventKind.REMOVED, CardEventKind.READER_REMOVED]
     sam.silent = False
-    assert [events.get(timeout=3).kind for _ in range(2)] == [CardEventKind.READER_ADDED, CardEventKind.INSERTED]
+    assert [events.get(timeout=6).kind for _ in range(2)] == [CardEventKind.READER_ADDED, CardEventKind.INSERTED]
     reader.stop()
     reader.stop()  # idempotent
     sam.remove()

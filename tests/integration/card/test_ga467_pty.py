@@ -230,3 +230,41 @@ def test_base_information_with_wrong_lengths_is_a_protocol_error():
     for bad in (b"", b"\x01\x00\x04\x00" + text, b"\x00\xff\x04\x00" + text + photo):
         with pytest.raises(ProtocolError):
             split_base_information(bad)
+
+
+# --- property-based: whatever the reader sends, only documented errors come out ----------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from devices.card.ga467_codec import encode_answer  # noqa: E402
+from devices.errors import DeviceError  # noqa: E402
+
+_answers = st.one_of(
+    st.binary(max_size=64),  # noise
+    st.binary(max_size=300).map(lambda data: encode_answer(0x90, data)),  # well-framed, wrong content
+    st.tuples(st.integers(0, 255), st.binary(max_size=8)).map(lambda t: encode_answer(*t)),  # any status
+    st.binary(min_size=4, max_size=1400).map(  # a read answer with random lengths and content
+        lambda data: encode_answer(0x90, data)
+    ),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["find", "select", "read"]), _answers)
+def test_fuzz_any_answer_gives_a_documented_error(sam, step, answer):
+    """Bad input: the answer to one step of the read replaced by arbitrary bytes."""
+    reader = Ga467CardReader(Ga467Settings(port=sam.port, timeout_s=0.15))
+    sam.insert(samples.RESIDENT)
+    if step != "find":
+        sam.inject(Fault.NOISE_BEFORE)  # a harmless fault to move the replacement one answer on
+    if step == "read":
+        sam.inject(Fault.NOISE_BEFORE)
+    sam.inject(Fault.REPLACE, raw=answer)
+    try:
+        reader.read_identity()
+    except DeviceError:
+        pass
+    finally:
+        reader.stop()
+        sam.remove()

@@ -40,6 +40,7 @@ class CapturedImage:
 class CitizenSession:
     """What the station knows about the person in front of it. `repr` shows no data."""
 
+    default_lang: Lang = Lang.ZH_HANS  # the attract screen's language; wipe() returns to it
     lang: Lang = Lang.ZH_HANS
     identity: Identity | None = None
     identity_confirmed: bool = False
@@ -49,6 +50,9 @@ class CitizenSession:
     form_done: bool = False
     pages: dict[str, CapturedImage] = field(default_factory=dict)  # by role
     consent: bool = False
+
+    def __post_init__(self) -> None:
+        self.lang = self.default_lang
 
     def __repr__(self) -> str:
         return (
@@ -93,7 +97,7 @@ class CitizenSession:
         self.form_done = False
         self.consent = False
         if not keep_lang:
-            self.lang = Lang.ZH_HANS
+            self.lang = self.default_lang
 
     def _drop_pages(self) -> None:
         for page in self.pages.values():

@@ -7,12 +7,14 @@ before anything touches disk.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from kiosk.domain.flow import missing_pages
 from kiosk.domain.form import validate_form
+from kiosk.domain.receipt import Receipt, ReceiptStatus
 from kiosk.domain.session import CitizenSession
-from offline_queue.api import NewAttachment, NewSubmission
+from offline_queue.api import Enqueued, NewAttachment, NewSubmission
 
 
 class IncompleteSession(ValueError):
@@ -61,4 +63,34 @@ def build_submission(session: CitizenSession, receipt_number: str) -> NewSubmiss
         receipt_number=receipt_number,
         payload=payload,
         attachments=attachments,
+    )
+
+
+def receipt_for(
+    session: CitizenSession,
+    enqueued: Enqueued,
+    *,
+    station_name: str,
+    station_address: str,
+    status_url: str,
+    hotline: str,
+) -> Receipt:
+    """The receipt for a submission just queued: masked identity, status "queued here"."""
+    identity, service = session.identity, session.service
+    if identity is None or service is None:
+        raise IncompleteSession("no identity or no service chosen")
+    return Receipt.for_citizen(
+        name=identity.name,
+        id_number=identity.id_number,
+        station_name=station_name,
+        station_address=station_address,
+        service_name=service.name,
+        receipt_number=enqueued.receipt_number,
+        submission_id=enqueued.submission_id,
+        created_at=dt.datetime.fromisoformat(enqueued.created_at),
+        status=ReceiptStatus.QUEUED,
+        promise=service.promise,
+        status_url=status_url,
+        hotline=hotline,
+        language=session.lang,
     )

@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from devices.card.base import CardEvent, CardEventKind, Identity
 from devices.errors import AuthenticationFailed, CardError, DeviceError
+from kiosk.domain.receipt import Receipt
 from kiosk.domain.flow import CITIZEN_DOCUMENTS, SESSION_STEPS, Step, next_step, previous_step
 from kiosk.domain.session import CitizenSession
 from kiosk.station import Station
@@ -30,7 +31,7 @@ from kiosk.ui.widgets.idle import IdleBanner
 
 #: Keys that quit, suspend or open tools in a normal Textual app: nothing in kiosk mode.
 KIOSK_KEYS = (
-    "ctrl+c", "ctrl+q", "ctrl+z", "ctrl+backslash", "ctrl+d", "ctrl+p", "ctrl+s",
+    "ctrl+c", "ctrl+z", "ctrl+backslash", "ctrl+d", "ctrl+p", "ctrl+s",
     "ctrl+w", "ctrl+x", "ctrl+y", "ctrl+l", "ctrl+t",
 )  # fmt: skip
 
@@ -45,6 +46,7 @@ class KioskApp(App[None]):
     CSS_PATH = "app.tcss"
     ENABLE_COMMAND_PALETTE = False
     BINDINGS = [
+        Binding("ctrl+q", "kiosk_quit", show=False, priority=True, system=True),
         *(Binding(key, "ignore", show=False, priority=True, system=True) for key in KIOSK_KEYS),
         Binding("f12", "technician", show=False, priority=True, system=True),
     ]
@@ -52,7 +54,8 @@ class KioskApp(App[None]):
     def __init__(self, station: Station) -> None:
         super().__init__()
         self.station = station
-        self.session = CitizenSession()
+        self.session = CitizenSession(default_lang=station.session.default_language)
+        self.receipt: Receipt | None = None  # the last submission's, for the done screen
         self.step = Step.ATTRACT
         self._last_input = time.monotonic()
         self._reader_started = False
@@ -82,6 +85,11 @@ class KioskApp(App[None]):
 
     def action_ignore(self) -> None:
         """Kiosk mode: quit, suspend and tool keys do nothing."""
+
+    def action_kiosk_quit(self) -> None:
+        """Ctrl+Q: nothing in kiosk mode; quits a development station (kiosk_mode = false)."""
+        if not self.station.kiosk_mode:
+            self.exit()
 
     async def action_quit(self) -> None:
         """Nothing quits without the technician PIN."""
@@ -124,6 +132,7 @@ class KioskApp(App[None]):
     def end_session(self) -> None:
         """Forget the citizen and show the attract screen."""
         self.session.wipe()
+        self.receipt = None
         self.goto(Step.ATTRACT)
 
     # --- session safety ------------------------------------------------------------
@@ -137,13 +146,14 @@ class KioskApp(App[None]):
         if self.step in _NOT_IDLE_STEPS:
             return
         settings = self.station.session
-        remaining = settings.idle_timeout_s - (time.monotonic() - self._last_input)
+        idle = time.monotonic() - self._last_input
+        remaining = settings.idle_timeout_s + settings.warning_s - idle
         if remaining <= 0:
             self.end_session()
             return
         base = next(s for s in reversed(self.screen_stack) if not isinstance(s, ModalScreen))
         for banner in base.query(IdleBanner):
-            banner.countdown(remaining if remaining <= settings.warning_s else None)
+            banner.countdown(remaining if idle >= settings.idle_timeout_s else None)
 
     # --- card reader ---------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from kiosk.domain.catalog import Promise
 from kiosk.domain.i18n_text import Lang
 
 
@@ -37,3 +38,10 @@ def t(key: str, lang: Lang, /, **values: object) -> str:
     """The message `key` in `lang`, with `{name}` placeholders filled from `values`."""
     text = catalog(lang)[key]
     return text.format(**values) if values else text
+
+
+def promise_text(promise: Promise, lang: Lang) -> str:
+    """How long a service takes: "instant" or "N working days"."""
+    if promise.instant:
+        return t("promise.instant", lang)
+    return t("promise.days", lang, days=promise.working_days)

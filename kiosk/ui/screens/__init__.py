@@ -8,7 +8,10 @@ from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.choose import ChooseScreen
 from kiosk.ui.screens.confirm import ConfirmScreen
 from kiosk.ui.screens.form import FormScreen
+from kiosk.ui.screens.done import DoneScreen
 from kiosk.ui.screens.identify import IdentifyScreen
+from kiosk.ui.screens.review import ReviewScreen
+from kiosk.ui.screens.submit import SubmitScreen
 
 SCREENS: dict[Step, type[KioskScreen]] = {
     Step.ATTRACT: AttractScreen,
@@ -16,4 +19,7 @@ SCREENS: dict[Step, type[KioskScreen]] = {
     Step.CONFIRM: ConfirmScreen,
     Step.CHOOSE: ChooseScreen,
     Step.FORM: FormScreen,
+    Step.REVIEW: ReviewScreen,
+    Step.SUBMIT: SubmitScreen,
+    Step.DONE: DoneScreen,
 }

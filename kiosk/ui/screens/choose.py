@@ -6,16 +6,10 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Static
 
-from kiosk.domain.catalog import Catalog, Service
+from kiosk.domain.catalog import Catalog
 from kiosk.domain.flow import Step, service_options
+from kiosk.ui.i18n import promise_text
 from kiosk.ui.screens.base import KioskScreen
-
-
-def promise_key(service: Service) -> tuple[str, dict[str, object]]:
-    """The message key and values that say how long the service takes."""
-    if service.promise.instant:
-        return "promise.instant", {}
-    return "promise.days", {"days": service.promise.working_days}
 
 
 class ChooseScreen(KioskScreen):
@@ -34,8 +28,7 @@ class ChooseScreen(KioskScreen):
         with VerticalScroll(id="services"), Grid(id="service-grid"):
             for option in options:
                 service = option.service
-                key, values = promise_key(service)
-                detail = self.t(option.reason) if option.reason else self.t(key, **values)
+                detail = self.t(option.reason) if option.reason else promise_text(service.promise, lang)
                 yield Button(
                     f"{service.name.get(lang)}\n{detail}",
                     id=f"service-{service.code}",

@@ -27,6 +27,7 @@ from kiosk.ui.i18n import t
 from kiosk.ui.messages import CardChanged, CardReadFailed, CardReading
 from kiosk.ui.screens import SCREENS
 from kiosk.ui.screens.pin import PinScreen
+from kiosk.ui.technician import is_technician_screen, open_technician_mode
 from kiosk.ui.widgets.idle import IdleBanner
 
 #: Keys that quit, suspend or open tools in a normal Textual app: nothing in kiosk mode.
@@ -96,7 +97,12 @@ class KioskApp(App[None]):
         self.action_technician()
 
     def action_technician(self) -> None:
-        """Ask for the technician PIN; the app exits only when it verifies."""
+        """Technician mode (badge or PIN) when the station has it; else the PIN dialog that exits."""
+        if self.station.technician is not None:
+            if not is_technician_screen(self.screen):
+                self.end_session()  # nothing of a citizen stays behind technician mode
+                open_technician_mode(self, self.station.technician, self.session.lang)
+            return
         if isinstance(self.screen, PinScreen):
             return
 
@@ -158,6 +164,9 @@ class KioskApp(App[None]):
     # --- card reader ---------------------------------------------------------------
 
     def on_card_changed(self, message: CardChanged) -> None:
+        if is_technician_screen(self.screen):  # a badge tap at the technician login
+            self.screen.post_message(CardChanged(message.event))
+            return
         kind = message.event.kind
         if kind is CardEventKind.INSERTED and self.step in (Step.ATTRACT, Step.IDENTIFY):
             if self.step is Step.ATTRACT:

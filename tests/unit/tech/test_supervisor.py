@@ -84,7 +84,7 @@ def test_camera_unplugged_disables_only_document_services_then_recovers(rig):
     sup.probe_once()
     assert sup.health(CAMERA).state is DeviceState.DOWN and "unplugged" in sup.health(CAMERA).detail
     assert sup.available(PLAIN) and not sup.available(WITH_DOCS)
-    assert sup.missing_for(WITH_DOCS) == [CAMERA]
+    assert sup.missing_for(WITH_DOCS) == [CAMERA] and sup.unavailable_kinds() == {CAMERA}
     camera.plugged = True
     sup.probe_once()
     assert sup.available(WITH_DOCS) and sup.health(CAMERA).state is DeviceState.OK
@@ -124,7 +124,8 @@ def test_printer_down_with_screen_receipt_policy(rig, fault):
     sup.probe_once()
     assert sup.health(PRINTER).state is DeviceState.DOWN
     assert sup.available(PLAIN) and sup.available(WITH_DOCS) and sup.receipt_on_screen()
-    assert not sup.available(NEEDS_PRINT)  # a service that explicitly requires the printer
+    assert sup.available(NEEDS_PRINT)  # "printer" in requires is the receipt: the screen stands in
+    assert sup.unavailable_kinds() == frozenset()
 
 
 def test_printer_down_with_refuse_policy():
@@ -133,7 +134,8 @@ def test_printer_down_with_refuse_policy():
     sup = Supervisor(probers_for(Plug("card"), Plug("camera"), printer), policy=PolicySettings(printer_down="refuse"))
     printer.next = PrinterStatus(PrinterState.PAPER_OUT, PaperState.OUT)
     sup.probe_once()
-    assert not sup.available(PLAIN)
+    assert not sup.available(PLAIN) and not sup.available(NEEDS_PRINT)
+    assert sup.unavailable_kinds() == {PRINTER}
     printer.next = PrinterStatus(PrinterState.OK)
     sup.probe_once()
     assert sup.available(PLAIN)

@@ -16,9 +16,10 @@ from devices.camera.base import Camera
 from devices.card.base import CardReader
 from devices.printer.base import ReceiptPrinter
 from kiosk.domain.catalog import Service
-from kiosk.domain.technician import EventSink
+from kiosk.domain.technician import EventSink, TechnicianGate
 from kiosk.metrics import MetricsServer, StationMetrics, write_atomically
-from kiosk.settings_technician import SupervisorSettings
+from kiosk.settings_technician import SupervisorSettings, TechnicianSettings
+from kiosk.technician_auth import Credentials
 from kiosk.supervisor import DeviceHealth, DeviceState, Listener, Supervisor, probers_for
 from offline_queue.api import QueueCounts
 from offline_queue.audit import AuditTrail
@@ -70,6 +71,17 @@ def build_fleet(
         supervisor.after_each_round(lambda: write_atomically(metrics_path, metrics.render()))
     server = MetricsServer(metrics, settings.metrics_port, settings.metrics_bind) if settings.metrics_port else None
     return Fleet(supervisor, metrics, metrics_path, server)
+
+
+def build_gate(settings: TechnicianSettings, trail: AuditTrail) -> TechnicianGate:
+    """The technician login policy from `[technician]`, every event on the audit trail."""
+    return TechnicianGate(
+        Credentials(settings.pin_hash, settings.badge_uid_hashes),
+        max_tries=settings.max_tries,
+        lockout_s=settings.lockout_minutes * 60,
+        idle_s=settings.idle_minutes * 60,
+        on_event=audit_gate_events(trail),
+    )
 
 
 def audit_gate_events(trail: AuditTrail) -> EventSink:

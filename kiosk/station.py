@@ -24,6 +24,7 @@ from kiosk.domain.catalog import Catalog
 from kiosk.domain.i18n_text import Lang
 from kiosk.domain.receipt_number import make_receipt_number
 from offline_queue.api import DeliveryStatus, Enqueued, NewSubmission
+from offline_queue.systemd import SdNotifier
 
 if TYPE_CHECKING:
     from kiosk.technician_ops import TechnicianOps
@@ -90,6 +91,7 @@ class Station:
     unavailable: Callable[[], frozenset[str]] = frozenset  # device kinds now down: "printer", ...
     demo: DemoCards | None = None
     technician: TechnicianOps | None = None  # technician mode (F12); None = the PIN dialog only
+    systemd: SdNotifier | None = None  # READY=1 once the UI is up, WATCHDOG=1 from its event loop
 
 
 def load_demo_catalog() -> Catalog:

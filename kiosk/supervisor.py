@@ -199,6 +199,17 @@ class Supervisor:
         """For the heartbeat: {"printer": {"state": "degraded", "detail": ..., "paper": "low"}, ...}."""
         return {h.device: h.as_dict() for h in self.all_health()}
 
+    def doctor(self) -> list[tuple[str, bool, str]]:
+        """Probe now; one (name, ok, detail) per device for `run_kiosk.py doctor`.
+
+        Degraded counts as ok (it works) with the reason in the detail.
+        """
+        self.probe_once()
+        return [
+            (h.device, h.usable, f"{h.state.value}: {h.detail}" + (f" (paper {h.paper.value})" if h.paper else ""))
+            for h in self.all_health()
+        ]
+
     def uptime_s(self) -> float:
         return self._clock() - self.started_at
 

@@ -90,3 +90,33 @@ async def test_badge_tap_in_the_citizen_app_opens_technician_mode_not_a_session(
         rig.card.insert(TECHNICIAN_BADGE)
         await wait_for(pilot, lambda: isinstance(app.screen, DevicesScreen))
         assert app.step is Step.ATTRACT and "read_identity" not in rig.card.calls
+
+
+async def test_the_app_tells_systemd_it_is_ready_and_pings_the_watchdog(rig, tmp_path):
+    """A real unix datagram socket stands where systemd's notify socket would be."""
+    import dataclasses
+    import os
+    import socket
+    import tempfile
+
+    from offline_queue.systemd import SdNotifier
+
+    directory = tempfile.mkdtemp(prefix="sdn")
+    path = os.path.join(directory, "notify")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        sock.bind(path)
+        sock.settimeout(3)
+        notifier = SdNotifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "400000"})
+        app = KioskApp(dataclasses.replace(station(rig), systemd=notifier))
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause(0.5)
+            got = []
+            sock.setblocking(False)
+            while True:
+                try:
+                    got.append(sock.recv(100))
+                except BlockingIOError:
+                    break
+    os.unlink(path)
+    os.rmdir(directory)
+    assert got[0] == b"READY=1\nSTATUS=serving" and b"WATCHDOG=1" in got[1:]

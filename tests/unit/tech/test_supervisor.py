@@ -244,3 +244,32 @@ def test_gate_and_device_changes_reach_the_audit_trail(tmp_path, rig):
         ("technician", "failed_login", {"method": "pin", "reason": "wrong", "tries": 1}),
     ]
     assert verify_database(tmp_path / "audit.sqlite3").ok
+
+
+def test_doctor_lines(rig):
+    """Bad input: paper low and the camera gone when the technician runs doctor."""
+    _, camera, printer, sup = rig
+    camera.plugged = False
+    printer.next = PrinterStatus(PrinterState.PAPER_LOW, PaperState.LOW)
+    lines = {name: (ok, detail) for name, ok, detail in sup.doctor()}
+    assert lines[CAMERA][0] is False and "unplugged" in lines[CAMERA][1]
+    assert lines[PRINTER] == (True, "degraded: paper_low (paper low)")
+    assert lines[CARD] == (True, "ok: card ready")
+
+
+def test_build_gate_follows_the_settings(tmp_path):
+    """Bad input: wrong PINs up to the configured max_tries (3)."""
+    from argon2 import PasswordHasher
+
+    from kiosk.fleet import build_gate
+    from kiosk.settings_technician import TechnicianSettings
+    from kiosk.technician_auth import hash_pin
+    from offline_queue.audit import AuditTrail
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    settings = TechnicianSettings(pin_hash=hash_pin("135790", cheap), max_tries=3, lockout_minutes=1)
+    with AuditTrail(tmp_path / "a.sqlite3") as trail:
+        gate = build_gate(settings, trail)
+        results = [gate.login_pin("000000") for _ in range(3)]
+        assert results[-1].outcome == "locked" and results[-1].locked_for_s == 60
+        assert [r.action for r in trail.recent(2)] == ["lockout", "failed_login"]

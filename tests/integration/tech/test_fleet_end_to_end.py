@@ -74,3 +74,43 @@ def test_heartbeat_carries_the_supervisors_device_states(tmp_path, live_hub, key
     kiosks = requests.get(f"{live_hub.url}/v1/admin/kiosks", headers=ADMIN, timeout=5).json()
     text = json.dumps(kiosks)
     assert '"paper": "out"' in text and '"state": "down"' in text and '"card"' in text
+
+
+def test_device_states_cross_from_the_app_to_the_daemon_through_the_queue_database(tmp_path, live_hub, keys):
+    """Two Outbox connections (app, daemon) on one file; then the app stops reporting."""
+    from kiosk.fleet import publish_device_states, read_device_states
+
+    now = [1_800_000_000.0]
+    printer = SimulatedPrinter()
+    sup = Supervisor(probers_for(printer=printer))
+    app_side = Outbox.open(tmp_path / "queue.sqlite3", keys.sealer, min_free_bytes=0)
+    daemon_side = Outbox.open(tmp_path / "queue.sqlite3", keys.sealer, min_free_bytes=0)
+    try:
+        assert read_device_states(daemon_side)["station_app"]["detail"] == "no device report yet"
+        sup.after_each_round(lambda: publish_device_states(sup, app_side, clock=lambda: now[0]))
+        printer.set_state(PrinterState.COVER_OPEN)
+        sup.probe_once()
+        engine = engine_for(live_hub, daemon_side, lambda: read_device_states(daemon_side, 120, lambda: now[0]))
+        assert engine.heartbeat() == "ok"
+        assert read_device_states(daemon_side, 120, lambda: now[0])["printer"]["state"] == "down"
+        now[0] += 121  # the app hung: its last report is stale
+        assert read_device_states(daemon_side, 120, lambda: now[0]) == {
+            "station_app": {"state": "down", "detail": "no device report for 121 s"}
+        }
+    finally:
+        app_side.close()
+        daemon_side.close()
+    kiosks = json.dumps(requests.get(f"{live_hub.url}/v1/admin/kiosks", headers=ADMIN, timeout=5).json())
+    assert "cover_open" in kiosks
+
+
+def test_unreadable_device_report_is_down_not_a_crash(tmp_path, keys):
+    """Bad input: garbage in the shared flag."""
+    from kiosk.fleet import DEVICE_STATES_FLAG, read_device_states
+
+    outbox = Outbox.open(tmp_path / "queue.sqlite3", keys.sealer, min_free_bytes=0)
+    try:
+        outbox.set_flag(DEVICE_STATES_FLAG, "{not json")
+        assert read_device_states(outbox)["station_app"]["detail"] == "device report unreadable"
+    finally:
+        outbox.close()

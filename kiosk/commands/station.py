@@ -1,0 +1,39 @@
+"""`run`, `demo` and `doctor`: the station itself and its self-check."""
+
+from __future__ import annotations
+
+import argparse
+
+from kiosk import bootstrap
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    run = subparsers.add_parser("run", help="run the station UI (kiosk mode)")
+    run.set_defaults(func=_run)
+
+    demo = subparsers.add_parser(
+        "demo",
+        help="reference hub on loopback + sync daemon + UI, simulated devices, data under var/",
+    )
+    demo.add_argument("--port", type=int, default=0, help="hub port on 127.0.0.1 (default: a free one)")
+    demo.set_defaults(func=_demo)
+
+    doctor = subparsers.add_parser("doctor", help="check config and each device; one line per check")
+    doctor.set_defaults(func=_doctor)
+
+
+def _run(args: argparse.Namespace, load_config) -> int:
+    return bootstrap.run_station(load_config())
+
+
+def _demo(args: argparse.Namespace, load_config) -> int:
+    return bootstrap.run_demo(load_config(), hub_port=args.port)
+
+
+def _doctor(args: argparse.Namespace, load_config) -> int:
+    config = load_config()
+    failed = 0
+    for check in bootstrap.doctor_checks(config):
+        print(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
+        failed += not check.ok
+    return 1 if failed else 0

@@ -1,0 +1,106 @@
+"""Config errors: unknown key, wrong type, bad value, missing file, broken TOML.
+
+Each must give ONE line naming the file and the key and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kiosk.cli import main
+from kiosk.config import ConfigError, load_config
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+SECRETS = """
+[queue]
+sealing_public_key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+[sync]
+token = "demo-token"
+"""
+
+
+@pytest.fixture
+def shipped(tmp_path):
+    """config.toml as shipped, with a secrets file where it points (the demo writes one)."""
+    path = tmp_path / "config.toml"
+    path.write_text((ROOT / "config.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "var" / "demo").mkdir(parents=True)
+    (tmp_path / "var" / "demo" / "secrets.toml").write_text(SECRETS, encoding="utf-8")
+    return path
+
+
+def test_shipped_config_is_valid(shipped):
+    config = load_config(shipped)
+    assert config.station.region == "440105"
+    assert config.session.demo is True
+    assert config.sync.token.get_secret_value() == "demo-token"
+    assert config.sync.kiosk_id == config.station.id
+    assert config.sync.region == config.station.region
+
+
+def test_missing_secrets_file_is_one_line(shipped):
+    (shipped.parent / "var" / "demo" / "secrets.toml").unlink()
+    with pytest.raises(ConfigError, match=r"secrets.toml: secrets file not found$"):
+        load_config(shipped)
+
+
+def test_station_id_is_not_repeated_in_sync(shipped):
+    shipped.write_text(shipped.read_text(encoding="utf-8").replace("[sync]\n", '[sync]\nkiosk_id = "GZ-HZ-0002"\n'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="sync.kiosk_id: set station.id instead"):
+        load_config(shipped)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[station]\nnmae = "x"\n', "station.nmae: unknown key"),
+        ("[session]\nidle_timeout_s = \"soon\"\n", "session.idle_timeout_s: Input should be a valid number"),
+        ("[session]\nidle_timeout_s = -4\n", "session.idle_timeout_s: Input should be greater than 5"),
+        ('[station]\nid = "station one"\n', "station.id: String should match pattern"),
+        ('[session]\ndefault_language = "fr"\n', "session.default_language: Input should be"),
+        ("[printr]\n", "unknown section [printr]"),
+        ("session = 3\n", "session: must be a table"),
+        ("[station\n", "not valid TOML"),
+    ],
+)
+def test_bad_config_names_file_and_key(tmp_path, text, expected):
+    path = tmp_path / "station.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_config(path)
+    message = str(info.value)
+    assert message.startswith(str(path))
+    assert expected in message
+    assert "\n" not in message
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_cli_exit_code_two_and_one_line(tmp_path, capsys):
+    path = tmp_path / "c.toml"
+    path.write_text("[session]\nwarning_s = 0\n", encoding="utf-8")
+    assert main(["--config", str(path), "doctor"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [f"config error: {path}: session.warning_s: Input should be greater than 0"]
+
+
+def test_env_var_chooses_file(tmp_path):
+    path = tmp_path / "env.toml"
+    path.write_text("[station]\nbogus = 1\n", encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "run_kiosk.py"), "doctor"],
+        env={"KIOSK_CONFIG": str(path), "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, timeout=60, cwd=tmp_path,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert f"{path}: station.bogus: unknown key" in proc.stderr

@@ -154,11 +154,12 @@ def receipt_blocks(receipt: Receipt) -> list[Block]:
         blocks.append(Text(f"{_label('reference', lang)}: {receipt.platform_reference}", bold=True))
     else:
         blocks += _sentence("queued", lang)
-    blocks.append(Text(_label("promise", lang), size="small"))
-    if receipt.promise.instant:
-        blocks += _sentence("instant", lang)
-    else:
-        blocks += _sentence("days", lang, n=receipt.promise.working_days)
+    if receipt.promise is not None:
+        blocks.append(Text(_label("promise", lang), size="small"))
+        if receipt.promise.instant:
+            blocks += _sentence("instant", lang)
+        else:
+            blocks += _sentence("days", lang, n=receipt.promise.working_days)
     blocks += [Rule(), QR(receipt.qr_url)]
     blocks += _sentence("scan", lang, align="center")
     blocks += [

@@ -168,3 +168,14 @@ def test_font_override_by_environment(monkeypatch):
     path = find_cjk_font()
     monkeypatch.setenv(receipt_layout.FONT_ENV, str(path))
     assert find_cjk_font() == path
+
+
+def test_raster_bytes_equal_python_escpos_image_output(receipt):
+    """Our packed GS v 0 must be byte for byte what python-escpos' image() sends (fragments included)."""
+    image = render_receipt_image(receipt, RASTER_58)
+    assert image.height > receipt_layout.RASTER_FRAGMENT_ROWS  # exercises the split
+    reference = Dummy(profile="POS-5890")  # 384 dots, so image() knows the paper width
+    reference.image(image, impl="bitImageRaster")
+    assert receipt_layout.raster_command(image) == reference.output
+    job = render_receipt(receipt, RASTER_58)
+    assert reference.output in job and job.startswith(b"\x1b@\x1dv0")

@@ -36,6 +36,9 @@ from kiosk.domain.receipt import Receipt, ReceiptStatus
 
 Size = Literal["small", "normal", "large", "title"]
 
+#: Joins words that must stay on one line; printed as a plain space.
+NBSP = "\u00a0"
+
 FS_CHINESE_ON = b"\x1c&"
 FS_CHINESE_OFF = b"\x1c."
 
@@ -142,7 +145,7 @@ def receipt_blocks(receipt: Receipt) -> list[Block]:
     blocks += [
         Text(_label("number", lang), size="small"),
         Text(receipt.receipt_number, size="large", bold=True, one_line=True),
-        Text(f"{_label('time', lang)}: {receipt.local_time:%Y-%m-%d %H:%M}"),
+        Text(f"{_label('time', lang)}: {receipt.local_time:%Y-%m-%d}{NBSP}{receipt.local_time:%H:%M}"),
     ]
     if receipt.masked_name:
         blocks.append(Text(f"{_label('applicant', lang)}: {receipt.masked_name}"))
@@ -219,7 +222,9 @@ def _tokens(text: str) -> list[str]:
 
 
 def wrap(text: str, fits: Callable[[str], bool]) -> list[str]:
-    """Greedy wrap: as many tokens per line as `fits`; a token too long alone is split."""
+    """Greedy wrap: as many tokens per line as `fits`; a token too long alone is split.
+
+    Lines come back with NBSP turned into plain spaces (NBSP only prevents a break)."""
     lines: list[str] = []
     line = ""
     for token in _tokens(text):
@@ -236,7 +241,7 @@ def wrap(text: str, fits: Callable[[str], bool]) -> list[str]:
             line += ch
     if line.strip() or not lines:
         lines.append(line.rstrip())
-    return lines
+    return [line.replace(NBSP, " ") for line in lines]
 
 
 # --- text mode (GB18030) -------------------------------------------------------------

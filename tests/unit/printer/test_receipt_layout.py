@@ -56,6 +56,7 @@ def test_text_mode_prints_chinese_content_in_order_without_overflow(receipt):
     assert qr.x + qr.width / 2 == pytest.approx(192, abs=2)  # centred
     assert "申请人 Applicant: 张*三" in lines
     assert "4401**********123X" in lines  # never broken across lines
+    assert "2026-11-23 17:05" in lines  # date and time stay together (NBSP), station time
     assert "服务热线 Hotline: 12345" in lines
     assert page.qr_payloads == [receipt.qr_url]
 

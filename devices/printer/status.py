@@ -82,3 +82,14 @@ def encode(state: PrinterState) -> tuple[int, int, int]:
     if state is PrinterState.ERROR:
         return base | _OFFLINE, base | _ERROR, base
     raise ValueError(f"an off-line printer gives no answer bytes ({state})")
+
+
+def health(status: PrinterStatus) -> tuple[str, str]:
+    """(device state, paper) as the heartbeat reports them: ok | degraded | down, ok | low | out."""
+    if status.state is PrinterState.OK:
+        device = "ok"
+    elif status.state is PrinterState.PAPER_LOW:
+        device = "degraded"
+    else:
+        device = "down"
+    return device, status.paper.value

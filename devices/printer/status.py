@@ -12,6 +12,7 @@ that does not speak ESC/POS) and is reported as an error, never guessed at.
 
 from __future__ import annotations
 
+from devices.errors import CoverOpen, PaperOut, PrinterError, PrinterOffline
 from devices.printer.base import PaperState, PrinterState, PrinterStatus
 
 DLE_EOT = b"\x10\x04"
@@ -93,3 +94,14 @@ def health(status: PrinterStatus) -> tuple[str, str]:
     else:
         device = "down"
     return device, status.paper.value
+
+
+def error_for(status: PrinterStatus) -> PrinterError:
+    """The exception that says why a printer in `status` cannot print."""
+    if status.state is PrinterState.PAPER_OUT:
+        return PaperOut("printer: paper out")
+    if status.state is PrinterState.COVER_OPEN:
+        return CoverOpen("printer: cover open")
+    if status.state is PrinterState.OFFLINE:
+        return PrinterOffline(f"printer: {status.detail or 'off-line'}")
+    return PrinterError(f"printer: {status.detail or status.state.value}")

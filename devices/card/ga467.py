@@ -8,8 +8,9 @@ bytes unless a `photo_decoder` is plugged in (e.g. a ctypes wrapper of the vendo
 `unpack` function returning BMP bytes).
 
 Every command is bounded by `timeout_s`. An answer with a bad checksum is asked for once
-more (find and select are resent; a read reruns the whole sequence); a reader that answers with noise or half a frame is a ProtocolError, one
-that says nothing a DeviceTimeout, a port that cannot be opened DeviceUnavailable.
+more (find and select are resent; a read reruns the whole sequence); a reader that
+answers with noise or half a frame is a ProtocolError, one that says nothing a
+DeviceTimeout, a port that cannot be opened DeviceUnavailable.
 
 A polling thread asks "find card" every `poll_interval_s` and turns the answers into
 INSERTED/REMOVED events; two failed polls in a row mean the reader is gone

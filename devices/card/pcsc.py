@@ -335,17 +335,18 @@ class PcscCardReader:
                         ctx, reader, scard.SCARD_SHARE_EXCLUSIVE, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
                     )
 
-                hresult, handle, protocol = _bounded(connect, deadline, "connect")
+                hresult, connected, protocol = _bounded(connect, deadline, "connect")
                 if hresult in _CARD_GONE:
                     raise NoCard("no card on the reader")
                 _raise_for("connect", hresult)
+                handle = connected
 
                 def transmit(command: bytes) -> bytes:
                     hresult, response = _bounded(
                         lambda: scard.SCardTransmit(handle, protocol, list(command)), deadline, "transmit"
                     )
-                    if hresult != scard.SCARD_S_SUCCESS:
-                        self._raise_transmit(ctx, reader, hresult)
+                    if hresult != scard.SCARD_S_SUCCESS or len(response) < 2:
+                        self._raise_transmit(ctx, reader, hresult, deadline)
                     return bytes(response)
 
                 yield ApduChannel(transmit)
@@ -355,13 +356,26 @@ class PcscCardReader:
             finally:
                 self._close(ctx, handle, clean)
 
-    def _raise_transmit(self, ctx: Any, reader: str, hresult: int) -> None:
-        """A failed transmit: CardRemoved when the card is gone, else the mapped error."""
-        if hresult not in _SERVICE_GONE:
-            code, states = scard.SCardGetStatusChange(ctx, 0, [(reader, scard.SCARD_STATE_UNAWARE)])
-            if code == scard.SCARD_S_SUCCESS and not states[0][1] & scard.SCARD_STATE_PRESENT:
-                raise CardRemoved("the card left the reader during the read")
+    def _raise_transmit(self, ctx: Any, reader: str, hresult: int, deadline: float) -> None:
+        """A failed transmit (an error, or no status word): CardRemoved when the card is
+        gone, else the mapped error. vpcd answers a vanished card with an empty response
+        before pcscd's presence poll notices, so wait briefly for the state to settle."""
+        if hresult not in _SERVICE_GONE and self._card_left(ctx, reader, deadline):
+            raise CardRemoved("the card left the reader during the read")
         _raise_for("transmit", hresult)
+        raise ProtocolError("transmit: the reader returned no status word")
+
+    @staticmethod
+    def _card_left(ctx: Any, reader: str, deadline: float) -> bool:
+        code, states = scard.SCardGetStatusChange(ctx, 0, [(reader, scard.SCARD_STATE_UNAWARE)])
+        if code != scard.SCARD_S_SUCCESS:
+            return False
+        state = states[0][1] & ~scard.SCARD_STATE_CHANGED
+        if not state & scard.SCARD_STATE_PRESENT:
+            return True
+        wait_ms = int(max(0.0, min(1.0, deadline - time.monotonic())) * 1000)
+        code, states = scard.SCardGetStatusChange(ctx, wait_ms, [(reader, state)])
+        return code == scard.SCARD_S_SUCCESS and not states[0][1] & scard.SCARD_STATE_PRESENT
 
     @staticmethod
     def _close(ctx: Any, handle: Any, clean: bool) -> None:

@@ -83,8 +83,12 @@ class _SerialTransport:
         self._printer.device.flush()
 
     def read(self, timeout: float) -> bytes:
-        self._printer.device.timeout = timeout
-        return self._printer._read()
+        # python-escpos' Serial._read is read(16), which waits for 16 bytes or the whole
+        # timeout; a status answer is one byte, so wait for one and take what is there.
+        port = self._printer.device
+        port.timeout = timeout
+        first = port.read(1)
+        return first + port.read(port.in_waiting) if first else b""
 
     def close(self) -> None:
         self._printer.close()

@@ -72,14 +72,17 @@ class PcscStack:
 
     def __init__(self, port: int = PORT) -> None:
         self.port = port
-        self.conf_dir = Path(tempfile.mkdtemp(prefix="kiosk-pcscd-"))
+        # pcscd reads EVERY file in --config as reader.conf: the directory holds only ours.
+        self.work_dir = Path(tempfile.mkdtemp(prefix="kiosk-pcscd-"))
+        self.conf_dir = self.work_dir / "reader.conf.d"
+        self.conf_dir.mkdir()
         (self.conf_dir / "vpcd").write_text(
             f'FRIENDLYNAME "{READER_PREFIX}"\n'
             f"DEVICENAME   /dev/null:{port}\n"
             f"LIBPATH      {VPCD_DRIVER}\n"
             f"CHANNELID    {port}\n"
         )
-        self.log_path = self.conf_dir / "pcscd.log"
+        self.log_path = self.work_dir / "pcscd.log"
         self.proc: subprocess.Popen[bytes] | None = None
         self._lock_fd: int | None = None
 
@@ -148,6 +151,7 @@ class PcscStack:
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
+        shutil.rmtree(self.work_dir, ignore_errors=True)
 
     @staticmethod
     def _stop_foreign_pcscd() -> None:

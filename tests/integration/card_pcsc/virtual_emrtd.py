@@ -301,6 +301,9 @@ class VpcdLink:
                 sock.settimeout(None)
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 with self._lock:
+                    if not self._inserted.is_set():  # removed while we were connecting
+                        sock.close()
+                        raise OSError("card removed")
                     self._sock = sock
                 self.card.reset()
                 return

@@ -3,8 +3,8 @@ must see it degrade and then recover by itself (no restart, no one touching the 
 
 Real stacks here: the ESC/POS network backend against the virtual printer on loopback
 (silent, refusing, paper out), and the PC/SC reader through a real pcscd + vpcd
-(pcscd stopped, restarted). The camera's real backend is not on main yet; its file source
-disappearing is covered with the test camera in tests/tui/tech/rig.py.
+(pcscd stopped, restarted), and the OpenCV camera reading an image file that disappears
+and comes back.
 """
 
 from __future__ import annotations
@@ -13,6 +13,11 @@ import time
 
 import pytest
 
+import cv2
+import numpy as np
+
+from devices.camera.opencv_camera import OpenCVCamera
+from devices.camera.simulated import SimulatedCamera
 from devices.card.samples import RESIDENT
 from devices.card.simulated import SimulatedCardReader
 from devices.printer.base import PaperState, PrinterState
@@ -20,7 +25,7 @@ from devices.printer.escpos_backend import EscposPrinter
 from devices.printer.settings import PrinterSettings
 from devices.printer.simulated import SimulatedPrinter
 from kiosk.domain.catalog import Service
-from kiosk.supervisor import CARD, PRINTER, DeviceState, Supervisor, probers_for
+from kiosk.supervisor import CAMERA, CARD, PRINTER, DeviceState, Supervisor, probers_for
 from tests.support.virtual_printer import VirtualPrinter
 from tests.unit.tech.test_supervisor import PLAIN, WITH_DOCS
 
@@ -130,18 +135,67 @@ def test_service_policy_follows_recovery_for_a_real_catalog():
     import json
     from pathlib import Path
 
-    from tests.tui.tech.rig import FileCamera
 
     catalog = json.loads((Path(__file__).resolve().parents[3] / "kiosk" / "demo_catalog.json").read_text())
     services = [Service.model_validate(s) for s in catalog["services"]]
-    camera = FileCamera()
+    camera = SimulatedCamera(width=320, height=240)
+    camera.start()
     sup = Supervisor(probers_for(card=SimulatedCardReader(), camera=camera, printer=SimulatedPrinter()))
     sup.probe_once()
     assert len(sup.available_services(services)) == len(services)
-    camera.present = False
+    camera.unplug()
     sup.probe_once()
     offered = {s.code for s in sup.available_services(services)}
     assert offered == {s.code for s in services if not s.documents}
-    camera.present = True
+    camera.replug()
     sup.probe_once()
     assert len(sup.available_services(services)) == len(services)
+
+
+def test_simulated_camera_unplug_and_replug():
+    """Bad input: the camera's cable pulled, then put back."""
+    camera = SimulatedCamera(width=320, height=240)
+    camera.start()
+    sup = Supervisor(probers_for(camera=camera))
+    sup.probe_once()
+    camera.unplug()
+    sup.probe_once()
+    assert states(sup) == {CAMERA: "down"} and not sup.available(WITH_DOCS) and sup.available(PLAIN)
+    camera.replug()
+    sup.probe_once()
+    assert states(sup) == {CAMERA: "ok"} and sup.available(WITH_DOCS)
+
+
+@pytest.mark.realstack
+def test_opencv_camera_file_disappears_and_comes_back(tmp_path):
+    """Bad input: the image file the camera reads is deleted (a source that vanishes), then restored."""
+    source = tmp_path / "document.png"
+    image = np.full((240, 320, 3), 200, np.uint8)
+    assert cv2.imwrite(str(source), image)
+    camera = OpenCVCamera(str(source), frame_timeout=1.0, max_backoff=0.2)
+    camera.start()
+    sup = Supervisor(probers_for(camera=camera), probe_timeout_s=2.0)
+    changes = track(sup)
+    try:
+        deadline = time.monotonic() + 5
+        while states(sup) != {CAMERA: "ok"} and time.monotonic() < deadline:
+            sup.probe_once()
+            time.sleep(0.05)
+        assert states(sup) == {CAMERA: "ok"}, sup.health(CAMERA).detail
+        source.unlink()
+        deadline = time.monotonic() + 5
+        while states(sup) != {CAMERA: "down"} and time.monotonic() < deadline:
+            time.sleep(0.1)
+            sup.probe_once()
+        assert states(sup) == {CAMERA: "down"} and "CameraLost" in sup.health(CAMERA).detail
+        assert not sup.available(WITH_DOCS)
+        assert cv2.imwrite(str(source), image)
+        deadline = time.monotonic() + 5
+        while states(sup) != {CAMERA: "ok"} and time.monotonic() < deadline:
+            time.sleep(0.1)
+            sup.probe_once()
+        assert states(sup) == {CAMERA: "ok"} and sup.available(WITH_DOCS)
+    finally:
+        camera.stop()
+        sup.stop()
+    assert [c[2] for c in changes] == ["ok", "down", "ok"]

@@ -179,7 +179,7 @@ async def test_devices_screen_shows_states_and_runs_tests(rig):
         await login(pilot, rig)
         table = pilot.app.screen.query_one("#devices-table", DataTable)
         assert [table.get_row(d)[1] for d in ("card", "camera", "printer")] == ["ok", "ok", "ok"]
-        rig.camera.present = False
+        rig.camera.unplug()
         rig.printer.set_state(PrinterState.PAPER_OUT)
         await pilot.click("#probe")
         await wait_for(pilot, lambda: table.get_row("camera")[1] == "down")

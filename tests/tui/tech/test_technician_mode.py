@@ -308,3 +308,25 @@ async def test_leave_kiosk_mode_asks_then_exits_and_records(rig):
         await pilot.pause(0.2)
     assert rig.left == [True] and rig.audit.recent(1)[0].action == "logout"
     assert [r.action for r in rig.audit.recent(2)] == ["logout", "leave_kiosk"]
+
+
+async def test_idle_expiry_with_the_leave_dialog_open_closes_everything(rig):
+    """Bad input: the technician opens "leave kiosk mode" and walks away without answering."""
+    async with Host(rig).run_test(size=SIZE) as pilot:
+        await login(pilot, rig)
+        await pilot.click("#nav-leave")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmLeave))
+        rig.clock.now += 600
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, Attract))
+    assert rig.left == []
+
+
+def test_operations_refuse_without_a_session(rig):
+    """Bad input: a screen left behind calls the tools after the session ended."""
+    from kiosk.technician_ops import NotLoggedIn
+
+    for action in (rig.ops.devices, rig.ops.test_printer, rig.ops.retry_all, rig.ops.queue_counts,
+                   rig.ops.catalog_view, rig.ops.recent_events, lambda: rig.ops.export_sealed(rig.tmp / "usb")):
+        with pytest.raises(NotLoggedIn):
+            action()
+    assert rig.printer.printed == [] and list((rig.tmp / "usb").iterdir()) == []

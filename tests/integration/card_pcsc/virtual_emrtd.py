@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from devices.card import tlv
 from devices.card.apdu import CommandApdu
-from devices.card.base import MrzKey
+from devices.card.base import BadgeRead, Identity, MrzKey
 from devices.card.emrtd import EF_COM, EF_DG1, EMRTD_AID
 from devices.card.icao_bac import (
     bac_keys,
@@ -244,6 +244,22 @@ class VirtualEmrtd(VirtualCard):
                 return SW_WRONG_P
             return self.selected[offset : offset + le] + SW_OK
         return SW_INS
+
+
+def card_for(item: Identity | BadgeRead) -> VirtualCard:
+    """A virtual card presenting `item`: a badge, or a TD3 eMRTD whose DG1 reads back as
+    exactly this identity (surname = the name's first word, the rest given names)."""
+    if isinstance(item, BadgeRead):
+        return VirtualBadge(uid=bytes.fromhex(item.uid))
+    if item.valid_to is None:
+        raise ValueError("an eMRTD always has an expiry date")
+    key = MrzKey(item.id_number, item.birth_date.strftime("%y%m%d"), item.valid_to.strftime("%y%m%d"))
+    surname, _, given = item.name.partition(" ")
+    mrz = td3_mrz(
+        key.document_number, key.birth_yymmdd, key.expiry_yymmdd,
+        surname=surname, given=given, state=item.issuer or item.nationality, sex=item.sex or "<",
+    )
+    return VirtualEmrtd(key=key, mrz=mrz)
 
 
 class VpcdLink:

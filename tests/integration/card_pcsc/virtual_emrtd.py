@@ -267,7 +267,7 @@ class VpcdLink:
 
     Faults for tests: `remove()` (card taken away), `mute` (card stops answering: commands
     are read but never answered), `remove_after_apdus` (card leaves mid-read after N
-    command APDUs). When pcscd (and so vpcd) goes away while the card is inserted, the
+    command APDUs), `delay_s` (a slow chip: each answer waits that long). When pcscd (and so vpcd) goes away while the card is inserted, the
     link keeps reconnecting, like a card that stays on a reader whose service restarts.
     """
 
@@ -277,6 +277,7 @@ class VpcdLink:
         self.card = card
         self.mute = False
         self.remove_after_apdus: int | None = None
+        self.delay_s = 0.0
         self.apdus = 0
         self._sock: socket.socket | None = None
         self._inserted = threading.Event()
@@ -374,4 +375,6 @@ class VpcdLink:
             return None
         if self.mute:
             return None
+        if self.delay_s:
+            time.sleep(self.delay_s)
         return self.card.process(msg)

@@ -23,7 +23,8 @@ import hmac
 import json
 import logging
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import AsyncIterator, Callable, Collection, Mapping
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -235,7 +236,13 @@ def create_app(
     auth = _Auth(admin_token, kiosk_tokens)
     trusted_catalog_keys = dict(catalog_keys or {})
 
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Cross-city service API (reference hub)",
         version=API_VERSION,
         description="SERVICE_API.md version 1: submissions, attachments, signed catalogs, heartbeats.",

@@ -1,7 +1,9 @@
 """The hub's SQLite storage: submissions, attachments, catalogs, heartbeats.
 
-One short-lived connection per operation (SQLite connections must not cross threads and
-FastAPI runs handlers on a thread pool); WAL lets readers proceed while a writer commits.
+One connection per thread, kept open (FastAPI runs handlers on a thread pool; a SQLite
+connection must not be shared between threads, and closing the last connection to a WAL
+database checkpoints it, which made every request pay a checkpoint). WAL lets readers
+proceed while a writer commits.
 Every write that must be idempotent runs in `BEGIN IMMEDIATE`, so two identical PUTs that
 race are serialised: the first inserts, the second finds the row and replays it.
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -83,6 +86,9 @@ class HubStore:
         self.path = Path(path)
         self._synchronous = synchronous
         self._busy_timeout_s = busy_timeout_s
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
@@ -90,12 +96,26 @@ class HubStore:
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.path, timeout=self._busy_timeout_s, isolation_level=None)
-        try:
+        """This thread's connection (opened on first use)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            # check_same_thread=False only so that close() may close it; it is used by one thread.
+            conn = sqlite3.connect(
+                self.path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False
+            )
             conn.execute(f"PRAGMA synchronous={self._synchronous}")
-            yield conn
-        finally:
-            conn.close()
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        yield conn
+
+    def close(self) -> None:
+        """Close every thread's connection (at shutdown, when no request is running)."""
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

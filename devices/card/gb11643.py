@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from devices.card.mrz import check_digit as mrz_check_digit
 from devices.errors import CardRejected
 
 _WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
@@ -67,22 +68,6 @@ def validate(number: str) -> str:
     if check != check_character(body):
         raise CardRejected("ID number check character is wrong")
     return body + check
-
-
-def mrz_check_digit(chars: str) -> str:
-    """ICAO 9303 check digit (weights 7-3-1; digits, A-Z = 10-35, '<' = 0)."""
-    total = 0
-    for i, c in enumerate(chars):
-        if c.isascii() and c.isdigit():
-            value = int(c)
-        elif "A" <= c <= "Z":
-            value = ord(c) - ord("A") + 10
-        elif c == "<":
-            value = 0
-        else:
-            raise ValueError("MRZ characters are 0-9, A-Z and '<'")
-        total += value * (7, 3, 1)[i % 3]
-    return str(total % 10)
 
 
 def validate_foreigner_2017(number: str) -> str:

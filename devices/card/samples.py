@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 from devices.card.base import BadgeRead, DocumentKind, Identity, MrzKey
-from devices.card.gb11643 import make_id_number, mrz_check_digit
+from devices.card.gb11643 import make_id_number
+from devices.card.mrz import check_digit
 
 # 居民身份证: a man in Guangzhou, Tianhe district (region 440106), card valid 20 years.
 RESIDENT = Identity(
@@ -56,7 +57,7 @@ HMT_PERMIT = Identity(
 
 def _foreigner_2017_number(alpha3: str, region4: str, birth_yymmdd: str, seq: str) -> str:
     body = alpha3 + region4 + birth_yymmdd + seq
-    return body + mrz_check_digit(body)
+    return body + check_digit(body)
 
 
 # 外国人永久居留身份证, 2017 edition ('I'): 15-character number, English name first.

@@ -53,7 +53,7 @@ def ga467_rig() -> Iterator[CardRig]:
     from tests.integration.card.ga467_sam import Fault, SamSimulator
 
     with SamSimulator() as sam:
-        reader = Ga467CardReader(Ga467Settings(port=sam.port, timeout_s=0.5, poll_interval_s=0.02))
+        reader = Ga467CardReader(Ga467Settings(port=sam.port, timeout_s=1.0, poll_interval_s=0.02))
         documents = [(card, None) for card in _identities() if card is not samples.PASSPORT]
         yield CardRig(
             reader, documents, None, sam.insert, sam.remove, lambda: sam.inject(Fault.REMOVE_DURING_READ)

@@ -41,7 +41,7 @@ def rig(request):
         printer = EscposPrinter(settings)
 
         def printed() -> list[bytes]:
-            time.sleep(0.15)  # the virtual printer files a job when the connection closes
+            virtual.wait_idle()  # the virtual printer files a job when the connection closes
             return list(virtual.jobs)
 
         yield _Rig(printer, virtual.set_state, printed)

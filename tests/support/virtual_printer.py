@@ -5,14 +5,15 @@ It answers DLE EOT 1/2/4 with the bytes a printer in the scripted state gives
 ways real printers do:
 - `set_state(PrinterState.OFFLINE)`: accepts the connection, reads, never answers (silence);
 - `answer_override = b"\\x00"`: answers with bytes that are not status bytes;
-- `stall_jobs = True`: answers status, then stops reading once job data arrives (cover
-  opened mid-print; the sender's buffers fill up and its write must time out);
+- `stall_jobs_s = 0.7`: answers status, then stops reading for that long once job data
+  arrives (cover opened mid-print; the sender's buffers fill up and its write must time
+  out); `math.inf` = never reads again;
 - `refuse()`: closes the listening socket (connection refused).
 
 Real-time queries are recognised when a received chunk starts with DLE EOT: the station
 sends each query alone and waits for its answer, so queries never share a chunk with job
 data. A job is what a connection sent besides queries; a DLE DC4 8 "clear buffers"
-discards it, as a printer would.
+anywhere in it discards it, as a printer does (real-time commands act on arrival).
 """
 
 from __future__ import annotations
@@ -28,12 +29,14 @@ class VirtualPrinter:
     def __init__(self, state: PrinterState = PrinterState.OK) -> None:
         self.state = state
         self.answer_override: bytes | None = None
-        self.stall_jobs = False
+        self.stall_jobs_s: float | None = None
         self.jobs: list[bytes] = []
         self.queries: list[int] = []
         self.cleared = 0
         self._stop = threading.Event()
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._open_connections = 0
         self._listener = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(0.05)
         self.host, self.port = self._listener.getsockname()[:2]
@@ -54,6 +57,12 @@ class VirtualPrinter:
         for thread in self._threads:
             thread.join(timeout=2)
 
+    def wait_idle(self, timeout: float = 2.0) -> None:
+        """Wait until every connection has been closed and its job filed."""
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._open_connections == 0, timeout):
+                raise TimeoutError("virtual printer: a connection is still open")
+
     def refuse(self) -> None:
         """Stop listening: new connections are refused."""
         self._listener.close()
@@ -66,6 +75,8 @@ class VirtualPrinter:
                 continue
             except OSError:
                 return
+            with self._lock:
+                self._open_connections += 1
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -79,15 +90,19 @@ class VirtualPrinter:
 
     def _serve(self, conn: socket.socket) -> None:
         job = bytearray()
+        stalled = False
         conn.settimeout(0.05)
         with conn:
-            while not self._stop.is_set():
-                if self.stall_jobs and job:
-                    self._stop.wait(0.05)  # cover open: nothing is read any more
+            while True:
+                if self.stall_jobs_s is not None and job and not stalled:
+                    stalled = True  # cover open: nothing is read for a while
+                    self._stop.wait(min(self.stall_jobs_s, 30))
                     continue
                 try:
                     chunk = conn.recv(65536)
                 except TimeoutError:
+                    if self._stop.is_set():  # stop only once nothing is pending
+                        break
                     continue
                 except OSError:
                     break
@@ -101,12 +116,14 @@ class VirtualPrinter:
                         answer = self._answer(n)
                         if answer:
                             conn.sendall(answer)
-                elif chunk.startswith(rt.CLEAR_BUFFERS):
-                    with self._lock:
-                        self.cleared += 1
-                    job.clear()
                 else:
                     job += chunk
-        if job:
-            with self._lock:
+                    if rt.CLEAR_BUFFERS in job[-len(chunk) - len(rt.CLEAR_BUFFERS) :]:
+                        with self._lock:
+                            self.cleared += 1
+                        job.clear()
+        with self._idle:
+            if job:
                 self.jobs.append(bytes(job))
+            self._open_connections -= 1
+            self._idle.notify_all()

@@ -8,7 +8,8 @@ selected card and leaves it halted (find then answers "not found" until it is re
 
 Fault modes (`inject`): noise before the next answer, the next answer cut short, a bad
 checksum, the card pulled away during the next read, answers dribbled in small pieces,
-a given status code; `silent = True` makes the reader stop answering.
+a given status code, arbitrary bytes instead of the answer; `silent = True` makes the
+reader stop answering.
 
 Used by tests/integration/card, the card contract suite and bench/card.py.
 """
@@ -39,6 +40,7 @@ class Fault(enum.Enum):
     REMOVE_DURING_READ = "remove_during_read"  # the card leaves during the next 30 01
     DRIBBLE = "dribble"  # the next answer arrives 7 bytes at a time
     STATUS = "status"  # the next answer is just a status code (see inject's `status`)
+    REPLACE = "replace"  # the next answer is replaced by arbitrary bytes (see inject's `raw`)
 
 
 def fake_wlt(identity: Identity) -> bytes:
@@ -56,7 +58,7 @@ class SamSimulator:
         self.port = os.ttyname(self._slave)
         self.commands: list[bytes] = []  # every command body received, in order
         self.silent = False
-        self._faults: deque[tuple[Fault, int]] = deque()
+        self._faults: deque[tuple[Fault, int, bytes]] = deque()
         self._lock = threading.Lock()
         self._text: bytes | None = None
         self._photo = b""
@@ -89,10 +91,10 @@ class SamSimulator:
             self._text = None
             self._found = self._selected = self._halted = False
 
-    def inject(self, fault: Fault, status: int = 0) -> None:
+    def inject(self, fault: Fault, status: int = 0, raw: bytes = b"") -> None:
         """Apply `fault` to the next answer (REMOVE_DURING_READ: to the next read)."""
         with self._lock:
-            self._faults.append((fault, status))
+            self._faults.append((fault, status, raw))
 
     def close(self) -> None:
         self._running = False
@@ -121,9 +123,11 @@ class SamSimulator:
 
     def _answer(self, body: bytes) -> tuple[bytes, Fault | None]:
         with self._lock:
-            fault, status = self._take_fault(body)
+            fault, status, raw = self._take_fault(body)
             if fault is Fault.STATUS:
                 return encode_answer(status), None
+            if fault is Fault.REPLACE:
+                return raw, None
             command = body[:2]
             if command == Command.SAM_STATUS.value:
                 return encode_answer(0x90), fault
@@ -154,14 +158,14 @@ class SamSimulator:
                 return encode_answer(0x90, payload), fault
             return encode_answer(0x21), fault
 
-    def _take_fault(self, body: bytes) -> tuple[Fault | None, int]:
+    def _take_fault(self, body: bytes) -> tuple[Fault | None, int, bytes]:
         if not self._faults:
-            return None, 0
-        fault, status = self._faults[0]
+            return None, 0, b""
+        fault, status, raw = self._faults[0]
         if fault is Fault.REMOVE_DURING_READ and body[:2] != Command.READ_BASE.value:
-            return None, 0
+            return None, 0, b""
         self._faults.popleft()
-        return fault, status
+        return fault, status, raw
 
     def _send(self, frame: bytes, fault: Fault | None) -> None:
         if fault is Fault.NOISE_BEFORE:
@@ -170,7 +174,7 @@ class SamSimulator:
             frame = frame[: len(frame) // 2]
         elif fault is Fault.BAD_CHECKSUM:
             frame = frame[:-1] + bytes([frame[-1] ^ 0x5A])
-        chunk = 7 if fault is Fault.DRIBBLE else len(frame)
+        chunk = 7 if fault is Fault.DRIBBLE else max(1, len(frame))
         for start in range(0, len(frame), chunk):
             view = memoryview(frame)[start : start + chunk]
             while view:

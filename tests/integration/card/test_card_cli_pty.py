@@ -19,7 +19,7 @@ def run(argv):
     parser = argparse.ArgumentParser()
     card_command.register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    settings = CardSettings(ga467={"timeout_s": 0.3, "poll_interval_s": 0.02})
+    settings = CardSettings(ga467={"timeout_s": 1.0, "poll_interval_s": 0.02})
     return args.func(args, lambda: SimpleNamespace(card=settings))
 
 
@@ -38,7 +38,7 @@ def test_silent_reader_fails_with_one_line(capsys):
     with SamSimulator() as sam:
         sam.silent = True
         assert run(["card", "read", "--backend", "ga467", "--port", sam.port]) == 1
-    assert capsys.readouterr().err == "card: reader did not answer within 0.3 s\n"
+    assert capsys.readouterr().err == "card: reader did not answer within 1 s\n"
 
 
 def test_read_waits_for_a_card(capsys):

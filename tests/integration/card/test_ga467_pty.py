@@ -32,7 +32,7 @@ def sam():
 
 
 def _reader(sam: SamSimulator, **kwargs) -> Ga467CardReader:
-    settings = Ga467Settings(port=sam.port, timeout_s=0.3, poll_interval_s=0.02)
+    settings = Ga467Settings(port=sam.port, timeout_s=1.0, poll_interval_s=0.02)
     return Ga467CardReader(settings, **kwargs)
 
 
@@ -98,10 +98,31 @@ def test_one_bad_checksum_is_recovered_by_resending(sam, reader):
 
 
 def test_repeated_bad_checksums_are_a_protocol_error(sam, reader):
-    """Bad input: the answer and its resend both with wrong checksums."""
+    """Bad input: find card answered with wrong checksums, resends and a second try too."""
     sam.insert(samples.RESIDENT)
-    sam.inject(Fault.BAD_CHECKSUM)
-    sam.inject(Fault.BAD_CHECKSUM)
+    for _ in range(4):
+        sam.inject(Fault.BAD_CHECKSUM)
+    with pytest.raises(ProtocolError, match="checksum"):
+        reader.read_identity()
+    assert [c[:2] for c in sam.commands] == [Command.FIND_CARD.value] * 4
+
+
+def test_bad_checksum_on_the_read_answer_reruns_the_sequence(sam, reader):
+    """Bad input: the 1,295-byte read answer arrives with a wrong checksum."""
+    sam.insert(samples.RESIDENT)
+    sam.inject(Fault.NOISE_BEFORE)  # find (harmless)
+    sam.inject(Fault.NOISE_BEFORE)  # select (harmless)
+    sam.inject(Fault.BAD_CHECKSUM)  # read base information
+    assert reader.read_identity() == samples.RESIDENT
+    sequence = [Command.FIND_CARD.value, Command.SELECT_CARD.value, Command.READ_BASE.value]
+    assert [c[:2] for c in sam.commands] == sequence * 2
+
+
+def test_two_bad_read_answers_are_a_protocol_error(sam, reader):
+    """Bad input: the read answer corrupt on the first and on the second try."""
+    sam.insert(samples.RESIDENT)
+    for fault in [Fault.NOISE_BEFORE] * 2 + [Fault.BAD_CHECKSUM] + [Fault.NOISE_BEFORE] * 2 + [Fault.BAD_CHECKSUM]:
+        sam.inject(fault)
     with pytest.raises(ProtocolError, match="checksum"):
         reader.read_identity()
 
@@ -155,7 +176,7 @@ def test_expired_card_is_rejected_unless_configured(sam):
     late = lambda: dt.date(2041, 1, 1)  # noqa: E731
     with pytest.raises(CardRejected, match="expired"):
         _reader(sam, today=late).read_identity()
-    lenient = Ga467CardReader(Ga467Settings(port=sam.port, timeout_s=0.3, reject_expired=False), today=late)
+    lenient = Ga467CardReader(Ga467Settings(port=sam.port, timeout_s=1.0, reject_expired=False), today=late)
     assert lenient.read_identity() == samples.RESIDENT
     lenient.stop()
 
@@ -211,9 +232,9 @@ def test_poller_reports_insert_remove_and_a_reader_that_goes_silent(sam, reader)
     sam.insert(samples.RESIDENT)
     assert events.get(timeout=2).kind == CardEventKind.INSERTED
     sam.silent = True
-    assert [events.get(timeout=3).kind for _ in range(2)] == [CardEventKind.REMOVED, CardEventKind.READER_REMOVED]
+    assert [events.get(timeout=6).kind for _ in range(2)] == [CardEventKind.REMOVED, CardEventKind.READER_REMOVED]
     sam.silent = False
-    assert [events.get(timeout=3).kind for _ in range(2)] == [CardEventKind.READER_ADDED, CardEventKind.INSERTED]
+    assert [events.get(timeout=6).kind for _ in range(2)] == [CardEventKind.READER_ADDED, CardEventKind.INSERTED]
     reader.stop()
     reader.stop()  # idempotent
     sam.remove()
@@ -230,3 +251,41 @@ def test_base_information_with_wrong_lengths_is_a_protocol_error():
     for bad in (b"", b"\x01\x00\x04\x00" + text, b"\x00\xff\x04\x00" + text + photo):
         with pytest.raises(ProtocolError):
             split_base_information(bad)
+
+
+# --- property-based: whatever the reader sends, only documented errors come out ----------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from devices.card.ga467_codec import encode_answer  # noqa: E402
+from devices.errors import DeviceError  # noqa: E402
+
+_answers = st.one_of(
+    st.binary(max_size=64),  # noise
+    st.binary(max_size=300).map(lambda data: encode_answer(0x90, data)),  # well-framed, wrong content
+    st.tuples(st.integers(0, 255), st.binary(max_size=8)).map(lambda t: encode_answer(*t)),  # any status
+    st.binary(min_size=4, max_size=1400).map(  # a read answer with random lengths and content
+        lambda data: encode_answer(0x90, data)
+    ),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["find", "select", "read"]), _answers)
+def test_fuzz_any_answer_gives_a_documented_error(sam, step, answer):
+    """Bad input: the answer to one step of the read replaced by arbitrary bytes."""
+    reader = Ga467CardReader(Ga467Settings(port=sam.port, timeout_s=0.15))
+    sam.insert(samples.RESIDENT)
+    if step != "find":
+        sam.inject(Fault.NOISE_BEFORE)  # a harmless fault to move the replacement one answer on
+    if step == "read":
+        sam.inject(Fault.NOISE_BEFORE)
+    sam.inject(Fault.REPLACE, raw=answer)
+    try:
+        reader.read_identity()
+    except DeviceError:
+        pass
+    finally:
+        reader.stop()
+        sam.remove()

@@ -149,3 +149,16 @@ def test_fuzz_arbitrary_bytes_never_raise(data, chunk):
                 codec.parse_answer(body).raise_for_status()
             except (ProtocolError, NoCard, CardRemoved, CardRejected, DeviceUnavailable):
                 pass
+
+
+@given(st.binary(max_size=1400))
+def test_fuzz_base_information_split_and_parse(data):
+    """Bad input: arbitrary bytes as the payload of a 30 01 answer."""
+    from devices.card.ga467 import split_base_information
+    from devices.card.ga467_text import parse_base_text
+
+    try:
+        text, photo = split_base_information(data)
+        parse_base_text(text, photo)
+    except (ProtocolError, CardRejected):
+        pass

@@ -53,13 +53,6 @@ def test_make_id_number_refuses_impossible_dates():
         gb11643.make_id_number("4401", "19850312", "123")
 
 
-def test_icao_check_digit_matches_the_9303_specimen():
-    # ICAO 9303 part 3: document number L898902C3 has check digit 6, birth 740812 -> 2.
-    assert gb11643.mrz_check_digit("L898902C3") == "6"
-    assert gb11643.mrz_check_digit("740812") == "2"
-    assert gb11643.mrz_check_digit("120415") == "9"
-
-
 def test_foreigner_2017_number():
     from devices.card.samples import FOREIGNER_2017
 

@@ -13,7 +13,6 @@ import re
 from dataclasses import dataclass
 
 from devices.card.base import DocumentKind, Identity, MrzKey
-from devices.card.gb11643 import mrz_check_digit
 from devices.errors import CardRejected
 
 _ALLOWED = re.compile(r"[0-9A-Z<]*")
@@ -32,12 +31,19 @@ class MrzFormat(enum.StrEnum):
 _SHAPES = {(3, 30): MrzFormat.TD1, (2, 36): MrzFormat.TD2, (2, 44): MrzFormat.TD3}
 
 
+def _char_value(ch: str) -> int:
+    if ch.isascii() and ch.isdigit():
+        return ord(ch) - ord("0")
+    if "A" <= ch <= "Z":
+        return ord(ch) - ord("A") + 10
+    if ch == "<":
+        return 0
+    raise MrzError("MRZ contains a character outside 0-9 A-Z <")
+
+
 def check_digit(field: str) -> str:
     """The ICAO 9303 part 3 check digit (weights 7, 3, 1; A=10..Z=35; '<'=0) as a char."""
-    try:
-        return mrz_check_digit(field)
-    except ValueError:
-        raise MrzError("MRZ contains a character outside 0-9 A-Z <") from None
+    return str(sum(_char_value(ch) * (7, 3, 1)[i % 3] for i, ch in enumerate(field)) % 10)
 
 
 def _verify(field: str, digit: str, name: str, *, optional: bool = False) -> None:

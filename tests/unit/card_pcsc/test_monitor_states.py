@@ -22,9 +22,12 @@ def counted(state: int, count: int) -> int:
     return (count << 16) | state | CHANGED
 
 
-def monitor():
+def monitor(reader: str | None = "r"):
+    """A monitor past its first listing, which found `reader` (None: no reader)."""
     events = []
     mon = _Monitor("front reader", "", events.append, poll_s=0.1, backoff_max_s=0.1)
+    mon._follow(reader)
+    mon._initial = False
     return mon, events
 
 
@@ -34,9 +37,7 @@ def kinds(events):
 
 
 def test_initial_reader_and_card_report_inserted_only():
-    mon, events = monitor()
-    mon._follow("ACS ACR1252 00 00")
-    mon._initial = False
+    mon, events = monitor("ACS ACR1252 00 00")
     mon._on_reader_state(counted(PRESENT, 1), b"\x3b\x80")
     assert kinds(events) == [K.INSERTED]
     assert events[0].atr == b"\x3b\x80"
@@ -44,9 +45,7 @@ def test_initial_reader_and_card_report_inserted_only():
 
 def test_reader_unplugged_with_card_then_replugged():
     """Bad input: the USB reader is pulled while a card lies on it, then plugged back."""
-    mon, events = monitor()
-    mon._follow("ACS ACR1252 00 00")
-    mon._initial = False
+    mon, events = monitor("ACS ACR1252 00 00")
     mon._on_reader_state(counted(PRESENT, 1), b"")
     mon._on_reader_state(counted(scard.SCARD_STATE_UNAVAILABLE | PRESENT, 1), b"")  # going away
     mon._follow(None)
@@ -58,8 +57,6 @@ def test_reader_unplugged_with_card_then_replugged():
 def test_card_swapped_between_two_polls():
     """Bad input: one card removed and another inserted faster than the poll."""
     mon, events = monitor()
-    mon._follow("r")
-    mon._initial = False
     mon._on_reader_state(counted(PRESENT, 1), b"")
     mon._on_reader_state(counted(PRESENT, 3), b"")
     assert kinds(events) == [K.INSERTED, K.REMOVED, K.INSERTED]
@@ -67,8 +64,6 @@ def test_card_swapped_between_two_polls():
 
 def test_unchanged_state_emits_nothing():
     mon, events = monitor()
-    mon._follow("r")
-    mon._initial = False
     mon._on_reader_state(counted(EMPTY, 0), b"")
     mon._on_reader_state(counted(EMPTY, 0), b"")
     mon._on_reader_state(counted(PRESENT, 1), b"")
@@ -78,8 +73,6 @@ def test_unchanged_state_emits_nothing():
 
 
 def test_reader_appearing_after_start_is_announced():
-    mon, events = monitor()
-    mon._follow(None)  # nothing plugged at start
-    mon._initial = False
+    mon, events = monitor(None)  # nothing plugged at start
     mon._follow("r")
     assert kinds(events) == [K.READER_ADDED]

@@ -72,14 +72,22 @@ STATUS_MESSAGES: dict[str, dict[str, str]] = {
     "ready_for_pickup": {"zh-Hans": "已办结，可领取", "zh-Hant": "已辦結，可領取", "en": "Done, ready for pickup"},
 }
 
-#: `fault_hook(stage, method, path)` may return a status code to answer instead; stages are
-#: "before" (nothing stored yet) and "after_commit" (stored, but the client never hears so).
-FaultHook = Callable[[str, str, str], int | None]
+#: `fault_hook(stage, method, path)` may return a status code (answered with a JSON error) or
+#: any Response (garbage, oversized, Retry-After...) to send instead, or sleep to be slow;
+#: stages are "before" (nothing stored yet) and "after_commit" (stored, but the client never
+#: hears so). Runs for attachment and submission PUTs.
+FaultHook = Callable[[str, str, str], "int | Response | None"]
 
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Missing or unknown bearer token"},
     403: {"model": ErrorBody, "description": "Credentials not valid for this Kiosk-Id or route"},
 }
+
+
+class _Injected(Exception):
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
 
 
 class HubError(Exception):
@@ -253,11 +261,17 @@ def create_app(
     async def _hub_error(request: Request, exc: HubError) -> Response:
         return JSONResponse(exc.body, status_code=exc.status, headers=exc.headers)
 
+    @app.exception_handler(_Injected)
+    async def _injected(request: Request, exc: _Injected) -> Response:
+        return exc.response
+
     def fault(stage: str, request: Request) -> None:
         if fault_hook is not None:
-            status = fault_hook(stage, request.method, request.url.path)
-            if status is not None:
-                raise HubError(status, {"error": "injected", "message": stage})
+            answer = fault_hook(stage, request.method, request.url.path)
+            if isinstance(answer, Response):
+                raise _Injected(answer)
+            if answer is not None:
+                raise HubError(answer, {"error": "injected", "message": stage})
 
     # -- submissions ----------------------------------------------------------------------
 

@@ -143,6 +143,11 @@ def _json_object(raw: bytes) -> dict[str, Any]:
     return value
 
 
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison; as bytes, since compare_digest refuses non-ASCII str."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))
+
+
 class _Auth:
     """Bearer tokens: one admin token, kiosk tokens per kiosk id (or shared by all kiosks)."""
 
@@ -150,6 +155,8 @@ class _Auth:
         if not admin_token:
             raise ValueError("admin_token must not be empty")
         self.admin_token = admin_token
+        if isinstance(kiosk_tokens, str):
+            raise TypeError("kiosk_tokens is a mapping or a collection of tokens, not one string")
         if isinstance(kiosk_tokens, Mapping):
             self.per_kiosk: dict[str, str] | None = dict(kiosk_tokens)
             self.shared: tuple[str, ...] = ()
@@ -168,10 +175,10 @@ class _Auth:
 
     def _is_kiosk_token(self, token: str) -> bool:
         tokens = self.shared if self.per_kiosk is None else tuple(self.per_kiosk.values())
-        return any(hmac.compare_digest(token, t) for t in tokens)
+        return any(_same(token, t) for t in tokens)
 
     def _is_admin(self, token: str) -> bool:
-        return hmac.compare_digest(token, self.admin_token)
+        return _same(token, self.admin_token)
 
     def kiosk(self, request: Request) -> str:
         """The authenticated kiosk id, or HubError 401/403."""
@@ -181,7 +188,7 @@ class _Auth:
             ok = self._is_kiosk_token(token)
         else:
             expected = self.per_kiosk.get(kiosk_id)
-            ok = expected is not None and hmac.compare_digest(token, expected)
+            ok = expected is not None and _same(token, expected)
         if ok and kiosk_id:
             return kiosk_id
         if ok or self._is_kiosk_token(token) or self._is_admin(token):

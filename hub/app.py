@@ -136,7 +136,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
 def _json_object(raw: bytes) -> dict[str, Any]:
     try:
         value = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise HubError(422, {"errors": [{"field": "body", "message": "not valid JSON"}]}) from None
     if not isinstance(value, dict):
         raise HubError(422, {"errors": [{"field": "body", "message": "not a JSON object"}]})
@@ -335,7 +335,7 @@ def create_app(
             payload_digest = hashlib.sha256(plaintext).hexdigest()
             try:
                 opened = json.loads(plaintext)
-            except (UnicodeDecodeError, ValueError):
+            except (UnicodeDecodeError, ValueError, RecursionError):
                 opened = None
             if isinstance(opened, dict):
                 payload_fields = sorted(opened)
@@ -527,7 +527,7 @@ def create_app(
         raw = await _read_body(request, max_submission_bytes)
         try:
             bundle = json.loads(raw)
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise HubError(400, {"error": "malformed", "message": "body is not JSON"}) from None
         status, body = await run_in_threadpool(publish, region, bundle)
         return _json_response(status, body)

@@ -339,3 +339,10 @@ def test_fault_hook_may_answer_any_response(make_app, keys):
         assert garbage.status_code == 200 and garbage.content == b"<html>proxy error"
         retry = client.put(sub.url, json=sub.body, headers=H)
         assert retry.status_code == 200 and retry.json()["submission_id"] == sub.id
+
+
+def test_deeply_nested_json_is_refused_not_a_crash(client, keys):
+    """Bad input: 20,000 nested arrays (json.loads raises RecursionError, not ValueError)."""
+    sub = build_submission(keys, n_attachments=0)
+    r = client.put(sub.url, content=b"[" * 20_000, headers=H)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body"

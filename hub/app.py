@@ -307,9 +307,9 @@ def create_app(
         data = await _read_body(request, max_attachment_bytes)
         if hashlib.sha256(data).hexdigest() != sha256:
             raise HubError(400, {"error": "hash_mismatch", "message": "SHA-256 of the body differs from the path"})
-        fault("before", request)
+        await run_in_threadpool(fault, "before", request)  # a hook may sleep: not on the event loop
         created = await run_in_threadpool(store.put_attachment, submission_id, sha256, data, _now_text(clock()))
-        fault("after_commit", request)
+        await run_in_threadpool(fault, "after_commit", request)
         return _json_response(201 if created else 200, {"sha256": sha256, "size": len(data)})
 
     def check_content(sub: SubmissionIn) -> dict[str, Any]:

@@ -1,0 +1,300 @@
+"""Find the document's quadrilateral on the platen.
+
+Why not Canny + findContours + approxPolyDP (the common tutorial): it needs a strong,
+unbroken edge all around the page, so it fails on light mats, patterned mats, glare, hands
+and blur, and it happily returns the photo box or a table inside the page. Here the mat is
+*modelled* instead:
+
+1. Work on a small copy (long side ~480 px) for the coarse search.
+2. Normalise uneven light: fit a smooth (quadratic) gain surface to the lightness of the
+   frame's border band, where the mat is, and divide it out.
+3. Learn the mat's colours from the border band (k-means); a colour cluster counts as mat
+   only if it shows on at least three sides of the frame, so a hand or a document crossing
+   one edge is not mistaken for mat. Patterned mats simply have several mat clusters.
+4. Foreground = pixels far from every mat cluster, minus skin (a citizen's hand).
+5. Each foreground region: convex hull (fills thumbs and text holes) -> four corners;
+   regions touching the frame edge are "cut off", not documents.
+6. Refine each side at full resolution: sample colour profiles across the edge, find the
+   half-way crossing between the outside and inside colours (sub-pixel, blur-symmetric),
+   fit a robust line (Huber) and intersect neighbouring sides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+WORK_LONG_SIDE = 480  # coarse search resolution: ~4x down from 1080p
+
+
+@dataclass(frozen=True)
+class DetectParams:
+    """Tunables of the detector (defaults fit the generator and typical platens)."""
+
+    min_area: float = 0.02  # smallest document, as a share of the frame
+    max_area: float = 0.9
+    fg_sigma: float = 4.0  # foreground: this many mat standard deviations away
+    min_sigma: float = 2.5  # floor of a mat cluster's spread (Lab units)
+    border_px: int = 4  # width of the sampled border band at working scale
+    clusters: int = 4
+    min_fill: float = 0.88  # region area / quad area
+    edge_touch: float = 1.5  # px at working scale: closer to the frame edge = touching
+
+
+@dataclass(frozen=True)
+class Detection:
+    """Result of one frame.
+
+    `corners`: (4, 2) float32, TL, TR, BR, BL in input pixels, or None when no whole
+    document is in view. `cut_off`: a document-like region crosses the frame edge.
+    `score`: 0..1 confidence (region fill of its quad)."""
+
+    corners: np.ndarray | None
+    cut_off: bool = False
+    score: float = 0.0
+
+
+def order_corners(pts: np.ndarray) -> np.ndarray:
+    """Four points as TL, TR, BR, BL (clockwise on screen, starting nearest the top-left)."""
+    pts = np.asarray(pts, np.float32).reshape(4, 2)
+    c = pts.mean(0)
+    ang = np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0])
+    pts = pts[np.argsort(ang)]  # clockwise on screen (y points down)
+    start = int(np.argmin(pts[:, 0] + pts[:, 1]))
+    return np.roll(pts, -start, axis=0)
+
+
+def quad_iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard index of two convex quadrilaterals."""
+    a = order_corners(a)
+    b = order_corners(b)
+    inter, _ = cv2.intersectConvexConvex(a, b)
+    union = cv2.contourArea(a) + cv2.contourArea(b) - inter
+    return float(inter / union) if union > 0 else 0.0
+
+
+# --- mat model -------------------------------------------------------------------------
+
+
+def _border_mask(h: int, w: int, b: int) -> np.ndarray:
+    m = np.zeros((h, w), bool)
+    m[:b] = m[-b:] = True
+    m[:, :b] = m[:, -b:] = True
+    return m
+
+
+def _poly_terms(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=1)
+
+
+def _gain_surface(lum: np.ndarray, b: int) -> np.ndarray:
+    """Smooth illumination gain (quadratic in x, y) fitted to the border band's lightness,
+    robustly: two reweighting rounds drop hands and cut-off pages on the border."""
+    h, w = lum.shape
+    ys, xs = np.nonzero(_border_mask(h, w, b))
+    sel = slice(None, None, 2)
+    xs, ys = xs[sel], ys[sel]
+    xn, yn = xs / w - 0.5, ys / h - 0.5
+    v = lum[ys, xs].astype(np.float64)
+    a = _poly_terms(xn, yn)
+    keep = np.ones(len(v), bool)
+    coef = np.zeros(6)
+    for _ in range(3):
+        coef, *_ = np.linalg.lstsq(a[keep], v[keep], rcond=None)
+        res = v - a @ coef
+        mad = np.median(np.abs(res[keep])) + 1e-3
+        keep = np.abs(res) < 3.5 * mad + 4
+    gx, gy = np.meshgrid(np.arange(w) / w - 0.5, np.arange(h) / h - 0.5)
+    surf = (coef[0] + coef[1] * gx + coef[2] * gy + coef[3] * gx * gx + coef[4] * gx * gy + coef[5] * gy * gy)
+    ref = max(float(np.median(v[keep])), 1.0)
+    return np.clip(surf / ref, 0.25, 4.0).astype(np.float32)
+
+
+def _mat_clusters(lab: np.ndarray, b: int, k: int, min_sigma: float):
+    """Colour clusters of the border band that are mat: present on >= 3 sides."""
+    h, w = lab.shape[:2]
+    sides = [lab[:b].reshape(-1, 3), lab[-b:].reshape(-1, 3), lab[:, :b].reshape(-1, 3), lab[:, -b:].reshape(-1, 3)]
+    side_id = np.concatenate([np.full(len(s), i) for i, s in enumerate(sides)])
+    pts = np.concatenate(sides).astype(np.float32)
+    pts, side_id = pts[::2], side_id[::2]
+    cv2.setRNGSeed(12345)
+    crit = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 12, 0.5)
+    _, labels, centers = cv2.kmeans(pts, k, None, crit, 1, cv2.KMEANS_PP_CENTERS)
+    labels = labels.ravel()
+    mats = []
+    for c in range(k):
+        member = labels == c
+        if member.sum() < 0.02 * len(labels):
+            continue
+        per_side = [np.mean(member[side_id == s]) for s in range(4)]
+        if sum(p >= 0.04 for p in per_side) >= 3 or member.mean() > 0.4:
+            sd = np.maximum(pts[member].std(0), min_sigma)
+            mats.append((centers[c], sd))
+    if not mats:  # a pathological border: fall back to its dominant colour
+        c = int(np.bincount(labels).argmax())
+        mats.append((centers[c], np.maximum(pts[labels == c].std(0), min_sigma)))
+    return mats
+
+
+def _skin(bgr: np.ndarray) -> np.ndarray:
+    """Skin-coloured pixels (YCrCb box, bright enough, clearly reddish)."""
+    ycc = cv2.cvtColor(bgr, cv2.COLOR_BGR2YCrCb)
+    return cv2.inRange(ycc, (35, 138, 75), (215, 180, 122)) > 0
+
+
+# --- coarse search ---------------------------------------------------------------------
+
+
+def _quad_from_hull(hull: np.ndarray) -> np.ndarray | None:
+    peri = cv2.arcLength(hull, True)
+    for eps in (0.02, 0.03, 0.045, 0.06, 0.08):
+        approx = cv2.approxPolyDP(hull, eps * peri, True)
+        if len(approx) == 4:
+            return approx.reshape(4, 2).astype(np.float32)
+        if len(approx) < 4:
+            break
+    return None
+
+
+def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
+    lab = cv2.cvtColor(small, cv2.COLOR_BGR2Lab).astype(np.float32)
+    gain = _gain_surface(lab[..., 0], p.border_px)
+    lab[..., 0] /= gain
+    mats = _mat_clusters(lab, p.border_px, p.clusters, p.min_sigma)
+    dist = None
+    for center, sd in mats:
+        d = np.abs(lab - center) / sd
+        d = d.max(axis=2)
+        dist = d if dist is None else np.minimum(dist, d)
+    fg = (dist > p.fg_sigma).astype(np.uint8)
+    fg[_skin(small)] = 0
+    fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    return fg
+
+
+def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:
+    h, w = small.shape[:2]
+    fg = _foreground(small, p)
+    contours, _ = cv2.findContours(fg, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    best, best_score, cut = None, 0.0, False
+    frame_area = float(h * w)
+    t = p.edge_touch
+    for cnt in contours:
+        area = cv2.contourArea(cnt)
+        if area < p.min_area * frame_area * 0.6:
+            continue
+        hull = cv2.convexHull(cnt)
+        hp = hull.reshape(-1, 2)
+        touches = bool(np.any((hp[:, 0] <= t) | (hp[:, 1] <= t) | (hp[:, 0] >= w - 1 - t) | (hp[:, 1] >= h - 1 - t)))
+        quad = _quad_from_hull(hull)
+        if touches:
+            cut = cut or (quad is not None or area > p.min_area * frame_area)
+            continue
+        if quad is None:
+            continue
+        qarea = cv2.contourArea(quad)
+        hull_area = cv2.contourArea(hull)
+        if not (p.min_area * frame_area <= qarea <= p.max_area * frame_area):
+            continue
+        fill = min(hull_area, qarea) / max(hull_area, qarea)
+        if fill < p.min_fill or not cv2.isContourConvex(quad.reshape(-1, 1, 2)):
+            continue
+        score = fill * min(1.0, area / hull_area + 0.3)
+        if score > best_score:
+            best, best_score = quad, score
+    return best, cut, best_score
+
+
+# --- sub-pixel refinement ----------------------------------------------------------------
+
+
+def _refine_side(img: np.ndarray, p0: np.ndarray, p1: np.ndarray, centre: np.ndarray, reach: float):
+    """Edge points along the side p0-p1 from colour profiles across it."""
+    d = p1 - p0
+    length = float(np.hypot(*d))
+    if length < 8:
+        return None
+    u = d / length
+    n = np.array([-u[1], u[0]], np.float32)
+    if np.dot((p0 + p1) / 2 - centre, n) < 0:
+        n = -n  # outward
+    m = int(np.clip(length / 12, 12, 40))
+    ts = np.linspace(0.1, 0.9, m, dtype=np.float32)
+    r = int(np.ceil(reach))
+    ss = np.arange(-r, r + 1, dtype=np.float32)
+    base = p0[None, :] + ts[:, None] * d[None, :]
+    pts = base[:, None, :] + ss[None, :, None] * n[None, None, :]
+    prof = cv2.remap(img, pts[..., 0], pts[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    q = max(2, r // 3)
+    c_in = np.median(prof[:, :q], axis=1)
+    c_out = np.median(prof[:, -q:], axis=1)
+    diff = c_in - c_out
+    norm2 = (diff * diff).sum(1)
+    ok = norm2 > 12.0 ** 2
+    proj = ((prof - c_out[:, None, :]) * diff[:, None, :]).sum(2) / np.maximum(norm2, 1e-6)[:, None]
+    out = []
+    for i in np.nonzero(ok)[0]:
+        pr = proj[i]
+        above = pr >= 0.5
+        cross = np.nonzero(above[:-1] != above[1:])[0]
+        if len(cross) == 0:
+            continue
+        j = cross[np.argmin(np.abs(ss[cross] + 0.5))]
+        a, b_ = pr[j], pr[j + 1]
+        s = ss[j] + (a - 0.5) / (a - b_)
+        out.append(base[i] + s * n)
+    if len(out) < max(4, m // 4):
+        return None
+    return np.array(out, np.float32)
+
+
+def _intersect(l1, l2) -> np.ndarray | None:
+    (vx1, vy1, x1, y1), (vx2, vy2, x2, y2) = l1, l2
+    a = np.array([[vx1, -vx2], [vy1, -vy2]], np.float64)
+    if abs(np.linalg.det(a)) < 1e-6:
+        return None
+    t = np.linalg.solve(a, np.array([x2 - x1, y2 - y1], np.float64))
+    return np.array([x1 + t[0] * vx1, y1 + t[0] * vy1], np.float32)
+
+
+def refine_corners(img: np.ndarray, quad: np.ndarray, reach: float) -> np.ndarray:
+    """Sub-pixel corners: per side, robust line through the edge's half-way crossings."""
+    centre = quad.mean(0)
+    lines = []
+    for i in range(4):
+        pts = _refine_side(img, quad[i], quad[(i + 1) % 4], centre, reach)
+        if pts is None:
+            lines.append(None)
+            continue
+        lines.append(cv2.fitLine(pts, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel())
+    out = quad.copy()
+    for i in range(4):
+        prev, cur = lines[(i - 1) % 4], lines[i]
+        if prev is None or cur is None:
+            continue
+        p = _intersect(prev, cur)
+        if p is not None and np.hypot(*(p - quad[i])) < reach * 2.5:
+            out[i] = p
+    return out
+
+
+# --- entry point -------------------------------------------------------------------------
+
+
+def detect_document(image: np.ndarray, params: DetectParams | None = None) -> Detection:
+    """Detect the whole document in a BGR frame. Pure: no state, no I/O."""
+    p = params or DetectParams()
+    h, w = image.shape[:2]
+    scale = max(1.0, max(h, w) / WORK_LONG_SIDE)
+    small = image if scale == 1.0 else cv2.resize(image, (round(w / scale), round(h / scale)), interpolation=cv2.INTER_AREA)
+    quad, cut, score = _coarse(small, p)
+    if quad is None:
+        return Detection(None, cut, 0.0)
+    sx, sy = w / small.shape[1], h / small.shape[0]
+    quad = quad * np.array([sx, sy], np.float32) + np.array([(sx - 1) / 2, (sy - 1) / 2], np.float32)
+    quad = order_corners(quad)
+    quad = refine_corners(image, quad, reach=2.5 * scale + 3)
+    quad = refine_corners(image, quad, reach=scale + 3)
+    return Detection(order_corners(quad), cut, float(score))

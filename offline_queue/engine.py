@@ -1,0 +1,391 @@
+"""The sync engine: delivers the outbox, pulls signed catalogs, sends heartbeats.
+
+Decisions per SERVICE_API.md, in one place (`_deliver`):
+- attachments first (PUT by SHA-256 of the sealed bytes), then the submission;
+- 200/201 with a reference: delivered; 409: quarantined `conflict` (never overwritten);
+  422 `missing_attachments`: upload those and PUT again; 422 `errors`: quarantined `rejected`;
+- 401/403: the record goes back untouched, delivery pauses, the `auth_alarm` flag is raised;
+- 429/503: wait `Retry-After` (seconds or HTTP date), clamped to `retry_after_max_s`;
+- 5xx, timeouts, resets, non-JSON or oversized answers: retry that record later with
+  full-jitter exponential backoff (`random() * min(cap, base * 2**attempts)`).
+Oldest first, and a record that fails waits alone: `claim` always takes the oldest record
+that is *due*, so one bad record never blocks those behind it. Only when the network itself
+fails several times in a row does the engine pause as a whole (a circuit breaker), so a
+station offline for days does not spin through its queue.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import enum
+import logging
+import math
+import random
+import shutil
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from typing import Any
+
+from offline_queue.catalog_bundle import BundleRejected, verify_bundle
+from offline_queue.client import TRANSPORT_CODES, Reply, ServiceClient, TransientError
+from offline_queue.settings import SyncSettings
+from offline_queue.store import Outbox, Record
+
+log = logging.getLogger(__name__)
+
+AUTH_ALARM = "auth_alarm"
+CATALOG_ETAG = "catalog_etag"
+CATALOG_REJECTED = "catalog_rejected"
+CIRCUIT_THRESHOLD = 3  # consecutive transport failures before the whole engine waits
+MISSING_ROUNDS = 3  # 422 missing_attachments answered this often in one attempt: try later
+
+DeviceStates = Callable[[], dict[str, dict[str, Any]]]
+
+
+class Outcome(enum.StrEnum):
+    DELIVERED = "delivered"
+    QUARANTINED = "quarantined"
+    RETRY = "retry"
+    THROTTLED = "throttled"
+    AUTH_REFUSED = "auth_refused"
+
+
+class _Retry(Exception):
+    def __init__(self, code: str, retry_after: float | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.retry_after = retry_after
+
+
+class _Quarantine(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class _AuthRefused(Exception):
+    pass
+
+
+@dataclass
+class SyncSummary:
+    """What one `sync --once` run did; `line()` is its one-line report (no personal data)."""
+
+    delivered: int = 0
+    quarantined: int = 0
+    retried: int = 0
+    throttled: int = 0
+    auth_refused: bool = False
+    unreachable: bool = False
+    catalog: str | None = None
+    heartbeat: str | None = None
+    errors: dict[str, int] = field(default_factory=dict)
+
+    def count(self, outcome: Outcome) -> None:
+        match outcome:
+            case Outcome.DELIVERED:
+                self.delivered += 1
+            case Outcome.QUARANTINED:
+                self.quarantined += 1
+            case Outcome.RETRY:
+                self.retried += 1
+            case Outcome.THROTTLED:
+                self.throttled += 1
+            case Outcome.AUTH_REFUSED:
+                self.auth_refused = True
+
+    def line(self, pending: int, elapsed_s: float) -> str:
+        errors = ",".join(f"{k}:{v}" for k, v in sorted(self.errors.items())) or "-"
+        return (
+            f"sync: delivered={self.delivered} quarantined={self.quarantined} retry_later={self.retried}"
+            f" throttled={self.throttled} pending={pending} errors={errors}"
+            f" auth={'REFUSED' if self.auth_refused else 'ok'}"
+            f" network={'unreachable' if self.unreachable else 'ok'}"
+            f" catalog={self.catalog or '-'} heartbeat={self.heartbeat or '-'} in {elapsed_s:.1f}s"
+        )
+
+
+def parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a `Retry-After` header (delta-seconds or HTTP date); None if unusable."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, when.timestamp() - now)
+
+
+def _json_object(reply: Reply) -> dict[str, Any]:
+    """The answer's JSON object; a non-JSON answer where JSON is due is a transient failure."""
+    try:
+        return reply.json_object()
+    except TransientError as exc:
+        raise _Retry(exc.code) from None
+
+
+def _software_version() -> str:
+    try:
+        return metadata.version("kiosk-station")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+class SyncEngine:
+    """Delivers one record at a time; `run_until_idle` for `--once`, the daemon for the loop."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        client: ServiceClient,
+        settings: SyncSettings,
+        *,
+        device_states: DeviceStates = dict,
+        software_version: str | None = None,
+        rng: Callable[[], float] = random.random,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.outbox = outbox
+        self.client = client
+        self.settings = settings
+        self.device_states = device_states
+        self.software_version = software_version or _software_version()
+        self._rng = rng
+        self._monotonic = monotonic
+        self._owner = f"sync-{uuid.uuid4().hex[:12]}"
+        self._started = monotonic()
+        self._pause_until = 0.0
+        self._transport_failures = 0
+        self.last_error = ""  # code of the latest retry (for the --once summary)
+        self.auth_refused = outbox.get_flag(AUTH_ALARM) is not None
+
+    # ----------------------------------------------------------------- timing
+
+    def backoff(self, attempts: int) -> float:
+        """Full jitter: uniform in [0, min(cap, base * 2**attempts)]."""
+        s = self.settings
+        ceiling = min(s.backoff_cap_s, s.backoff_base_s * math.pow(2, min(attempts, 62)))
+        return self._rng() * ceiling
+
+    def paused_for(self) -> float:
+        """Seconds until the engine as a whole may send again (Retry-After, circuit, auth)."""
+        return max(0.0, self._pause_until - self._monotonic())
+
+    def _pause(self, seconds: float) -> None:
+        self._pause_until = max(self._pause_until, self._monotonic() + seconds)
+
+    # ----------------------------------------------------------------- delivery
+
+    def deliver_one(self) -> Outcome | None:
+        """Claim the oldest due record and try it once; None when nothing is due (or paused)."""
+        if self.paused_for() > 0:
+            return None
+        record = self.outbox.claim(self._owner)
+        if record is None:
+            return None
+        try:
+            reference, received_at = self._deliver(record)
+        except _AuthRefused:
+            self.outbox.release(record)
+            return Outcome.AUTH_REFUSED
+        except _Quarantine as q:
+            self.outbox.quarantine(record, q.reason)
+            log.warning("submission %s quarantined: %s", record.submission_id, q.reason)
+            return Outcome.QUARANTINED
+        except _Retry as r:
+            if r.retry_after is not None:
+                delay = min(r.retry_after, self.settings.retry_after_max_s)
+                self._pause(delay)
+                self.outbox.retry_later(record, delay, r.code)
+                self.last_error = r.code
+                return Outcome.THROTTLED
+            self.outbox.retry_later(record, self.backoff(record.attempts), r.code)
+            self.last_error = r.code
+            return Outcome.RETRY
+        self.outbox.delivered(record, reference, received_at)
+        return Outcome.DELIVERED
+
+    def _call(self, send: Callable[[], Reply]) -> Reply:
+        """One request with the cross-cutting answers handled: auth, throttling, transport."""
+        try:
+            reply = send()
+        except TransientError as exc:
+            if exc.code in TRANSPORT_CODES:
+                self._transport_failures += 1
+                if self._transport_failures >= CIRCUIT_THRESHOLD:
+                    self._pause(self.backoff(self._transport_failures - CIRCUIT_THRESHOLD))
+            raise _Retry(exc.code) from None
+        self._transport_failures = 0
+        if reply.status in (401, 403):
+            self._raise_auth_alarm(reply.status)
+            raise _AuthRefused
+        if self.auth_refused and reply.status < 400:
+            self._clear_auth_alarm()
+        if reply.status in (429, 503):
+            retry_after = parse_retry_after(reply.headers.get("Retry-After"), time.time())
+            code = f"http_{reply.status}"
+            raise _Retry(code, retry_after if retry_after is not None else None)
+        if reply.status >= 500:
+            raise _Retry(f"http_{reply.status}")
+        return reply
+
+    def _upload(self, record: Record, sha256: str) -> None:
+        data = self.outbox.attachment_data(record, sha256)
+        reply = self._call(lambda: self.client.put_attachment(record.submission_id, sha256, data))
+        if reply.status in (200, 201):
+            self.outbox.mark_uploaded(record, sha256)
+        elif reply.status == 413:
+            raise _Quarantine("attachment_too_large")
+        else:  # 400 hash mismatch (bytes damaged on the way) or anything unexpected
+            raise _Retry(f"attachment_http_{reply.status}")
+
+    def _deliver(self, record: Record) -> tuple[str, str | None]:
+        for ref in record.attachments:
+            if not ref.uploaded:
+                self._upload(record, ref.sha256)
+        manifest = {ref.sha256 for ref in record.attachments}
+        body = record.body(self.settings.kiosk_id)
+        for _ in range(MISSING_ROUNDS):
+            reply = self._call(lambda: self.client.put_submission(record.submission_id, body))
+            if reply.status in (200, 201):
+                answer = _json_object(reply)
+                reference = answer.get("reference")
+                if not isinstance(reference, str) or not reference or (
+                    answer.get("submission_id") not in (None, record.submission_id)
+                ):
+                    raise _Retry("bad_receipt")
+                received_at = answer.get("received_at")
+                return reference, received_at if isinstance(received_at, str) else None
+            if reply.status == 409:
+                raise _Quarantine("conflict")
+            if reply.status == 422:
+                answer = _json_object(reply)
+                missing = answer.get("missing_attachments")
+                if isinstance(missing, list) and missing:
+                    if not set(missing) <= manifest:
+                        raise _Quarantine("rejected")  # asks for what this submission never had
+                    for sha256 in missing:
+                        self._upload(record, sha256)
+                    continue
+                if isinstance(answer.get("errors"), list):
+                    raise _Quarantine("rejected")
+                raise _Retry("bad_422")
+            if 400 <= reply.status < 500:
+                raise _Quarantine(f"http_{reply.status}")
+            raise _Retry(f"http_{reply.status}")
+        raise _Retry("missing_attachments")
+
+    def _raise_auth_alarm(self, status: int) -> None:
+        if not self.auth_refused:
+            log.error("the platform refused our credentials (HTTP %s): delivery paused", status)
+        self.auth_refused = True
+        self.outbox.set_flag(AUTH_ALARM, f"http_{status} at {datetime.now(UTC).isoformat(timespec='seconds')}")
+        # Credentials do not fix themselves quickly: probe again only after the backoff cap.
+        self._pause(self.settings.backoff_cap_s)
+
+    def _clear_auth_alarm(self) -> None:
+        self.auth_refused = False
+        self.outbox.set_flag(AUTH_ALARM, None)
+        log.info("credentials accepted again: delivery resumed")
+
+    def run_until_idle(self, should_stop: Callable[[], bool] = lambda: False, summary: SyncSummary | None = None) -> SyncSummary:
+        """Deliver until nothing is due; honours Retry-After by waiting (it is clamped)."""
+        summary = summary or SyncSummary()
+        while not should_stop():
+            wait = self.paused_for()
+            if wait > 0:
+                if self.auth_refused or self._transport_failures >= CIRCUIT_THRESHOLD:
+                    summary.unreachable = not self.auth_refused
+                    break
+                time.sleep(min(wait, 1.0))
+                continue
+            outcome = self.deliver_one()
+            if outcome is None:
+                break
+            summary.count(outcome)
+            if outcome in (Outcome.RETRY, Outcome.THROTTLED):
+                summary.errors[self.last_error] = summary.errors.get(self.last_error, 0) + 1
+            if outcome is Outcome.AUTH_REFUSED:
+                break
+        return summary
+
+    # ----------------------------------------------------------------- catalog and health
+
+    def poll_catalog(self, now: datetime | None = None) -> str:
+        """Pull the region's bundle; verify and install it. Returns a short result code."""
+        now = now or datetime.now(UTC)
+        catalog = self.outbox.catalog
+        catalog.apply_due(now)
+        try:
+            reply = self._call(lambda: self.client.get_catalog(self.settings.region, self.outbox.get_flag(CATALOG_ETAG)))
+        except _AuthRefused:
+            return "auth_refused"
+        except _Retry as r:
+            return f"error:{r.code}"
+        if reply.status == 304:
+            return "not_modified"
+        if reply.status == 404:
+            return "none_published"
+        if reply.status != 200:
+            return f"error:http_{reply.status}"
+        try:
+            bundle = reply.json_object()
+        except TransientError as exc:
+            return f"error:{exc.code}"
+        active = catalog.active(now)
+        try:
+            verified = verify_bundle(
+                bundle,
+                trusted_keys=self.settings.trusted_admin_keys,
+                region=self.settings.region,
+                current_version=active.version if active else 0,
+                now=now,
+            )
+        except BundleRejected as exc:
+            log.warning("catalog bundle refused: %s", exc.reason)
+            self.outbox.set_flag(CATALOG_REJECTED, exc.reason)
+            return f"rejected:{exc.reason}"
+        result = catalog.install(verified, now)
+        self.outbox.set_flag(CATALOG_REJECTED, None)
+        etag = reply.headers.get("ETag")
+        if etag:
+            self.outbox.set_flag(CATALOG_ETAG, etag)
+        log.info("catalog version %s %s", verified.version, result)
+        return f"{result}:v{verified.version}"
+
+    def heartbeat_body(self) -> dict[str, Any]:
+        counts = self.outbox.counts()
+        active = self.outbox.catalog.active()
+        return {
+            "software_version": self.software_version,
+            "catalog_region": self.settings.region,
+            "catalog_version": active.version if active else None,
+            "queue_depth": counts.pending + counts.in_flight,
+            "oldest_pending_age_s": counts.oldest_pending_age_s,
+            "quarantined": counts.quarantined,
+            "devices": self.device_states(),
+            "free_disk_bytes": shutil.disk_usage(self.outbox.path.parent).free,
+            "uptime_s": round(self._monotonic() - self._started, 1),
+        }
+
+    def heartbeat(self) -> str:
+        """POST one heartbeat; returns "ok" or a short error code."""
+        body = self.heartbeat_body()
+        try:
+            reply = self._call(lambda: self.client.heartbeat(body))
+        except _AuthRefused:
+            return "auth_refused"
+        except _Retry as r:
+            return f"error:{r.code}"
+        return "ok" if 200 <= reply.status < 300 else f"error:http_{reply.status}"

@@ -1,0 +1,597 @@
+"""The durable outbox: one SQLite file (WAL, synchronous=FULL) shared by station and daemon.
+
+The station calls `Outbox.enqueue` and gets an `Enqueued` back only after the sealed
+submission and all its sealed attachments are committed in ONE transaction; the receipt may
+print from that moment. The sync daemon leases the oldest due record (`claim`), delivers it
+and settles it (`delivered` / `quarantine` / `retry_later` / `release`). Every settle is
+fenced by the lease owner, so a daemon whose lease expired (it hung, or was killed and
+restarted) cannot overwrite what another attempt decided.
+
+Why the file cannot grow without bound: delivered records are deleted after the retention
+period (`purge`), and the database runs with `auto_vacuum=INCREMENTAL`, so `purge` hands the
+freed pages back to the file system (`PRAGMA incremental_vacuum`) and truncates the WAL.
+
+Everything that reaches this file is sealed first (`offline_queue.sealing`): the payload
+JSON and each attachment's bytes. What stays clear (receipt number, service code, catalog
+version, sizes, hashes, states) is what the receipt and the wire show anyway.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlite_utils import Database
+
+from offline_queue.api import (
+    DeliveryStatus,
+    Enqueued,
+    NewSubmission,
+    QueueCounts,
+    QueueError,
+    QueueFull,
+    RecordState,
+)
+from offline_queue.migrations import migrations
+from offline_queue.sealing import ALG, Sealer
+
+DEFAULT_MIN_FREE_BYTES = 512 * 1024 * 1024
+DEFAULT_LEASE_SECONDS = 120.0
+DEFAULT_RETENTION_DAYS = 30.0
+BUSY_TIMEOUT_S = 15.0
+SYNCHRONOUS_FULL = 2
+AUTO_VACUUM_INCREMENTAL = 2
+
+
+def utc_now_rfc3339(ts: float | None = None) -> str:
+    """RFC 3339 UTC with milliseconds and a `Z`, as the contract's timestamps are."""
+    moment = datetime.fromtimestamp(time.time() if ts is None else ts, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def canonical_payload(payload: dict[str, Any]) -> bytes:
+    """The bytes that get sealed: UTF-8 JSON, keys sorted, no white space."""
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentRef:
+    """One entry of a record's manifest: the SEALED bytes' hash and size, and their role."""
+
+    position: int
+    role: str
+    sha256: str
+    size: int
+    uploaded: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A queued submission as the daemon sees it: everything sealed, nothing readable."""
+
+    seq: int
+    submission_id: str
+    receipt_number: str
+    service_code: str
+    catalog_version: int
+    created_at: str
+    sealed_alg: str
+    sealed_key_id: str
+    sealed_payload: bytes = field(repr=False)
+    attempts: int
+    attachments: tuple[AttachmentRef, ...]
+    lease_owner: str | None = None
+
+    def body(self, kiosk_id: str) -> dict[str, Any]:
+        """The `PUT /v1/submissions/{id}` body: the same bytes on every retry (idempotency)."""
+        return {
+            "submission_id": self.submission_id,
+            "kiosk_id": kiosk_id,
+            "service_code": self.service_code,
+            "catalog_version": self.catalog_version,
+            "created_at": self.created_at,
+            "receipt_number": self.receipt_number,
+            "attachments": [
+                {"sha256": a.sha256, "size": a.size, "role": a.role} for a in self.attachments
+            ],
+            "sealed": {
+                "alg": self.sealed_alg,
+                "recipient_key_id": self.sealed_key_id,
+                "ciphertext": base64.b64encode(self.sealed_payload).decode(),
+            },
+        }
+
+
+class VerifiedCatalog(Protocol):
+    """What `CatalogState.install` needs of `catalog_bundle.VerifiedBundle`."""
+
+    payload: dict[str, Any]
+    version: int
+    region: str
+    effective_from: datetime
+    expires_at: datetime | None
+    raw: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogSnapshot:
+    """An installed catalog bundle (active or staged)."""
+
+    version: int
+    region: str
+    effective_from: datetime
+    expires_at: datetime | None
+    payload: dict[str, Any] = field(repr=False)
+    bundle: dict[str, Any] = field(repr=False)
+
+
+class _Db:
+    """One connection, one lock, explicit transactions (`BEGIN IMMEDIATE` for writes)."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.lock = threading.RLock()
+
+    @contextlib.contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
+        # writes can fail with SQLITE_BUSY mid-way when the other process writes too.
+        with self.lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        with self.lock:
+            yield self.conn
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(
+        str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+    )
+    try:
+        # auto_vacuum only takes effect on a database without tables: set it first.
+        conn.execute(f"PRAGMA auto_vacuum={AUTO_VACUUM_INCREMENTAL}")
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise QueueError(f"queue database refused WAL mode (journal_mode={mode})")
+        conn.execute("PRAGMA synchronous=FULL")
+        sync = conn.execute("PRAGMA synchronous").fetchone()[0]
+        if sync != SYNCHRONOUS_FULL:
+            raise QueueError(f"queue database is not synchronous=FULL (synchronous={sync}); refusing to run")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        conn.execute("PRAGMA journal_size_limit=8388608")
+        # Migrations race when station and daemon open a fresh file at once: serialise them
+        # under one write lock (sqlite-utils nests its own transactions as savepoints).
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            migrations.apply(Database(conn, execute_plugins=False))
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+        if conn.execute("PRAGMA auto_vacuum").fetchone()[0] != AUTO_VACUUM_INCREMENTAL:
+            # A file created before auto_vacuum was set: rebuild it once so space is reclaimable.
+            conn.execute("VACUUM")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+class Outbox:
+    """The station's durable, sealed outbox. Thread-safe; one per process."""
+
+    def __init__(
+        self,
+        db: _Db,
+        path: Path,
+        sealer: Sealer,
+        *,
+        min_free_bytes: int,
+        lease_seconds: float,
+        retention_days: float,
+    ) -> None:
+        self._db = db
+        self.path = path
+        self._sealer = sealer
+        self.min_free_bytes = min_free_bytes
+        self.lease_seconds = lease_seconds
+        self.retention_days = retention_days
+        self.catalog = CatalogState(db)
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        sealer: Sealer,
+        *,
+        min_free_bytes: int = DEFAULT_MIN_FREE_BYTES,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
+        retention_days: float = DEFAULT_RETENTION_DAYS,
+    ) -> Outbox:
+        """Open (creating and migrating if needed); refuses unless WAL + synchronous=FULL."""
+        db_path = Path(path)
+        try:
+            conn = _connect(db_path)
+        except sqlite3.Error as exc:
+            raise QueueError(f"cannot open queue database {db_path}: {exc}") from exc
+        return cls(
+            _Db(conn),
+            db_path,
+            sealer,
+            min_free_bytes=min_free_bytes,
+            lease_seconds=lease_seconds,
+            retention_days=retention_days,
+        )
+
+    def close(self) -> None:
+        with self._db.lock:
+            self._db.conn.close()
+
+    def __enter__(self) -> Outbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----------------------------------------------------------------- station side
+
+    def free_bytes(self) -> int:
+        return shutil.disk_usage(self.path.parent).free
+
+    def enqueue(self, submission: NewSubmission) -> Enqueued:
+        """Seal and store one submission with its attachments, atomically and durably.
+
+        Raises `QueueFull` (nothing written) when the disk would fall below the floor.
+        """
+        sealed_payload = self._sealer.seal(canonical_payload(submission.payload))
+        sealed_attachments = []
+        for attachment in submission.attachments:
+            sealed = self._sealer.seal(attachment.data)
+            sealed_attachments.append(
+                (attachment.role, attachment.content_type, hashlib.sha256(sealed).hexdigest(), sealed)
+            )
+        incoming = len(sealed_payload) + sum(len(a[3]) for a in sealed_attachments)
+        free = self.free_bytes()
+        if free - incoming < self.min_free_bytes:
+            raise QueueFull(
+                f"free disk {free // (1024 * 1024)} MiB is below the floor of "
+                f"{self.min_free_bytes // (1024 * 1024)} MiB: new submissions are refused"
+            )
+        submission_id = str(uuid.uuid4())
+        now = time.time()
+        created_at = utc_now_rfc3339(now)
+        with self._db.write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO submissions (id, receipt_number, service_code, catalog_version,"
+                " created_at, created_ts, sealed_alg, sealed_key_id, sealed_payload, next_attempt_ts)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    submission_id,
+                    submission.receipt_number,
+                    submission.service_code,
+                    submission.catalog_version,
+                    created_at,
+                    now,
+                    ALG,
+                    self._sealer.key_id,
+                    sealed_payload,
+                    now,
+                ),
+            )
+            conn.executemany(
+                "INSERT INTO attachments (submission_seq, position, role, content_type, sha256, size, data)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (cursor.lastrowid, position, role, content_type, digest, len(sealed), sealed)
+                    for position, (role, content_type, digest, sealed) in enumerate(sealed_attachments)
+                ],
+            )
+        return Enqueued(submission_id, submission.receipt_number, created_at)
+
+    def counts(self, now: float | None = None) -> QueueCounts:
+        """Counts per state (an expired lease counts as pending), oldest pending age, reasons."""
+        now = time.time() if now is None else now
+        with self._db.read() as conn:
+            rows = conn.execute(
+                "SELECT CASE WHEN state = 'in_flight' AND lease_until_ts < ? THEN 'pending'"
+                " ELSE state END AS s, COUNT(*), MIN(created_ts) FROM submissions GROUP BY s",
+                (now,),
+            ).fetchall()
+            reasons = conn.execute(
+                "SELECT quarantine_reason, COUNT(*) FROM submissions WHERE state = 'quarantined'"
+                " GROUP BY quarantine_reason ORDER BY quarantine_reason"
+            ).fetchall()
+        by_state = {state: (count, oldest) for state, count, oldest in rows}
+        oldest = [by_state[s][1] for s in ("pending", "in_flight") if s in by_state]
+        return QueueCounts(
+            pending=by_state.get("pending", (0, None))[0],
+            in_flight=by_state.get("in_flight", (0, None))[0],
+            delivered=by_state.get("delivered", (0, None))[0],
+            quarantined=by_state.get("quarantined", (0, None))[0],
+            oldest_pending_age_s=max(0.0, now - min(oldest)) if oldest else None,
+            quarantine_reasons={reason: count for reason, count in reasons},
+        )
+
+    def status(self, submission_id: str) -> DeliveryStatus:
+        """One record's state; `KeyError` if unknown here (never queued, or purged)."""
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT state, reference FROM submissions WHERE id = ?", (submission_id,)
+            ).fetchone()
+        if row is None:
+            raise KeyError(submission_id)
+        return DeliveryStatus(submission_id, RecordState(row[0]), row[1])
+
+    # ----------------------------------------------------------------- daemon side
+
+    def claim(self, owner: str, now: float | None = None) -> Record | None:
+        """Lease the oldest record that is due (pending and past its backoff, or whose lease expired)."""
+        now = time.time() if now is None else now
+        with self._db.write() as conn:
+            row = conn.execute(
+                "SELECT seq FROM submissions WHERE"
+                " (state = 'pending' AND next_attempt_ts <= ?)"
+                " OR (state = 'in_flight' AND lease_until_ts < ?)"
+                " ORDER BY seq LIMIT 1",
+                (now, now),
+            ).fetchone()
+            if row is None:
+                return None
+            conn.execute(
+                "UPDATE submissions SET state = 'in_flight', lease_owner = ?, lease_until_ts = ?"
+                " WHERE seq = ?",
+                (owner, now + self.lease_seconds, row[0]),
+            )
+            return self._record(conn, row[0])
+
+    def _record(self, conn: sqlite3.Connection, seq: int) -> Record:
+        row = conn.execute(
+            "SELECT seq, id, receipt_number, service_code, catalog_version, created_at,"
+            " sealed_alg, sealed_key_id, sealed_payload, attempts, lease_owner"
+            " FROM submissions WHERE seq = ?",
+            (seq,),
+        ).fetchone()
+        attachments = tuple(
+            AttachmentRef(position, role, sha, size, bool(uploaded))
+            for position, role, sha, size, uploaded in conn.execute(
+                "SELECT position, role, sha256, size, uploaded FROM attachments"
+                " WHERE submission_seq = ? ORDER BY position",
+                (seq,),
+            )
+        )
+        return Record(*row[:10], attachments=attachments, lease_owner=row[10])
+
+    def attachment_data(self, record: Record, sha256: str) -> bytes:
+        """The sealed bytes of one attachment, read only when they are about to be sent."""
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT data FROM attachments WHERE submission_seq = ? AND sha256 = ?",
+                (record.seq, sha256),
+            ).fetchone()
+        if row is None:
+            raise KeyError(sha256)
+        return row[0]
+
+    def mark_uploaded(self, record: Record, sha256: str) -> None:
+        with self._db.write() as conn:
+            conn.execute(
+                "UPDATE attachments SET uploaded = 1 WHERE submission_seq = ? AND sha256 = ?",
+                (record.seq, sha256),
+            )
+
+    def _settle(self, record: Record, sql: str, params: tuple[Any, ...]) -> bool:
+        """Apply `sql` only if `record` is still leased by its owner (the fence)."""
+        with self._db.write() as conn:
+            cursor = conn.execute(
+                f"UPDATE submissions SET {sql}, lease_owner = NULL, lease_until_ts = NULL"
+                " WHERE seq = ? AND state = 'in_flight' AND lease_owner = ?",
+                (*params, record.seq, record.lease_owner),
+            )
+            return cursor.rowcount == 1
+
+    def delivered(self, record: Record, reference: str, received_at: str | None) -> bool:
+        return self._settle(
+            record,
+            "state = 'delivered', reference = ?, received_at = ?, delivered_ts = ?,"
+            " attempts = attempts + 1, last_error = NULL",
+            (reference, received_at, time.time()),
+        )
+
+    def quarantine(self, record: Record, reason: str) -> bool:
+        return self._settle(
+            record,
+            "state = 'quarantined', quarantine_reason = ?, attempts = attempts + 1",
+            (reason,),
+        )
+
+    def retry_later(self, record: Record, delay_s: float, error: str) -> bool:
+        return self._settle(
+            record,
+            "state = 'pending', next_attempt_ts = ?, attempts = attempts + 1, last_error = ?",
+            (time.time() + delay_s, error),
+        )
+
+    def release(self, record: Record) -> bool:
+        """Back to pending, due now, without counting an attempt (shutdown, paused credentials)."""
+        return self._settle(record, "state = 'pending'", ())
+
+    def next_due_ts(self) -> float | None:
+        """When the next record becomes due (a backoff ends or a lease expires); None if none."""
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT MIN(CASE WHEN state = 'pending' THEN next_attempt_ts ELSE lease_until_ts END)"
+                " FROM submissions WHERE state IN ('pending', 'in_flight')"
+            ).fetchone()
+        return row[0]
+
+    def retry(self, submission_id: str) -> RecordState:
+        """Technician: make a quarantined or backing-off record due now. Returns its prior state."""
+        with self._db.write() as conn:
+            row = conn.execute("SELECT state FROM submissions WHERE id = ?", (submission_id,)).fetchone()
+            if row is None:
+                raise KeyError(submission_id)
+            state = RecordState(row[0])
+            if state in (RecordState.PENDING, RecordState.QUARANTINED):
+                conn.execute(
+                    "UPDATE submissions SET state = 'pending', next_attempt_ts = 0,"
+                    " quarantine_reason = NULL WHERE id = ?",
+                    (submission_id,),
+                )
+            return state
+
+    def purge(self, now: float | None = None) -> int:
+        """Delete records delivered longer ago than the retention; give the space back."""
+        now = time.time() if now is None else now
+        cutoff = now - self.retention_days * 86400
+        with self._db.write() as conn:
+            deleted = conn.execute(
+                "DELETE FROM submissions WHERE state = 'delivered' AND delivered_ts <= ?", (cutoff,)
+            ).rowcount
+        if deleted:
+            self.reclaim()
+        return deleted
+
+    def reclaim(self) -> None:
+        """Return free pages to the file system and truncate the WAL if no reader holds it."""
+        with self._db.read() as conn:
+            # executescript steps the pragma to completion; one execute() frees a single page.
+            conn.executescript("PRAGMA incremental_vacuum;")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+    def integrity_check(self) -> str:
+        with self._db.read() as conn:
+            return conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+    def undelivered(self) -> Iterator[Record]:
+        """Every pending, in-flight and quarantined record, oldest first (for export)."""
+        with self._db.read() as conn:
+            seqs = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT seq FROM submissions WHERE state != 'delivered' ORDER BY seq"
+                )
+            ]
+        for seq in seqs:
+            with self._db.read() as conn:
+                yield self._record(conn, seq)
+
+    # ----------------------------------------------------------------- daemon state
+
+    def get_flag(self, key: str) -> str | None:
+        """Small daemon state (alarms, ETag) shared with the station, e.g. `auth_alarm`."""
+        with self._db.read() as conn:
+            row = conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def set_flag(self, key: str, value: str | None) -> None:
+        with self._db.write() as conn:
+            if value is None:
+                conn.execute("DELETE FROM sync_state WHERE key = ?", (key,))
+            else:
+                conn.execute(
+                    "INSERT INTO sync_state (key, value) VALUES (?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (key, value),
+                )
+
+
+class CatalogState:
+    """The catalog the station runs (`active`) and the next one waiting for its date (`staged`).
+
+    Only bundles that `catalog_bundle.verify_bundle` accepted are installed here; the daemon
+    writes, the station reads. A staged bundle becomes active once `effective_from` passes
+    (`apply_due`, which `active()` also runs, so a reader never shows a stale catalog).
+    """
+
+    def __init__(self, db: _Db) -> None:
+        self._db = db
+
+    def _slot(self, slot: str) -> CatalogSnapshot | None:
+        with self._db.read() as conn:
+            row = conn.execute(
+                "SELECT version, region, effective_from, expires_at, payload, bundle"
+                " FROM catalog WHERE slot = ?",
+                (slot,),
+            ).fetchone()
+        if row is None:
+            return None
+        version, region, effective_from, expires_at, payload, bundle = row
+        return CatalogSnapshot(
+            version=version,
+            region=region,
+            effective_from=datetime.fromisoformat(effective_from),
+            expires_at=datetime.fromisoformat(expires_at) if expires_at else None,
+            payload=json.loads(payload),
+            bundle=json.loads(bundle),
+        )
+
+    def active(self, now: datetime | None = None) -> CatalogSnapshot | None:
+        self.apply_due(now)
+        return self._slot("active")
+
+    def staged(self) -> CatalogSnapshot | None:
+        return self._slot("staged")
+
+    def install(self, bundle: VerifiedCatalog, now: datetime | None = None) -> str:
+        """Install a verified bundle: 'applied', 'staged', or 'ignored' (not newer than staged)."""
+        now = now or datetime.now(UTC)
+        effective = now >= bundle.effective_from
+        with self._db.write() as conn:
+            versions = dict(conn.execute("SELECT slot, version FROM catalog").fetchall())
+            if bundle.version <= max(versions.values(), default=-1):
+                return "ignored"
+            slot = "active" if effective else "staged"
+            conn.execute(
+                "INSERT OR REPLACE INTO catalog (slot, version, region, effective_from, expires_at,"
+                " payload, bundle, installed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    slot,
+                    bundle.version,
+                    bundle.region,
+                    bundle.effective_from.isoformat(),
+                    bundle.expires_at.isoformat() if bundle.expires_at else None,
+                    json.dumps(bundle.payload, ensure_ascii=False),
+                    json.dumps(bundle.raw),
+                    utc_now_rfc3339(),
+                ),
+            )
+            if effective:
+                conn.execute("DELETE FROM catalog WHERE slot = 'staged'")
+        return "applied" if effective else "staged"
+
+    def apply_due(self, now: datetime | None = None) -> bool:
+        """Promote the staged bundle if its time has come (drop it if it expired meanwhile)."""
+        now = now or datetime.now(UTC)
+        staged = self._slot("staged")
+        if staged is None or now < staged.effective_from:
+            return False
+        with self._db.write() as conn:
+            if staged.expires_at is not None and now >= staged.expires_at:
+                conn.execute("DELETE FROM catalog WHERE slot = 'staged'")
+                return False
+            conn.execute("DELETE FROM catalog WHERE slot = 'active'")
+            conn.execute("UPDATE catalog SET slot = 'active' WHERE slot = 'staged'")
+        return True

@@ -1,0 +1,112 @@
+"""A whole technician-mode stack on real parts: simulated card reader and printer, a real
+outbox in a temp dir, a real audit trail, argon2 (cheap parameters), a fake clock for the gate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from argon2 import PasswordHasher
+
+from devices.camera.base import Frame
+from devices.card.simulated import SimulatedCardReader
+from devices.errors import CameraLost
+from devices.printer.simulated import SimulatedPrinter
+from kiosk.domain.technician import TechnicianGate
+from kiosk.fleet import audit_device_changes, audit_gate_events
+from kiosk.supervisor import Supervisor, probers_for
+from kiosk.technician_auth import Credentials, hash_badge_uid, hash_pin
+from kiosk.technician_ops import TechnicianOps
+from offline_queue.audit import AuditTrail
+from offline_queue.sealing import Sealer, generate_keypair
+from offline_queue.store import Outbox
+
+PIN = "246810"
+BADGE_UID = "04A1B2C3D4E580"  # devices.card.samples.TECHNICIAN_BADGE
+CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 10_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class FileCamera:
+    """A camera whose source can vanish. Stands in until the camera helper's simulated
+    backend is on main; the supervisor only sees the Protocol."""
+
+    name = "test-camera"
+
+    def __init__(self) -> None:
+        self.present = True
+        self._seq = 0
+        self._lock = threading.Lock()
+
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def latest(self, timeout: float = 1.0) -> Frame:
+        if not self.present:
+            raise CameraLost("camera source is gone")
+        with self._lock:
+            self._seq += 1
+            return Frame(np.zeros((480, 640, 3), np.uint8), self._seq, time.time())
+
+    def probe(self) -> str:
+        return f"{self.latest().image.shape[1]}x{self.latest().image.shape[0]}"
+
+
+@dataclass
+class Rig:
+    card: SimulatedCardReader
+    camera: FileCamera
+    printer: SimulatedPrinter
+    outbox: Outbox
+    audit: AuditTrail
+    supervisor: Supervisor
+    gate: TechnicianGate
+    clock: FakeClock
+    ops: TechnicianOps
+    left: list[bool]
+    admin_private_key: str
+    tmp: Path
+
+    def close(self) -> None:
+        self.supervisor.stop()
+        self.audit.close()
+        self.outbox.close()
+
+
+def build_rig(tmp: Path, *, region: str = "440105") -> Rig:
+    from offline_queue.catalog_bundle import generate_signing_keypair
+
+    _, public = generate_keypair()
+    outbox = Outbox.open(tmp / "queue.sqlite3", Sealer(public, "platform-2026"))
+    audit = AuditTrail(tmp / "audit.sqlite3", sink=outbox.enqueue, kiosk_id="GZ-HZ-0001")
+    card, camera, printer = SimulatedCardReader(), FileCamera(), SimulatedPrinter()
+    supervisor = Supervisor(probers_for(card, camera, printer), probe_timeout_s=2.0)
+    supervisor.add_listener(audit_device_changes(audit))
+    clock = FakeClock()
+    credentials = Credentials(hash_pin(PIN, CHEAP), [hash_badge_uid(BADGE_UID, CHEAP)])
+    gate = TechnicianGate(credentials, clock=clock, on_event=audit_gate_events(audit))
+    admin_private, admin_public = generate_signing_keypair()
+    left: list[bool] = []
+    export_dir = tmp / "usb"
+    export_dir.mkdir()
+    ops = TechnicianOps(
+        gate=gate, supervisor=supervisor, audit=audit, outbox=outbox, card=card, camera=camera, printer=printer,
+        station_id="GZ-HZ-0001", region=region, trusted_admin_keys={"gz-admin-2026": admin_public},
+        export_dir=str(export_dir), leave=lambda: left.append(True),
+        now=lambda: dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC),
+    )
+    supervisor.probe_once()
+    return Rig(card, camera, printer, outbox, audit, supervisor, gate, clock, ops, left, admin_private, tmp)

@@ -113,3 +113,11 @@ async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 5.0) -
         if loop.time() > deadline:
             raise AssertionError("condition not reached in time")
         await pilot.pause(0.05)
+
+
+def visible_text(app) -> str:
+    """The text of every Static and Button on the current screen."""
+    from textual.widgets import Button, Static
+
+    screen = app.screen
+    return "\n".join([str(w.content) for w in screen.query(Static)] + [str(b.label) for b in screen.query(Button)])

@@ -119,3 +119,20 @@ async def test_removing_the_card_is_harmless_when_not_configured(rig_factory):
         rig.reader.remove()
         await pilot.pause(0.3)
         assert app.step is Step.CONFIRM and app.session.identity is RESIDENT
+
+
+async def test_technician_mode_opens_instead_of_the_plain_pin_when_configured(rig_factory, tmp_path):
+    from kiosk.ui.technician.login import TechnicianLoginScreen
+    from tests.tui.tech.rig import build_rig
+
+    tech = build_rig(tmp_path / "tech")
+    try:
+        app = rig_factory(technician=tech.ops).app()
+        async with app.run_test(size=STATION_SIZE) as pilot:
+            await show(pilot, Step.CHOOSE, Lang.ZH_HANS)
+            await pilot.press("f12")
+            await pilot.pause()
+            assert isinstance(app.screen, TechnicianLoginScreen)
+            assert app.session.identity is None, "the citizen's session was wiped first"
+    finally:
+        tech.close()

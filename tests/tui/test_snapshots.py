@@ -15,21 +15,10 @@ from kiosk.station import STATION_SIZE
 from kiosk.ui.screens.keypad import KeypadScreen
 from kiosk.ui.screens.pin import PinScreen
 from kiosk.ui.widgets.keypad import KeypadMode
-from offline_queue.api import QueueFull
 from tests.tui.conftest import wait_for
 from tests.tui.screens import show
 
 LANGS = pytest.mark.parametrize("lang", list(Lang), ids=[lang.value for lang in Lang])
-
-
-class FullOutbox:
-    """An outbox at its free-disk floor (the real one raises QueueFull the same way)."""
-
-    def enqueue(self, submission):
-        raise QueueFull("free disk below the floor")
-
-    def status(self, submission_id):
-        raise AssertionError("not reached")
 
 
 def _snap(snap_compare, app, run_before) -> bool:
@@ -71,7 +60,9 @@ def test_form_with_validation_messages(snap_compare, rig_factory, lang):
 
 @LANGS
 def test_submit_refused_when_queue_full(snap_compare, rig_factory, lang):
-    app = rig_factory(outbox=FullOutbox()).app()
+    rig = rig_factory()
+    rig.outbox.min_free_bytes = 1 << 62  # the real store refuses: free disk below the floor
+    app = rig.app()
 
     async def run_before(pilot):
         await show(pilot, Step.SUBMIT, lang)

@@ -36,10 +36,12 @@ class DetectParams:
     min_area: float = 0.02  # smallest document, as a share of the frame
     max_area: float = 0.9
     fg_sigma: float = 4.0  # foreground: this many mat standard deviations away
-    min_sigma: float = 2.5  # floor of a mat cluster's spread (Lab units)
-    border_px: int = 4  # width of the sampled border band at working scale
-    clusters: int = 4
+    min_sigma: tuple[float, float, float] = (4.0, 2.5, 2.5)  # floor of a mat cluster's spread (L, a, b)
+    shadow_tolerance: float = 3.0  # how much darker than the mat (x its spread) is still mat
+    border_px: int = 6  # width of the sampled border band at working scale
+    clusters: int = 6
     min_fill: float = 0.88  # region area / quad area
+    edge_margin: float = 0.004  # corners closer than this share of the frame to its edge = cut off
     edge_touch: float = 1.5  # px at working scale: closer to the frame edge = touching
 
 
@@ -112,36 +114,61 @@ def _gain_surface(lum: np.ndarray, b: int) -> np.ndarray:
     return np.clip(surf / ref, 0.25, 4.0).astype(np.float32)
 
 
-def _mat_clusters(lab: np.ndarray, b: int, k: int, min_sigma: float):
-    """Colour clusters of the border band that are mat: present on >= 3 sides."""
+def _perimeter(h: int, w: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Border band pixel coordinates (ys, xs) and each one's position along the perimeter (0..1)."""
+    ys, xs = np.nonzero(_border_mask(h, w, b))
+    # position along the frame's outline, clockwise from the top-left corner
+    top, right, bottom = ys < b, xs >= w - b, ys >= h - b
+    pos = np.where(top, xs, np.where(right, w + ys, np.where(bottom, w + h + (w - xs), 2 * w + h + (h - ys))))
+    return ys[::2], xs[::2], (pos / (2 * (w + h)))[::2]
+
+
+def _mat_clusters(lab: np.ndarray, b: int, k: int, min_sigma: tuple[float, float, float]):
+    """Colour clusters of the border band that are mat: spread all along the frame's outline.
+
+    A document or a hand crossing the border shows up in one contiguous stretch of it; the
+    mat (plain or patterned) shows up everywhere. Hence "present in a third of the perimeter bins"."""
     h, w = lab.shape[:2]
-    sides = [lab[:b].reshape(-1, 3), lab[-b:].reshape(-1, 3), lab[:, :b].reshape(-1, 3), lab[:, -b:].reshape(-1, 3)]
-    side_id = np.concatenate([np.full(len(s), i) for i, s in enumerate(sides)])
-    pts = np.concatenate(sides).astype(np.float32)
-    pts, side_id = pts[::2], side_id[::2]
+    ys, xs, pos = _perimeter(h, w, b)
+    pts = lab[ys, xs].astype(np.float32)
+    bins = np.minimum((pos * 48).astype(int), 47)
     cv2.setRNGSeed(12345)
     crit = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 12, 0.5)
     _, labels, centers = cv2.kmeans(pts, k, None, crit, 1, cv2.KMEANS_PP_CENTERS)
     labels = labels.ravel()
-    mats = []
+    bin_count = np.bincount(bins, minlength=48).astype(np.float32)
+    floor = np.array(min_sigma, np.float32)
+    cap = floor * 2.5  # a cluster mixing colours (arm + grid line) must not swallow the page
+    mats, spread = [], []
     for c in range(k):
         member = labels == c
-        if member.sum() < 0.02 * len(labels):
+        if not member.any():
+            spread.append(0)
             continue
-        per_side = [np.mean(member[side_id == s]) for s in range(4)]
-        if sum(p >= 0.04 for p in per_side) >= 3 or member.mean() > 0.4:
-            sd = np.maximum(pts[member].std(0), min_sigma)
-            mats.append((centers[c], sd))
-    if not mats:  # a pathological border: fall back to its dominant colour
-        c = int(np.bincount(labels).argmax())
-        mats.append((centers[c], np.maximum(pts[labels == c].std(0), min_sigma)))
+        per_bin = np.bincount(bins[member], minlength=48) / np.maximum(bin_count, 1)
+        spread.append(int((per_bin >= 0.03).sum()))
+        if spread[-1] >= 16 or member.mean() > 0.25:
+            mats.append((centers[c], np.clip(pts[member].std(0), floor, cap)))
+    if not mats:  # no colour spans the outline: take the most widespread one
+        c = int(np.argmax(spread))
+        mats.append((centers[c], np.clip(pts[labels == c].std(0), floor, cap)))
     return mats
+
+
+def _border_connected(mask: np.ndarray) -> np.ndarray:
+    """The parts of `mask` connected to the frame's edge (arms, glare running off-frame)."""
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    h, w = mask.shape
+    x, y, bw, bh = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    touch = (x == 0) | (y == 0) | (x + bw >= w) | (y + bh >= h)
+    touch[0] = False
+    return touch[lab]
 
 
 def _skin(bgr: np.ndarray) -> np.ndarray:
     """Skin-coloured pixels (YCrCb box, bright enough, clearly reddish)."""
     ycc = cv2.cvtColor(bgr, cv2.COLOR_BGR2YCrCb)
-    return cv2.inRange(ycc, (35, 138, 75), (215, 180, 122)) > 0
+    return cv2.inRange(ycc, (35, 142, 75), (200, 180, 122)) > 0
 
 
 # --- coarse search ---------------------------------------------------------------------
@@ -159,19 +186,25 @@ def _quad_from_hull(hull: np.ndarray) -> np.ndarray | None:
 
 
 def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
-    lab = cv2.cvtColor(small, cv2.COLOR_BGR2Lab).astype(np.float32)
+    # a light blur: sensor noise and JPEG blocks must not break a low-contrast page apart
+    lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2Lab).astype(np.float32)
     gain = _gain_surface(lab[..., 0], p.border_px)
     lab[..., 0] /= gain
     mats = _mat_clusters(lab, p.border_px, p.clusters, p.min_sigma)
     dist = None
     for center, sd in mats:
         d = np.abs(lab - center) / sd
+        # shadows only darken: tolerate much more "darker than mat" than "lighter"
+        d[..., 0] = np.where(lab[..., 0] < center[0], d[..., 0] / p.shadow_tolerance, d[..., 0])
         d = d.max(axis=2)
         dist = d if dist is None else np.minimum(dist, d)
     fg = (dist > p.fg_sigma).astype(np.uint8)
-    fg[_skin(small)] = 0
+    # hands and glare reaching in from outside the frame are not the document
+    # (each on its own: a glare-white page held by a hand is still the page)
+    nuisance = _border_connected(_skin(small)) | _border_connected(small.min(axis=2) >= 245)
+    fg[cv2.dilate(nuisance.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0] = 0
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    return fg
+    return cv2.morphologyEx(fg, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
 
 
 def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:
@@ -295,6 +328,12 @@ def detect_document(image: np.ndarray, params: DetectParams | None = None) -> De
     sx, sy = w / small.shape[1], h / small.shape[0]
     quad = quad * np.array([sx, sy], np.float32) + np.array([(sx - 1) / 2, (sy - 1) / 2], np.float32)
     quad = order_corners(quad)
-    quad = refine_corners(image, quad, reach=2.5 * scale + 3)
-    quad = refine_corners(image, quad, reach=scale + 3)
-    return Detection(order_corners(quad), cut, float(score))
+    fine = refine_corners(image, quad, reach=2.5 * scale + 3)
+    fine = order_corners(refine_corners(image, fine, reach=scale + 3))
+    ratio = cv2.contourArea(fine) / max(cv2.contourArea(quad), 1.0)
+    if 0.85 < ratio < 1.18 and cv2.isContourConvex(fine.reshape(-1, 1, 2)):
+        quad = fine  # else the edges were too weak to trust: keep the coarse corners
+    margin = p.edge_margin * min(h, w)
+    if np.any(quad < margin) or np.any(quad[:, 0] > w - 1 - margin) or np.any(quad[:, 1] > h - 1 - margin):
+        return Detection(None, True, 0.0)  # the page runs into the frame's edge
+    return Detection(quad, cut, float(score))

@@ -143,8 +143,9 @@ def render_mat(kind: str, seed: int, w: int, h: int) -> np.ndarray:
         else:  # dots
             s = int(rng.uniform(0.02, 0.05) * w)
             r = max(2, int(s * rng.uniform(0.15, 0.35)))
-            for y in range(s // 2, h, s):
-                for x in range(s // 2 + (y // s % 2) * s // 2, w, s):
+            o = int(rng.integers(0, s))
+            for y in range(o - s, h + s, s):
+                for x in range(o - s + (y // s % 2) * s // 2, w + s, s):
                     cv2.circle(img, (x, y), r, other.tolist(), -1, cv2.LINE_AA)
         # fabric grain
         img += rng.normal(0, 4, (h, w, 1)).astype(np.float32)
@@ -301,22 +302,26 @@ def random_pose(rng: np.random.Generator, kind: DocKind, w: int, h: int, whole: 
 # --- compositing -------------------------------------------------------------------------
 
 
-def _hand_mask(rng: np.random.Generator, w: int, h: int, target: tuple[float, float]) -> np.ndarray:
-    """A forearm from a frame edge towards `target`, ending in a palm and fingers."""
+def _hand_mask(rng: np.random.Generator, w: int, h: int, target: tuple[float, float],
+               towards: tuple[float, float] | None = None) -> np.ndarray:
+    """A forearm reaching in from outside the frame to `target`, ending in a palm and
+    fingers; `towards` is the direction the fingers point (into the page, when holding it)."""
     mask = np.zeros((h, w), np.uint8)
-    edge = rng.integers(4)
-    start = [(rng.uniform(0, w), h + 50), (rng.uniform(0, w), -50), (-50, rng.uniform(0, h)), (w + 50, rng.uniform(0, h))][edge]
     tx, ty = target
-    d = np.hypot(tx - start[0], ty - start[1])
-    ux, uy = (tx - start[0]) / d, (ty - start[1]) / d
+    if towards is None:
+        a = rng.uniform(0, 2 * np.pi)
+        towards = (np.cos(a), np.sin(a))
+    ux, uy = towards
+    far = 2.0 * max(w, h)
+    start = (tx - ux * far, ty - uy * far)
     arm_w = int(min(w, h) * rng.uniform(0.09, 0.13))
     cv2.line(mask, (int(start[0]), int(start[1])), (int(tx - ux * arm_w), int(ty - uy * arm_w)), 255, arm_w)
     ang = np.degrees(np.arctan2(uy, ux))
-    cv2.ellipse(mask, (int(tx - ux * arm_w * 0.3), int(ty - uy * arm_w * 0.3)), (int(arm_w * 0.9), int(arm_w * 0.7)), ang, 0, 360, 255, -1)
+    cv2.ellipse(mask, (int(tx - ux * arm_w * 0.9), int(ty - uy * arm_w * 0.9)), (int(arm_w * 0.9), int(arm_w * 0.7)), ang, 0, 360, 255, -1)
     for k in range(4):  # fingers
         off = (k - 1.5) * arm_w * 0.28
-        bx, by = tx - uy * off, ty + ux * off
-        ln = arm_w * rng.uniform(0.6, 0.95)
+        bx, by = tx - uy * off - ux * arm_w * 0.3, ty + ux * off - uy * arm_w * 0.3
+        ln = arm_w * rng.uniform(0.4, 0.6)
         cv2.line(mask, (int(bx), int(by)), (int(bx + ux * ln), int(by + uy * ln)), 255, max(3, int(arm_w * 0.2)))
     return cv2.GaussianBlur(mask, (0, 0), 1.5)
 
@@ -343,19 +348,16 @@ def render(scene: Scene) -> Sample:
         img *= (1 - rng.uniform(0.15, 0.4) * sh)[..., None]
         img = img * (1 - alpha[..., None]) + doc * alpha[..., None]
     if fx.hand:
-        if corners is not None:
+        if corners is not None:  # a hand holding a side: fingertips on the page's edge
             c = corners.mean(0)
             k = rng.integers(4)
-            p = (corners[k] + corners[(k + 1) % 4]) / 2  # midpoint of a side: a thumb on the edge
-            target = (p[0] + (p[0] - c[0]) * 0.06, p[1] + (p[1] - c[1]) * 0.06)
+            p = corners[k] + (corners[(k + 1) % 4] - corners[k]) * rng.uniform(0.3, 0.7)
+            out = (p - c) / np.linalg.norm(p - c)
+            target = (p[0] - out[0] * 0.01 * min(w, h), p[1] - out[1] * 0.01 * min(w, h))
+            hm = _hand_mask(rng, w, h, target, (-out[0], -out[1])).astype(np.float32) / 255
         else:
             target = (rng.uniform(0.2, 0.8) * w, rng.uniform(0.2, 0.8) * h)
-        hm = _hand_mask(rng, w, h, target).astype(np.float32) / 255
-        if corners is not None:  # the hand's palm stays outside the page, a thumb may overlap
-            page = np.zeros((h, w), np.uint8)
-            cv2.fillConvexPoly(page, corners.astype(np.int32), 1)
-            dist = cv2.distanceTransform(page, cv2.DIST_L2, 3)
-            hm = np.where(dist > 0.02 * min(w, h), 0, hm)
+            hm = _hand_mask(rng, w, h, target).astype(np.float32) / 255
         skin = np.array([rng.uniform(80, 130), rng.uniform(110, 160), rng.uniform(180, 235)], np.float32)
         shade = (1 + 0.15 * _lowfreq(rng, h, w, 4))[..., None]
         img = img * (1 - hm[..., None]) + skin * shade * hm[..., None]

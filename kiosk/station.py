@@ -23,6 +23,7 @@ from devices.printer.base import ReceiptPrinter
 from kiosk.domain.catalog import Catalog
 from kiosk.domain.i18n_text import Lang
 from kiosk.domain.receipt_number import make_receipt_number
+from kiosk.technician_ops import TechnicianOps
 from offline_queue.api import DeliveryStatus, Enqueued, NewSubmission
 
 #: The station's screen in terminal cells; layouts and snapshot tests are made for it.
@@ -86,6 +87,7 @@ class Station:
     kiosk_mode: bool = True  # False (development): Ctrl+Q quits without the PIN
     unavailable: Callable[[], frozenset[str]] = frozenset  # device kinds now down: "printer", ...
     demo: DemoCards | None = None
+    technician: TechnicianOps | None = None  # technician mode; None: the PIN only leaves
 
 
 def load_demo_catalog() -> Catalog:

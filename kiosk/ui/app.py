@@ -27,6 +27,7 @@ from kiosk.ui.i18n import t
 from kiosk.ui.messages import CardChanged, CardReadFailed, CardReading
 from kiosk.ui.screens import SCREENS
 from kiosk.ui.screens.pin import PinScreen
+from kiosk.ui.technician import is_technician_screen, open_technician_mode
 from kiosk.ui.widgets.idle import IdleBanner
 
 #: Keys that quit, suspend or open tools in a normal Textual app: nothing in kiosk mode.
@@ -96,8 +97,16 @@ class KioskApp(App[None]):
         self.action_technician()
 
     def action_technician(self) -> None:
-        """Ask for the technician PIN; the app exits only when it verifies."""
-        if isinstance(self.screen, PinScreen):
+        """Technician mode (badge or PIN) when the station has it, else the PIN to leave.
+
+        A citizen's session never stays open behind a technician: it is wiped first.
+        """
+        if isinstance(self.screen, PinScreen) or is_technician_screen(self.screen):
+            return
+        if self.step is not Step.ATTRACT:
+            self.end_session()
+        if self.station.technician is not None:
+            open_technician_mode(self, self.station.technician, self.session.lang)
             return
 
         def done(verified: bool | None) -> None:
@@ -158,6 +167,9 @@ class KioskApp(App[None]):
     # --- card reader ---------------------------------------------------------------
 
     def on_card_changed(self, message: CardChanged) -> None:
+        if is_technician_screen(self.screen):  # a badge tap at the technician login
+            self.screen.post_message(CardChanged(message.event))
+            return
         kind = message.event.kind
         if kind is CardEventKind.INSERTED and self.step in (Step.ATTRACT, Step.IDENTIFY):
             if self.step is Step.ATTRACT:

@@ -47,11 +47,13 @@ from offline_queue.api import (
 )
 from offline_queue.migrations import migrations
 from offline_queue.sealing import ALG, Sealer
+from offline_queue.settings import QueueSettings
 
 DEFAULT_MIN_FREE_BYTES = 512 * 1024 * 1024
 DEFAULT_LEASE_SECONDS = 120.0
 DEFAULT_RETENTION_DAYS = 30.0
 BUSY_TIMEOUT_S = 15.0
+DEVICE_STATES = "device_states"
 SYNCHRONOUS_FULL = 2
 AUTO_VACUUM_INCREMENTAL = 2
 
@@ -75,7 +77,6 @@ class AttachmentRef:
     role: str
     sha256: str
     size: int
-    uploaded: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +247,17 @@ class Outbox:
             retention_days=retention_days,
         )
 
+    @classmethod
+    def from_settings(cls, settings: QueueSettings, path: str | os.PathLike[str] | None = None) -> Outbox:
+        """The composition root's call: `path` is `settings.db_path` resolved against the config."""
+        return cls.open(
+            settings.db_path if path is None else path,
+            Sealer(settings.sealing_public_key, settings.sealing_key_id),
+            min_free_bytes=settings.min_free_bytes,
+            lease_seconds=settings.lease_seconds,
+            retention_days=settings.retention_days,
+        )
+
     def close(self) -> None:
         with self._db.lock:
             self._db.conn.close()
@@ -375,9 +387,9 @@ class Outbox:
             (seq,),
         ).fetchone()
         attachments = tuple(
-            AttachmentRef(position, role, sha, size, bool(uploaded))
-            for position, role, sha, size, uploaded in conn.execute(
-                "SELECT position, role, sha256, size, uploaded FROM attachments"
+            AttachmentRef(position, role, sha, size)
+            for position, role, sha, size in conn.execute(
+                "SELECT position, role, sha256, size FROM attachments"
                 " WHERE submission_seq = ? ORDER BY position",
                 (seq,),
             )
@@ -394,13 +406,6 @@ class Outbox:
         if row is None:
             raise KeyError(sha256)
         return row[0]
-
-    def mark_uploaded(self, record: Record, sha256: str) -> None:
-        with self._db.write() as conn:
-            conn.execute(
-                "UPDATE attachments SET uploaded = 1 WHERE submission_seq = ? AND sha256 = ?",
-                (record.seq, sha256),
-            )
 
     def _settle(self, record: Record, sql: str, params: tuple[Any, ...]) -> bool:
         """Apply `sql` only if `record` is still leased by its owner (the fence)."""
@@ -516,6 +521,47 @@ class Outbox:
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (key, value),
                 )
+
+
+    def publish_device_states(self, states: dict[str, dict[str, Any]]) -> None:
+        """Station side: the devices' health for the daemon's heartbeat (no personal data)."""
+        self.set_flag(DEVICE_STATES, json.dumps(states, ensure_ascii=False, sort_keys=True))
+
+    def device_states(self) -> dict[str, dict[str, Any]]:
+        """Daemon side: what the station last published (empty if nothing yet)."""
+        raw = self.get_flag(DEVICE_STATES)
+        return json.loads(raw) if raw else {}
+
+    def export(self, directory: str | os.PathLike[str], kiosk_id: str) -> int:
+        """Write every undelivered record, still sealed, for hand-carrying; returns the count.
+
+        Layout: `DIR/<submission_id>/submission.json` (the exact PUT body) and
+        `DIR/<submission_id>/<sha256>.bin` (sealed attachments). Each record is written to a
+        temporary folder, fsynced and renamed, so a pulled USB stick never holds half a record.
+        Records stay queued: the platform's idempotency absorbs a later network delivery.
+        """
+        target = Path(directory)
+        target.mkdir(parents=True, exist_ok=True)
+        count = 0
+        for record in self.undelivered():
+            final = target / record.submission_id
+            if final.exists():
+                count += 1
+                continue
+            staging = target / f".{record.submission_id}.partial"
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir()
+            files = {"submission.json": json.dumps(record.body(kiosk_id), indent=1).encode()}
+            for ref in record.attachments:
+                files[f"{ref.sha256}.bin"] = self.attachment_data(record, ref.sha256)
+            for name, data in files.items():
+                with open(staging / name, "wb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            staging.rename(final)
+            count += 1
+        return count
 
 
 class CatalogState:

@@ -55,6 +55,7 @@ class _Base:
 
 class _HubHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else headers and body meet delayed ACKs: 40 ms a reply
     server_owner: StandinHub
 
     def log_message(self, *args: object) -> None:  # keep test output quiet
@@ -188,6 +189,7 @@ class Fault:
 
 class _ProxyHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else headers and body meet delayed ACKs: 40 ms a reply
     server_owner: FaultProxy
 
     def log_message(self, *args: object) -> None:

@@ -17,7 +17,6 @@ import socket
 import struct
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.client import HTTPConnection
@@ -281,7 +280,3 @@ def submission_path(method: str, path: str) -> bool:
 
 def attachment_path(method: str, path: str) -> bool:
     return method == "PUT" and "/attachments/" in path
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())

@@ -82,7 +82,7 @@ class Station:
     camera: Camera
     printer: ReceiptPrinter
     outbox: SubmissionOutbox
-    catalog: Callable[[], Catalog]  # the active catalog, asked at each session start
+    catalog: Callable[[], Catalog | None]  # the active catalog (None: none installed yet), asked at each session start
     info: StationInfo
     verify_pin: Callable[[str], bool]  # technician PIN check (hash compare lives elsewhere)
     next_receipt_number: Callable[[], str]  # a fresh receipt number for each submission

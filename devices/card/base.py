@@ -83,6 +83,11 @@ class MrzKey:
     birth_yymmdd: str
     expiry_yymmdd: str
 
+    def __repr__(self) -> str:  # personal data: never through repr() into a log
+        return "MrzKey(<masked>)"
+
+    __str__ = __repr__
+
 
 CardListener = Callable[[CardEvent], None]
 

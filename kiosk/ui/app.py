@@ -102,13 +102,16 @@ class KioskApp(App[None]):
         self.action_technician()
 
     def action_technician(self) -> None:
-        """Technician mode (badge or PIN) when the station has it; else the PIN dialog that exits."""
-        if self.station.technician is not None:
-            if not is_technician_screen(self.screen):
-                self.end_session()  # nothing of a citizen stays behind technician mode
-                open_technician_mode(self, self.station.technician, self.session.lang)
+        """Technician mode (badge or PIN) when the station has it, else the PIN to leave.
+
+        A citizen's session never stays open behind a technician: it is wiped first.
+        """
+        if isinstance(self.screen, PinScreen) or is_technician_screen(self.screen):
             return
-        if isinstance(self.screen, PinScreen):
+        if self.step is not Step.ATTRACT:
+            self.end_session()
+        if self.station.technician is not None:
+            open_technician_mode(self, self.station.technician, self.session.lang)
             return
 
         def done(verified: bool | None) -> None:

@@ -61,6 +61,28 @@ def ga467_rig() -> Iterator[CardRig]:
         reader.stop()
 
 
+@contextlib.contextmanager
+def pcsc_rig() -> Iterator[CardRig]:
+    """pcscd + vsmartcard vpcd with virtual cards (an eMRTD speaking BAC, a badge)."""
+    from tests.integration.card_pcsc.stack import Slot, get_stack
+
+    stack = get_stack()  # the one pcscd of this process; fails loudly when pcscd/vpcd are missing
+    slot = Slot(stack)
+    reader = stack.reader()
+    try:
+        yield CardRig(
+            reader,
+            [(samples.PASSPORT, samples.PASSPORT_MRZ)],
+            samples.TECHNICIAN_BADGE,
+            slot.insert,
+            slot.remove,
+            slot.pull_during_next_read,
+        )
+    finally:
+        reader.stop()
+        slot.remove()
+
+
 def _identities() -> list[Identity]:
     return [card for card in samples.SAMPLES.values() if isinstance(card, Identity)]
 
@@ -68,6 +90,7 @@ def _identities() -> list[Identity]:
 RIGS: dict[str, Callable[[], contextlib.AbstractContextManager[CardRig]]] = {
     "simulated": simulated_rig,
     "ga467": ga467_rig,
+    "pcsc": pcsc_rig,
 }
 
 

@@ -114,7 +114,7 @@ class FormScreen(KioskScreen):
             self._show_error(form_field.id, problems.get(form_field.id))
         if problems:
             first = next(f.id for f in service.fields if f.id in problems)
-            self.query_one(f"#field-{first}").scroll_visible()
+            self.query_one(f"#field-{first}").scroll_visible(animate=False)
             return
         self.session.form_done = True
         self.kiosk.advance()

@@ -29,8 +29,8 @@ class Keypad(Grid):
     """A grid of big keys; posts `Keypad.Pressed` with the key's character or BACK/CLEAR."""
 
     DEFAULT_CSS = """
-    Keypad { grid-size: 3; grid-gutter: 0 1; height: auto; width: auto; }
-    Keypad.-alnum { grid-size: 10; }
+    Keypad { grid-size: 3; grid-gutter: 0 1; height: auto; width: 26; }
+    Keypad.-alnum { grid-size: 10; width: 79; }
     Keypad Button { min-width: 8; width: 8; }
     Keypad.-alnum Button { min-width: 7; width: 7; }
     """

@@ -1,0 +1,93 @@
+"""Whole citizen sessions driven with the mouse, against a real SQLite outbox."""
+
+from __future__ import annotations
+
+from devices.errors import PaperOut
+from kiosk.domain.flow import Step
+from kiosk.domain.i18n_text import Lang
+from kiosk.domain.receipt_number import verify_receipt_number
+from kiosk.station import STATION_SIZE
+from devices.card.samples import RESIDENT
+from tests.tui.conftest import visible_text, wait_for
+from tests.tui.screens import show
+
+
+async def click(pilot, selector: str) -> None:
+    """Tap a widget as a finger would: bring it into view, then click it."""
+    widget = pilot.app.screen.query_one(selector)
+    widget.scroll_visible(animate=False)
+    await pilot.pause()
+    assert await pilot.click(selector), f"{selector} was not clickable"
+    await pilot.pause()
+
+
+async def test_a_whole_session_with_the_mouse(rig_factory):
+    rig = rig_factory()
+    app = rig.app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await click(pilot, "#lang-zh-Hans")
+        assert app.step is Step.IDENTIFY
+        await click(pilot, "#sample-resident")
+        await wait_for(pilot, lambda: app.step is Step.CONFIRM)
+        shown = visible_text(app)
+        assert "张*" in shown and "4401**********" in shown
+        assert RESIDENT.name not in shown and RESIDENT.id_number not in shown
+        await click(pilot, "#yes")
+        assert app.step is Step.CHOOSE
+        await click(pilot, "#service-TAX-CERT")
+        assert app.step is Step.FORM
+        await click(pilot, "#next")  # the year is not chosen yet: stays, says why
+        assert app.step is Step.FORM
+        assert app.screen.query_one("#error-year").has_class("-shown")
+        await click(pilot, "#choice-year-1")
+        await click(pilot, "#next")
+        assert app.step is Step.REVIEW
+        await click(pilot, "#consent")
+        await click(pilot, "#submit")
+        await wait_for(pilot, lambda: app.step is Step.DONE)
+        await wait_for(pilot, lambda: len(rig.printer.printed) == 1)
+        number = app.receipt.receipt_number
+        assert verify_receipt_number(number)
+        assert app.session.identity is None, "personal data is wiped once queued"
+        await click(pilot, "#finish")
+        assert app.step is Step.ATTRACT
+
+    [(record, payload, attachments)] = rig.queued()
+    assert record.receipt_number == number and record.service_code == "TAX-CERT"
+    assert payload["identity"]["id_number"] == RESIDENT.id_number
+    assert payload["form"]["year"] == "2024"
+    assert attachments == {}
+    assert number.encode() in rig.printer.printed[0]
+
+
+async def test_print_failure_keeps_the_number_on_screen_and_never_prints_later(rig_factory):
+    """Bad input: the printer runs out of paper for the receipt."""
+    rig = rig_factory()
+    rig.printer.fail_next = PaperOut("paper out")
+    app = rig.app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await show(pilot, Step.DONE, Lang.EN)
+        await wait_for(pilot, lambda: app.screen.query_one("#reprint").display)
+        shown = visible_text(app)
+        assert app.receipt.receipt_number in shown and "out of paper" in shown
+        await pilot.pause(0.3)
+        assert rig.printer.printed == [], "nothing printed after the failure"
+        await click(pilot, "#reprint")  # same citizen, same screen: a reprint is allowed
+        await wait_for(pilot, lambda: len(rig.printer.printed) == 1)
+        await click(pilot, "#finish")
+        assert app.step is Step.ATTRACT and app.receipt is None
+    assert len(rig.printer.printed) == 1
+
+
+async def test_a_full_queue_is_said_plainly_and_nothing_is_kept(rig_factory):
+    """Bad input: the outbox refuses the submission (free-disk floor reached)."""
+    rig = rig_factory()
+    rig.outbox.min_free_bytes = 1 << 62  # the real store's own refusal
+    app = rig.app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await show(pilot, Step.SUBMIT, Lang.EN)
+        await wait_for(pilot, lambda: app.screen.query_one("#finish").display)
+        assert "cannot take new applications" in visible_text(app)
+        assert app.session.identity is None and app.session.pages == {}
+        assert rig.printer.printed == []
+    assert rig.queued() == []

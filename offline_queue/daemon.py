@@ -22,6 +22,7 @@ from offline_queue.client import ServiceClient
 from offline_queue.engine import DeviceStates, SyncEngine, SyncSummary
 from offline_queue.settings import QueueSettings, SyncSettings
 from offline_queue.store import Outbox
+from offline_queue.systemd import SdNotifier
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +56,12 @@ class _Timer:
 class SyncDaemon:
     """Runs a `SyncEngine` until `stop` is set."""
 
-    def __init__(self, engine: SyncEngine, stop: threading.Event | None = None) -> None:
+    def __init__(
+        self, engine: SyncEngine, stop: threading.Event | None = None, systemd: SdNotifier | None = None
+    ) -> None:
         self.engine = engine
         self.stop = stop or threading.Event()
+        self.systemd = systemd or SdNotifier()  # a no-op outside systemd
         engine.should_stop = self.stop.is_set
         s = engine.settings
         self._heartbeat = _Timer(s.heartbeat_interval_s)
@@ -103,8 +107,10 @@ class SyncDaemon:
     def run(self) -> int:
         log.info("sync daemon started (kiosk %s)", self.engine.settings.kiosk_id)
         engine = self.engine
+        self.systemd.ready(f"delivering for {engine.settings.kiosk_id}")
         try:
             while not self.stop.is_set():
+                self.systemd.watchdog()  # from the loop itself: a stuck loop stops the pings
                 now = time.monotonic()
                 self._housekeeping(now)
                 if self.stop.is_set():
@@ -114,6 +120,7 @@ class SyncDaemon:
                     engine.outbox.catalog.apply_due()
                     self.stop.wait(self._idle_wait(time.monotonic()))
         finally:
+            self.systemd.stopping()
             self.close()
         log.info("sync daemon stopped")
         return 0

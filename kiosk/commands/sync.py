@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 
+from kiosk.fleet import read_device_states
 from offline_queue.api import QueueError
 from offline_queue.daemon import SyncDaemon, build_engine
 
@@ -32,6 +33,8 @@ def _sync(args: argparse.Namespace, load_config) -> int:
     except QueueError as exc:
         print(f"sync: {exc}", file=sys.stderr)
         return 1
+    # The station app's supervisor leaves its device states in the queue database (stale = app down).
+    engine.device_states = lambda: read_device_states(engine.outbox)
     daemon = SyncDaemon(engine)
     daemon.install_signal_handlers()
     return daemon.run_once() if args.once else daemon.run()

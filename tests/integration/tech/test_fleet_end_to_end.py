@@ -114,3 +114,43 @@ def test_unreadable_device_report_is_down_not_a_crash(tmp_path, keys):
         assert read_device_states(outbox)["station_app"]["detail"] == "device report unreadable"
     finally:
         outbox.close()
+
+
+def test_sync_daemon_notifies_systemd_ready_watchdog_stopping(tmp_path, live_hub, keys):
+    """The daemon's loop pings a real notify socket; a stop request sends STOPPING=1."""
+    import os
+    import socket
+    import tempfile
+    import threading
+
+    from offline_queue.daemon import SyncDaemon
+    from offline_queue.systemd import SdNotifier
+
+    directory = tempfile.mkdtemp(prefix="sdn")
+    path = os.path.join(directory, "notify")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(5)
+    outbox = Outbox.open(tmp_path / "queue.sqlite3", keys.sealer, min_free_bytes=0)
+    settings = SyncSettings(base_url=live_hub.url, kiosk_id=KIOSK, token=TOKENS[KIOSK], idle_poll_s=0.05)
+    engine = SyncEngine(outbox, ServiceClient(settings), settings)
+    daemon = SyncDaemon(engine, systemd=SdNotifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000"}))
+    thread = threading.Thread(target=daemon.run)
+    thread.start()
+    try:
+        assert sock.recv(200) == f"READY=1\nSTATUS=delivering for {KIOSK}".encode()
+        assert sock.recv(200) == b"WATCHDOG=1" and sock.recv(200) == b"WATCHDOG=1"
+    finally:
+        daemon.stop.set()
+        thread.join(10)
+    messages = []
+    sock.settimeout(0.5)
+    try:
+        while True:
+            messages.append(sock.recv(200))
+    except TimeoutError:
+        pass
+    sock.close()
+    os.unlink(path)
+    os.rmdir(directory)
+    assert not thread.is_alive() and messages[-1] == b"STOPPING=1"

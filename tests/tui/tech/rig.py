@@ -12,6 +12,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 
 from devices.camera.simulated import SimulatedCamera
+from devices.card.base import CardReader
 from devices.card.simulated import SimulatedCardReader
 from devices.printer.simulated import SimulatedPrinter
 from kiosk.domain.technician import TechnicianGate
@@ -38,7 +39,7 @@ class FakeClock:
 
 @dataclass
 class Rig:
-    card: SimulatedCardReader
+    card: SimulatedCardReader  # or a real reader (build_rig's card=)
     camera: SimulatedCamera
     printer: SimulatedPrinter
     outbox: Outbox
@@ -57,13 +58,15 @@ class Rig:
         self.outbox.close()
 
 
-def build_rig(tmp: Path, *, region: str = "440105") -> Rig:
+def build_rig(tmp: Path, *, region: str = "440105", card: CardReader | None = None) -> Rig:
+    """`card`: another reader than the simulated one (the PC/SC stack's, for instance)."""
     from offline_queue.catalog_bundle import generate_signing_keypair
 
     _, public = generate_keypair()
     outbox = Outbox.open(tmp / "queue.sqlite3", Sealer(public, "platform-2026"))
     audit = AuditTrail(tmp / "audit.sqlite3", sink=outbox.enqueue, kiosk_id="GZ-HZ-0001")
-    card, camera, printer = SimulatedCardReader(), SimulatedCamera(width=320, height=240), SimulatedPrinter()
+    card = card if card is not None else SimulatedCardReader()
+    camera, printer = SimulatedCamera(width=320, height=240), SimulatedPrinter()
     camera.start()
     supervisor = Supervisor(probers_for(card, camera, printer), probe_timeout_s=2.0)
     supervisor.add_listener(audit_device_changes(audit))

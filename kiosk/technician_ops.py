@@ -97,6 +97,12 @@ def test_page(station_id: str, when: dt.datetime) -> bytes:
     return init + center + "\n".join(lines).encode("ascii") + b"\n" + left + b"\n\n\n" + cut
 
 
+#: Exit status of the station after a technician left kiosk mode. The systemd units list it
+#: in `RestartPreventExitStatus=`, so the station stays stopped for maintenance instead of
+#: being restarted at once (`systemctl start kiosk-station` or a reboot brings it back).
+LEFT_KIOSK_EXIT_CODE = 64
+
+
 class NotLoggedIn(PermissionError):
     """A technician action without an open technician session."""
 

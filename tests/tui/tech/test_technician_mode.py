@@ -308,6 +308,7 @@ async def test_leave_kiosk_mode_asks_then_exits_and_records(rig):
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmLeave))
         await pilot.click("#leave-yes")
         await pilot.pause(0.2)
+    assert pilot.app.return_code == 64  # the systemd units' RestartPreventExitStatus
     assert rig.left == [True] and rig.audit.recent(1)[0].action == "logout"
     assert [r.action for r in rig.audit.recent(2)] == ["logout", "leave_kiosk"]
 

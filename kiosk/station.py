@@ -17,7 +17,8 @@ from importlib import resources
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from devices.camera.base import Camera
+from devices.camera.base import Camera, DocKind
+from devices.camera.tracker import CaptureTracker
 from devices.card.base import CardReader, Identity
 from devices.printer.base import ReceiptPrinter
 from kiosk.domain.catalog import Catalog
@@ -72,6 +73,14 @@ class DemoCards:
 
 
 @dataclass(frozen=True)
+class DemoDocuments:
+    """Demo mode only: lay the sample document a step asks for on the simulated platen."""
+
+    place: Callable[[DocKind], None]  # SimulatedCamera.place
+    remove: Callable[[], None]  # SimulatedCamera.remove
+
+
+@dataclass(frozen=True)
 class Station:
     """The devices, queue and settings the citizen flow runs on."""
 
@@ -79,7 +88,8 @@ class Station:
     camera: Camera
     printer: ReceiptPrinter
     outbox: SubmissionOutbox
-    catalog: Callable[[], Catalog]  # the active catalog, asked at each session start
+    catalog: Callable[[], Catalog | None]  # the active catalog (None: none installed yet)
+    new_tracker: Callable[[DocKind], CaptureTracker]  # a fresh tracker per page to capture
     info: StationInfo
     verify_pin: Callable[[str], bool]  # technician PIN check (hash compare lives elsewhere)
     next_receipt_number: Callable[[], str]  # a fresh receipt number for each submission
@@ -87,6 +97,7 @@ class Station:
     kiosk_mode: bool = True  # False (development): Ctrl+Q quits without the PIN
     unavailable: Callable[[], frozenset[str]] = frozenset  # device kinds now down: "printer", ...
     demo: DemoCards | None = None
+    demo_documents: DemoDocuments | None = None
     technician: TechnicianOps | None = None  # technician mode; None: the PIN only leaves
 
 

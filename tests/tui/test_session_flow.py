@@ -91,3 +91,41 @@ async def test_a_full_queue_is_said_plainly_and_nothing_is_kept(rig_factory):
         assert app.session.identity is None and app.session.pages == {}
         assert rig.printer.printed == []
     assert rig.queued() == []
+
+
+async def test_a_session_with_a_document_capture(rig_factory):
+    rig = rig_factory()
+    app = rig.app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await click(pilot, "#lang-en")
+        await click(pilot, "#sample-resident")
+        await wait_for(pilot, lambda: app.step is Step.CONFIRM)
+        await click(pilot, "#yes")
+        await click(pilot, "#service-HKMO-ENDORSE")
+        await click(pilot, "#choice-destination-0")
+        await click(pilot, "#choice-kind-2")
+        await click(pilot, "#edit-phone")
+        for digit in "13800138000":
+            await click(pilot, f"#key-{digit}")
+        await click(pilot, "#ok")
+        await click(pilot, "#next")
+        assert app.step is Step.CAPTURE
+        guidance = app.screen.query_one("#guidance")
+        await wait_for(pilot, lambda: "Lay the document" in str(guidance.content))
+        await click(pilot, "#demo-place")
+        await wait_for(pilot, lambda: app.screen.query_one("#use").display, timeout=10)
+        await click(pilot, "#use")
+        assert app.step is Step.REVIEW
+        await click(pilot, "#consent")
+        await click(pilot, "#submit")
+        await wait_for(pilot, lambda: app.step is Step.DONE)
+        await wait_for(pilot, lambda: len(rig.printer.printed) == 1)
+
+    [(record, payload, attachments)] = rig.queued()
+    assert payload["form"] == {
+        "name": RESIDENT.name, "id_number": RESIDENT.id_number, "destination": "hk",
+        "kind": "family", "phone": "13800138000",
+    }  # fmt: skip
+    [jpeg] = attachments.values()
+    assert list(attachments) == ["permit-1"] and jpeg[:2] == b"\xff\xd8"
+    assert payload["documents"][0]["kind"] == "id1"

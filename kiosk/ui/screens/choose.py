@@ -22,9 +22,9 @@ class ChooseScreen(KioskScreen):
 
     def compose_body(self) -> ComposeResult:
         self.catalog = self.station.catalog()
-        options = service_options(self.catalog, self.session.identity, self.station.unavailable())
         lang = self.session.lang
-        yield Static(self.t("choose.title"), id="title")
+        yield Static(self.t("choose.title" if self.catalog else "choose.no_catalog"), id="title")
+        options = service_options(self.catalog, self.session.identity, self.station.unavailable()) if self.catalog else []
         with VerticalScroll(id="services"), Grid(id="service-grid"):
             for option in options:
                 service = option.service

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from devices.errors import PaperOut
+from devices.errors import CardRemoved, PaperOut
 from kiosk.domain.flow import Step
 from kiosk.domain.i18n_text import Lang
 from kiosk.domain.receipt_number import verify_receipt_number
 from kiosk.station import STATION_SIZE
-from devices.card.samples import RESIDENT
+from devices.card.samples import PASSPORT, RESIDENT
 from tests.tui.conftest import visible_text, wait_for
 from tests.tui.screens import show
 
@@ -129,3 +129,42 @@ async def test_a_session_with_a_document_capture(rig_factory):
     [jpeg] = attachments.values()
     assert list(attachments) == ["permit-1"] and jpeg[:2] == b"\xff\xd8"
     assert payload["documents"][0]["kind"] == "id1"
+
+
+async def test_placing_a_card_on_the_attract_screen_starts_a_session(rig_factory):
+    rig = rig_factory()
+    app = rig.app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await pilot.pause()
+        rig.reader.insert(RESIDENT)
+        await wait_for(pilot, lambda: app.step is Step.CONFIRM)
+        assert app.session.identity is RESIDENT
+
+
+async def test_a_failed_read_says_what_to_do_and_a_second_try_works(rig_factory):
+    """Bad input: the card leaves the reader in the middle of the read."""
+    rig = rig_factory()
+    rig.reader.fail_next = CardRemoved("card removed during the read")
+    app = rig.app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await click(pilot, "#lang-en")
+        await click(pilot, "#sample-resident")
+        status = app.screen.query_one("#status")
+        await wait_for(pilot, lambda: status.has_class("-error"))
+        assert "place it again" in str(status.content)
+        assert app.step is Step.IDENTIFY and app.session.identity is None
+        await pilot.pause(0.3)  # a Button ignores taps during its 0.2 s pressed flash
+        await click(pilot, "#sample-resident")
+        await wait_for(pilot, lambda: app.step is Step.CONFIRM)
+
+
+async def test_a_passport_without_mrz_is_refused_with_a_clear_message(rig_factory):
+    """Bad input: an ICAO document whose chip needs the MRZ key the station does not have."""
+    rig = rig_factory()
+    app = rig.app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await click(pilot, "#lang-en")
+        rig.reader.insert(PASSPORT)
+        status = app.screen.query_one("#status")
+        await wait_for(pilot, lambda: status.has_class("-error"))
+        assert "Passports" in str(status.content) and app.session.identity is None

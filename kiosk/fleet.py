@@ -8,17 +8,21 @@ UI (`add_listener`, `available`) read.
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from devices.camera.base import Camera
 from devices.card.base import CardReader
 from devices.printer.base import ReceiptPrinter
 from kiosk.domain.catalog import Service
-from kiosk.domain.technician import EventSink
+from kiosk.domain.technician import EventSink, TechnicianGate
 from kiosk.metrics import MetricsServer, StationMetrics, write_atomically
-from kiosk.settings_technician import SupervisorSettings
+from kiosk.settings_technician import SupervisorSettings, TechnicianSettings
+from kiosk.technician_auth import Credentials
 from kiosk.supervisor import DeviceHealth, DeviceState, Listener, Supervisor, probers_for
 from offline_queue.api import QueueCounts
 from offline_queue.audit import AuditTrail
@@ -72,6 +76,17 @@ def build_fleet(
     return Fleet(supervisor, metrics, metrics_path, server)
 
 
+def build_gate(settings: TechnicianSettings, trail: AuditTrail) -> TechnicianGate:
+    """The technician login policy from `[technician]`, every event on the audit trail."""
+    return TechnicianGate(
+        Credentials(settings.pin_hash, settings.badge_uid_hashes),
+        max_tries=settings.max_tries,
+        lockout_s=settings.lockout_minutes * 60,
+        idle_s=settings.idle_minutes * 60,
+        on_event=audit_gate_events(trail),
+    )
+
+
 def audit_gate_events(trail: AuditTrail) -> EventSink:
     """The technician gate's events (login, failed_login, lockout, ...) as audit records."""
     return lambda action, detail: trail.append("technician", action, detail)
@@ -86,3 +101,43 @@ def audit_device_changes(trail: AuditTrail) -> Listener:
         trail.append("system", "device_state", {"device": new.device, "state": new.state.value, "was": old.state.value})
 
     return listener
+
+
+#: Where the station app leaves its device states for the sync daemon's heartbeat: the
+#: queue database's small shared state (both processes open it), not a second file.
+DEVICE_STATES_FLAG = "device_states"
+
+
+class FlagStore(Protocol):
+    """`offline_queue.store.Outbox`'s shared key/value state."""
+
+    def get_flag(self, key: str) -> str | None: ...
+
+    def set_flag(self, key: str, value: str | None) -> None: ...
+
+
+def publish_device_states(supervisor: Supervisor, flags: FlagStore, clock: Callable[[], float] = time.time) -> None:
+    """Hook for `supervisor.after_each_round`: store the states with the time they were taken."""
+    flags.set_flag(DEVICE_STATES_FLAG, json.dumps({"at": clock(), "devices": supervisor.device_states()}))
+
+
+def read_device_states(
+    flags: FlagStore, stale_after_s: float = 120.0, clock: Callable[[], float] = time.time
+) -> dict[str, dict[str, str]]:
+    """The daemon's `device_states` for the heartbeat.
+
+    When the station app has not reported for `stale_after_s` (crashed, hung, stopped) its
+    old states are not passed off as current: the heartbeat says the app itself is down.
+    """
+    raw = flags.get_flag(DEVICE_STATES_FLAG)
+    try:
+        report = json.loads(raw) if raw else None
+        age = clock() - float(report["at"]) if report else None
+        devices = dict(report["devices"]) if report else {}
+    except (ValueError, KeyError, TypeError):
+        return {"station_app": {"state": "down", "detail": "device report unreadable"}}
+    if age is None:
+        return {"station_app": {"state": "down", "detail": "no device report yet"}}
+    if age > stale_after_s:
+        return {"station_app": {"state": "down", "detail": f"no device report for {int(age)} s"}}
+    return devices

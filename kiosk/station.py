@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from devices.camera.base import Camera, DocKind
@@ -24,8 +24,11 @@ from devices.printer.base import ReceiptPrinter
 from kiosk.domain.catalog import Catalog
 from kiosk.domain.i18n_text import Lang
 from kiosk.domain.receipt_number import make_receipt_number
-from kiosk.technician_ops import TechnicianOps
 from offline_queue.api import DeliveryStatus, Enqueued, NewSubmission
+from offline_queue.systemd import SdNotifier
+
+if TYPE_CHECKING:
+    from kiosk.technician_ops import TechnicianOps
 
 #: The station's screen in terminal cells; layouts and snapshot tests are made for it.
 STATION_SIZE = (100, 30)
@@ -88,17 +91,19 @@ class Station:
     camera: Camera
     printer: ReceiptPrinter
     outbox: SubmissionOutbox
-    catalog: Callable[[], Catalog | None]  # the active catalog (None: none installed yet)
-    new_tracker: Callable[[DocKind], CaptureTracker]  # a fresh tracker per page to capture
+    catalog: Callable[[], Catalog | None]  # the active catalog (None: none installed yet), asked at each session start
     info: StationInfo
     verify_pin: Callable[[str], bool]  # technician PIN check (hash compare lives elsewhere)
     next_receipt_number: Callable[[], str]  # a fresh receipt number for each submission
     session: SessionSettings = field(default_factory=SessionSettings)
+    #: A fresh tracker per page to capture; wire `partial(build_tracker, cfg.camera)`.
+    new_tracker: Callable[[DocKind], CaptureTracker] = CaptureTracker
     kiosk_mode: bool = True  # False (development): Ctrl+Q quits without the PIN
     unavailable: Callable[[], frozenset[str]] = frozenset  # device kinds now down: "printer", ...
     demo: DemoCards | None = None
     demo_documents: DemoDocuments | None = None
-    technician: TechnicianOps | None = None  # technician mode; None: the PIN only leaves
+    technician: TechnicianOps | None = None  # technician mode (F12); None = the PIN dialog only
+    systemd: SdNotifier | None = None  # READY=1 once the UI is up, WATCHDOG=1 from its event loop
 
 
 def load_demo_catalog() -> Catalog:

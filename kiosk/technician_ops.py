@@ -97,6 +97,10 @@ def test_page(station_id: str, when: dt.datetime) -> bytes:
     return init + center + "\n".join(lines).encode("ascii") + b"\n" + left + b"\n\n\n" + cut
 
 
+class NotLoggedIn(PermissionError):
+    """A technician action without an open technician session."""
+
+
 class TechnicianOps:
     """The technician's tools; the composition root builds one and hands it to the UI."""
 
@@ -131,18 +135,30 @@ class TechnicianOps:
         self._leave = leave
         self._now = now
 
-    def _record(self, action: str, **detail: str | int | float | bool | None) -> None:
+    def _active(self) -> str:
+        """Who is logged in (and that is activity); refuses when no session is open.
+
+        The screens close when the session ends, but a screen left behind (a dialog open at
+        the idle expiry) must not keep working on its own.
+        """
+        session = self.gate.session
+        if session is None:
+            raise NotLoggedIn("no technician session: log in again")
         self.gate.touch()
-        who = self.gate.session.who if self.gate.session else ""
-        self.audit.append("technician", action, {"who": who, **detail})
+        return session.who
+
+    def _record(self, action: str, **detail: str | int | float | bool | None) -> None:
+        self.audit.append("technician", action, {"who": self._active(), **detail})
 
     # --- devices --------------------------------------------------------------------
 
     def devices(self) -> list[DeviceHealth]:
+        self._active()
         return self.supervisor.all_health()
 
     def test_card(self) -> str:
         """Read the card on the reader and report only what kind it is (or why it failed)."""
+        self._active()
         try:
             if not self.card.card_present():
                 result = "no card on the reader"
@@ -156,6 +172,7 @@ class TechnicianOps:
         return result
 
     def test_camera(self) -> str:
+        self._active()
         try:
             frame = self.camera.latest(timeout=2.0)
             height, width = frame.image.shape[:2]
@@ -166,6 +183,7 @@ class TechnicianOps:
         return result
 
     def test_printer(self) -> str:
+        self._active()
         try:
             self.printer.print_bytes(test_page(self.station_id, self._now()))
             result = "test page printed"
@@ -175,17 +193,18 @@ class TechnicianOps:
         return result
 
     def reprobe(self) -> list[DeviceHealth]:
-        self.gate.touch()
+        self._active()
         return self.supervisor.probe_once()
 
     # --- queue ----------------------------------------------------------------------
 
     def queue_counts(self) -> QueueCounts:
-        self.gate.touch()
+        self._active()
         return self.outbox.counts()
 
     def retry_all(self) -> int:
         """Make every undelivered record (quarantined or backing off) due now."""
+        self._active()
         ids = [record.submission_id for record in self.outbox.undelivered()]
         for submission_id in ids:
             try:
@@ -202,6 +221,7 @@ class TechnicianOps:
         `<submission_id>/<sha256>` per sealed attachment; `manifest.json` lists them. The
         records stay in the queue: the export is a copy for carrying by hand.
         """
+        self._active()
         base = Path(directory)
         if not base.is_dir():
             raise FileNotFoundError(f"{base} is not a mounted directory")
@@ -223,7 +243,7 @@ class TechnicianOps:
     # --- catalog --------------------------------------------------------------------
 
     def catalog_view(self) -> CatalogView:
-        self.gate.touch()
+        self._active()
         active, staged = self.outbox.catalog.active(), self.outbox.catalog.staged()
         return CatalogView(
             active.version if active else None,
@@ -234,7 +254,8 @@ class TechnicianOps:
         )
 
     def install_bundles(self, directory: str | Path) -> list[InstallResult]:
-        """Verify and install every `*.json` bundle in `directory`, oldest version first."""
+        """Verify and install every `*.json` bundle in `directory`, in file-name order."""
+        self._active()
         base = Path(directory)
         if not base.is_dir():
             raise FileNotFoundError(f"{base} is not a mounted directory")
@@ -266,7 +287,7 @@ class TechnicianOps:
     # --- events and leaving -----------------------------------------------------------
 
     def recent_events(self, limit: int = 30) -> list[AuditRecord]:
-        self.gate.touch()
+        self._active()
         return self.audit.recent(limit)
 
     def leave_kiosk(self) -> None:

@@ -1,7 +1,8 @@
 """The sync engine: delivers the outbox, pulls signed catalogs, sends heartbeats.
 
 Decisions per SERVICE_API.md, in one place (`_deliver`):
-- attachments first (PUT by SHA-256 of the sealed bytes), then the submission;
+- on the first attempt attachments first (PUT by SHA-256 of the sealed bytes), then the
+  submission; on retries the submission first, then only the attachments it lacks;
 - 200/201 with a reference: delivered; 409: quarantined `conflict` (never overwritten);
   422 `missing_attachments`: upload those and PUT again; 422 `errors`: quarantined `rejected`;
 - 401/403: the record goes back untouched, delivery pauses, the `auth_alarm` flag is raised;
@@ -69,6 +70,10 @@ class _Quarantine(Exception):
 
 class _AuthRefused(Exception):
     pass
+
+
+class _Stopped(Exception):
+    """Shutdown was requested between two requests of one record."""
 
 
 @dataclass
@@ -151,16 +156,19 @@ class SyncEngine:
         client: ServiceClient,
         settings: SyncSettings,
         *,
-        device_states: DeviceStates = dict,
+        device_states: DeviceStates | None = None,
         software_version: str | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
         rng: Callable[[], float] = random.random,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.outbox = outbox
         self.client = client
         self.settings = settings
-        self.device_states = device_states
+        # Devices live in the station's process: by default read what it published in the DB.
+        self.device_states = device_states or outbox.device_states
         self.software_version = software_version or _software_version()
+        self.should_stop = should_stop  # checked before every request: SIGTERM ends cleanly
         self._rng = rng
         self._monotonic = monotonic
         self._owner = f"sync-{uuid.uuid4().hex[:12]}"
@@ -196,6 +204,9 @@ class SyncEngine:
             return None
         try:
             reference, received_at = self._deliver(record)
+        except _Stopped:
+            self.outbox.release(record)
+            return None
         except _AuthRefused:
             self.outbox.release(record)
             return Outcome.AUTH_REFUSED
@@ -218,6 +229,8 @@ class SyncEngine:
 
     def _call(self, send: Callable[[], Reply]) -> Reply:
         """One request with the cross-cutting answers handled: auth, throttling, transport."""
+        if self.should_stop():
+            raise _Stopped("stopping")
         try:
             reply = send()
         except TransientError as exc:
@@ -244,15 +257,17 @@ class SyncEngine:
         data = self.outbox.attachment_data(record, sha256)
         reply = self._call(lambda: self.client.put_attachment(record.submission_id, sha256, data))
         if reply.status in (200, 201):
-            self.outbox.mark_uploaded(record, sha256)
-        elif reply.status == 413:
+            return
+        if reply.status == 413:
             raise _Quarantine("attachment_too_large")
         else:  # 400 hash mismatch (bytes damaged on the way) or anything unexpected
             raise _Retry(f"attachment_http_{reply.status}")
 
     def _deliver(self, record: Record) -> tuple[str, str | None]:
-        for ref in record.attachments:
-            if not ref.uploaded:
+        # First attempt: upload everything, then PUT. A retry PUTs first and uploads only what
+        # the platform says is missing (422): no upload bookkeeping on disk, no bytes resent.
+        if record.attempts == 0:
+            for ref in record.attachments:
                 self._upload(record, ref.sha256)
         manifest = {ref.sha256 for ref in record.attachments}
         body = record.body(self.settings.kiosk_id)
@@ -299,10 +314,10 @@ class SyncEngine:
         self.outbox.set_flag(AUTH_ALARM, None)
         log.info("credentials accepted again: delivery resumed")
 
-    def run_until_idle(self, should_stop: Callable[[], bool] = lambda: False, summary: SyncSummary | None = None) -> SyncSummary:
-        """Deliver until nothing is due; honours Retry-After by waiting (it is clamped)."""
+    def run_until_idle(self, summary: SyncSummary | None = None) -> SyncSummary:
+        """Deliver until nothing is due (or `should_stop`); honours Retry-After by waiting (clamped)."""
         summary = summary or SyncSummary()
-        while not should_stop():
+        while not self.should_stop():
             wait = self.paused_for()
             if wait > 0:
                 if self.auth_refused or self._transport_failures >= CIRCUIT_THRESHOLD:
@@ -331,8 +346,8 @@ class SyncEngine:
             reply = self._call(lambda: self.client.get_catalog(self.settings.region, self.outbox.get_flag(CATALOG_ETAG)))
         except _AuthRefused:
             return "auth_refused"
-        except _Retry as r:
-            return f"error:{r.code}"
+        except (_Retry, _Stopped) as exc:
+            return f"error:{exc}"
         if reply.status == 304:
             return "not_modified"
         if reply.status == 404:
@@ -386,6 +401,6 @@ class SyncEngine:
             reply = self._call(lambda: self.client.heartbeat(body))
         except _AuthRefused:
             return "auth_refused"
-        except _Retry as r:
-            return f"error:{r.code}"
+        except (_Retry, _Stopped) as exc:
+            return f"error:{exc}"
         return "ok" if 200 <= reply.status < 300 else f"error:http_{reply.status}"

@@ -201,7 +201,10 @@ def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
     fg = (dist > p.fg_sigma).astype(np.uint8)
     # hands and glare reaching in from outside the frame are not the document
     # (each on its own: a glare-white page held by a hand is still the page)
-    nuisance = _border_connected(_skin(small)) | _border_connected(small.min(axis=2) >= 245)
+    # Skin is opened first: thin red print (a booklet's ruled border) is skin-coloured too,
+    # but it is never as wide as a finger.
+    skin = cv2.morphologyEx(_skin(small).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    nuisance = _border_connected(skin) | _border_connected(small.min(axis=2) >= 245)
     fg[cv2.dilate(nuisance.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0] = 0
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     return cv2.morphologyEx(fg, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
@@ -211,14 +214,14 @@ def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool
     h, w = small.shape[:2]
     fg = _foreground(small, p)
     contours, _ = cv2.findContours(fg, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    best, best_score, cut = None, 0.0, False
+    best, best_score, best_area, cut = None, 0.0, 0.0, False
     frame_area = float(h * w)
     t = p.edge_touch
     for cnt in contours:
-        area = cv2.contourArea(cnt)
-        if area < p.min_area * frame_area * 0.6:
-            continue
         hull = cv2.convexHull(cnt)
+        area = cv2.contourArea(cnt)
+        if cv2.contourArea(hull) < p.min_area * frame_area * 0.6:
+            continue
         hp = hull.reshape(-1, 2)
         touches = bool(np.any((hp[:, 0] <= t) | (hp[:, 1] <= t) | (hp[:, 0] >= w - 1 - t) | (hp[:, 1] >= h - 1 - t)))
         quad = _quad_from_hull(hull)
@@ -234,9 +237,10 @@ def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool
         fill = min(hull_area, qarea) / max(hull_area, qarea)
         if fill < p.min_fill or not cv2.isContourConvex(quad.reshape(-1, 1, 2)):
             continue
-        score = fill * min(1.0, area / hull_area + 0.3)
-        if score > best_score:
-            best, best_score = quad, score
+        # the largest good quad wins: a page whose outline is broken into a ring (a hand
+        # on it, a printed border) still beats the solid block printed inside it
+        if qarea > best_area:
+            best, best_area, best_score = quad, qarea, fill * min(1.0, area / hull_area + 0.3)
     return best, cut, best_score
 
 
@@ -320,6 +324,8 @@ def detect_document(image: np.ndarray, params: DetectParams | None = None) -> De
     """Detect the whole document in a BGR frame. Pure: no state, no I/O."""
     p = params or DetectParams()
     h, w = image.shape[:2]
+    if min(h, w) < 4 * p.border_px:
+        return Detection(None, False, 0.0)
     scale = max(1.0, max(h, w) / WORK_LONG_SIDE)
     small = image if scale == 1.0 else cv2.resize(image, (round(w / scale), round(h / scale)), interpolation=cv2.INTER_AREA)
     quad, cut, score = _coarse(small, p)

@@ -185,14 +185,14 @@ class OpenCVCamera:
         deadline = time.monotonic() + max(0.0, timeout)
         with self._cond:
             while True:
+                if self._thread is None:
+                    raise CameraLost(f"{self.name}: not started")
                 f = self._frame
                 if f is not None and f.seq > self._taken:
                     self._taken = f.seq
                     return f
                 if self._lost is not None:
                     raise CameraLost(f"{self.name}: {self._lost}")
-                if self._thread is None:
-                    raise CameraLost(f"{self.name}: not started")
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise CameraLost(f"{self.name}: no frame within {timeout:.1f} s")

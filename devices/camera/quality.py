@@ -38,7 +38,7 @@ class Gates:
     """Thresholds of the quality gates (defaults tuned on the generator's frames)."""
 
     min_sharpness: float = 120.0  # variance of the Laplacian at QUALITY_LONG_PX
-    max_glare: float = 0.004  # share of clipped (>= 250) pixels on the document
+    max_glare: float = 0.004  # share of clipped (>= 253) blobs on the document
     max_clipped: float = 0.25  # beyond this share the whole page is over-exposed, not glared
     min_brightness: float = 70.0  # mean grey level of the document
     max_brightness: float = 240.0
@@ -72,7 +72,9 @@ def measure(image: np.ndarray, corners: np.ndarray) -> Quality:
     flat = flatten_gray(image, corners)
     inner = flat[4:-4, 4:-4]  # the page's own edge is not its sharpness
     sharp = float(cv2.Laplacian(inner, cv2.CV_32F).var())
-    glare = float(np.count_nonzero(inner >= 250)) / max(inner.size, 1)
+    # clipped blobs, not single bright grains of a white sheet
+    clipped = cv2.morphologyEx((inner >= 253).astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    glare = float(np.count_nonzero(clipped)) / max(inner.size, 1)
     h, w = image.shape[:2]
     c = np.asarray(corners, np.float32)
     margin = float(min(c[:, 0].min(), c[:, 1].min(), w - 1 - c[:, 0].max(), h - 1 - c[:, 1].max())) / min(h, w)

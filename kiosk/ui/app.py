@@ -68,6 +68,11 @@ class KioskApp(App[None]):
         self.push_screen(SCREENS[Step.ATTRACT]())
         self.set_interval(0.5, self._check_idle, name="idle")
         self.start_devices()
+        systemd = self.station.systemd
+        if systemd is not None:  # pings from this event loop: a frozen UI stops them
+            systemd.ready("serving")
+            if systemd.watchdog_interval:
+                self.set_interval(systemd.watchdog_interval / 2, systemd.watchdog, name="watchdog")
 
     def on_unmount(self) -> None:
         for stop in self._started:

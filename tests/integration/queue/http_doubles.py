@@ -17,7 +17,6 @@ import socket
 import struct
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.client import HTTPConnection
@@ -55,6 +54,7 @@ class _Base:
 
 class _HubHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else headers and body meet delayed ACKs: 40 ms a reply
     server_owner: StandinHub
 
     def log_message(self, *args: object) -> None:  # keep test output quiet
@@ -188,6 +188,7 @@ class Fault:
 
 class _ProxyHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else headers and body meet delayed ACKs: 40 ms a reply
     server_owner: FaultProxy
 
     def log_message(self, *args: object) -> None:
@@ -279,7 +280,3 @@ def submission_path(method: str, path: str) -> bool:
 
 def attachment_path(method: str, path: str) -> bool:
     return method == "PUT" and "/attachments/" in path
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())

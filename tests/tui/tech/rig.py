@@ -1,21 +1,18 @@
-"""A whole technician-mode stack on real parts: simulated card reader and printer, a real
-outbox in a temp dir, a real audit trail, argon2 (cheap parameters), a fake clock for the gate.
+"""A whole technician-mode stack on real parts: simulated card reader, camera and printer,
+a real outbox in a temp dir, a real audit trail, argon2 (cheap parameters), a fake clock for
+the gate.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from argon2 import PasswordHasher
 
-from devices.camera.base import Frame
+from devices.camera.simulated import SimulatedCamera
 from devices.card.simulated import SimulatedCardReader
-from devices.errors import CameraLost
 from devices.printer.simulated import SimulatedPrinter
 from kiosk.domain.technician import TechnicianGate
 from kiosk.fleet import audit_device_changes, audit_gate_events
@@ -39,36 +36,10 @@ class FakeClock:
         return self.now
 
 
-class FileCamera:
-    """A camera whose source can vanish. Stands in until the camera helper's simulated
-    backend is on main; the supervisor only sees the Protocol."""
-
-    name = "test-camera"
-
-    def __init__(self) -> None:
-        self.present = True
-        self._seq = 0
-        self._lock = threading.Lock()
-
-    def start(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def latest(self, timeout: float = 1.0) -> Frame:
-        if not self.present:
-            raise CameraLost("camera source is gone")
-        with self._lock:
-            self._seq += 1
-            return Frame(np.zeros((480, 640, 3), np.uint8), self._seq, time.time())
-
-    def probe(self) -> str:
-        return f"{self.latest().image.shape[1]}x{self.latest().image.shape[0]}"
-
-
 @dataclass
 class Rig:
     card: SimulatedCardReader
-    camera: FileCamera
+    camera: SimulatedCamera
     printer: SimulatedPrinter
     outbox: Outbox
     audit: AuditTrail
@@ -92,7 +63,8 @@ def build_rig(tmp: Path, *, region: str = "440105") -> Rig:
     _, public = generate_keypair()
     outbox = Outbox.open(tmp / "queue.sqlite3", Sealer(public, "platform-2026"))
     audit = AuditTrail(tmp / "audit.sqlite3", sink=outbox.enqueue, kiosk_id="GZ-HZ-0001")
-    card, camera, printer = SimulatedCardReader(), FileCamera(), SimulatedPrinter()
+    card, camera, printer = SimulatedCardReader(), SimulatedCamera(width=320, height=240), SimulatedPrinter()
+    camera.start()
     supervisor = Supervisor(probers_for(card, camera, printer), probe_timeout_s=2.0)
     supervisor.add_listener(audit_device_changes(audit))
     clock = FakeClock()

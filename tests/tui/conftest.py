@@ -73,7 +73,8 @@ class Rig:
 def rig_factory(tmp_path: Path) -> Callable[..., Rig]:
     opened: list[Outbox] = []
 
-    def make(*, session: SessionSettings | None = None, unavailable: frozenset[str] = frozenset(), **station) -> Rig:
+    def make(*, session: SessionSettings | None = None, unavailable=frozenset(), **station) -> Rig:
+        """`unavailable`: the device kinds down, or a callable giving them."""
         reader = SimulatedCardReader()
         camera = SimulatedCamera(width=960, height=540, fps=15.0)
         printer = SimulatedPrinter()
@@ -99,7 +100,7 @@ def rig_factory(tmp_path: Path) -> Callable[..., Rig]:
             verify_pin=verify_pin,
             next_receipt_number=DailyReceiptNumbers(outbox, "GZ-HZ-0001"),
             session=session or SessionSettings(),
-            unavailable=lambda: unavailable,
+            unavailable=unavailable if callable(unavailable) else (lambda: unavailable),
             demo=DemoCards(samples=samples, insert=reader.insert, remove=reader.remove),
             demo_documents=DemoDocuments(place=camera.place, remove=camera.remove),
         )

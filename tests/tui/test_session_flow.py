@@ -168,3 +168,51 @@ async def test_a_passport_without_mrz_is_refused_with_a_clear_message(rig_factor
         status = app.screen.query_one("#status")
         await wait_for(pilot, lambda: status.has_class("-error"))
         assert "Passports" in str(status.content) and app.session.identity is None
+
+
+async def test_a_whole_session_with_the_keyboard(rig_factory):
+    rig = rig_factory()
+    app = rig.app()
+
+    async def tab_to(widget_id: str) -> None:
+        for _ in range(30):
+            if app.screen.focused is not None and app.screen.focused.id == widget_id:
+                return
+            await pilot.press("tab")
+        raise AssertionError(f"{widget_id} never got the focus")
+
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await pilot.press("enter")  # 简体中文 has the focus
+        assert app.step is Step.IDENTIFY
+        rig.reader.insert(RESIDENT)  # the card itself is not a key
+        await wait_for(pilot, lambda: app.step is Step.CONFIRM)
+        await pilot.press("enter")
+        assert app.step is Step.CHOOSE
+        await tab_to("service-TAX-CERT")
+        await pilot.press("enter")
+        assert app.step is Step.FORM
+        await tab_to("choice-year-0")
+        await pilot.press("enter")
+        await tab_to("next")
+        await pilot.press("enter")
+        assert app.step is Step.REVIEW
+        await pilot.press("space")  # the consent box has the focus
+        await tab_to("submit")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.step is Step.DONE)
+        await wait_for(pilot, lambda: len(rig.printer.printed) == 1)
+        await pilot.press("enter")  # "finish" has the focus
+        assert app.step is Step.ATTRACT
+    [(record, payload, _)] = rig.queued()
+    assert payload["form"]["year"] == "2025"
+
+
+async def test_attract_screen_learns_when_the_printer_goes_down(rig_factory):
+    down: set[str] = set()
+    rig = rig_factory(unavailable=lambda: frozenset(down))
+    app = rig.app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        line = app.screen.query_one("#unavailable")
+        assert str(line.content) == ""
+        down.add("printer")
+        await wait_for(pilot, lambda: "回执打印" in str(line.content), timeout=4)

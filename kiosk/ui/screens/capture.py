@@ -55,6 +55,11 @@ class CaptureScreen(KioskScreen):
         countdown: float | None
         captured: CapturedPage | None = None
 
+        def can_replace(self, message: Message) -> bool:
+            """A newer frame supersedes one not yet painted (a slow screen never lags),
+            but never one that carries the captured page."""
+            return isinstance(message, CaptureScreen.Progress) and message.captured is None
+
     slots: list[PageSlot]
     index = 0
     pending: CapturedPage | None = None

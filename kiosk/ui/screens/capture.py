@@ -42,6 +42,20 @@ GUIDANCE_KEYS = {
 FRAME_INTERVAL_S = 0.1  # the preview needs no more than ~10 frames a second
 
 
+def fitted_cells(image: np.ndarray, corners: np.ndarray | None, cols: int, rows: int) -> Cells:
+    """`preview_cells` without distortion: the picture is padded (black bars) to the
+    grid's shape first, so a page looks like a page whatever the camera's aspect."""
+    if cols <= 0 or rows <= 0:
+        return []
+    h, w = image.shape[:2]
+    grid = cols / (2 * rows)  # half blocks: a cell is one pixel wide, two tall
+    pad_x = max(0, round(h * grid) - w) // 2
+    pad_y = max(0, round(w / grid) - h) // 2
+    padded = cv2.copyMakeBorder(image, pad_y, pad_y, pad_x, pad_x, cv2.BORDER_CONSTANT, value=(0, 0, 0))
+    shifted = None if corners is None else np.asarray(corners, np.float32) + np.float32([pad_x, pad_y])
+    return preview_cells(padded, shifted, cols, rows)
+
+
 class CaptureScreen(KioskScreen):
     STEP = Step.CAPTURE
     CSS_PATH = "capture.tcss"
@@ -124,10 +138,10 @@ class CaptureScreen(KioskScreen):
             if update.captured is not None:
                 page = update.captured
                 flat = cv2.imdecode(np.frombuffer(page.jpeg, np.uint8), cv2.IMREAD_COLOR)
-                self.post_message(self.Progress(preview_cells(flat, None, cols, rows), "capture.captured", None, page))
+                self.post_message(self.Progress(fitted_cells(flat, None, cols, rows), "capture.captured", None, page))
                 return
             key = "capture.countdown" if update.countdown is not None else GUIDANCE_KEYS.get(update.guidance, "capture.searching")
-            self.post_message(self.Progress(preview_cells(frame.image, update.corners, cols, rows), key, update.countdown))
+            self.post_message(self.Progress(fitted_cells(frame.image, update.corners, cols, rows), key, update.countdown))
             time.sleep(max(0.0, FRAME_INTERVAL_S - (time.monotonic() - started)))
 
     def on_capture_screen_progress(self, message: Progress) -> None:

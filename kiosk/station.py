@@ -129,14 +129,21 @@ class DailyReceiptNumbers:
 
     KEY = "receipt_sequence"
 
-    def __init__(self, flags: FlagStore, station_id: str, timezone: str = "Asia/Shanghai") -> None:
+    def __init__(
+        self,
+        flags: FlagStore,
+        station_id: str,
+        timezone: str = "Asia/Shanghai",
+        today: Callable[[], dt.date] | None = None,
+    ) -> None:
         self._flags = flags
         self._station_id = station_id
-        self._zone = ZoneInfo(timezone)
+        zone = ZoneInfo(timezone)
+        self._today = today or (lambda: dt.datetime.now(zone).date())
         self._lock = threading.Lock()
 
     def __call__(self) -> str:
-        day = dt.datetime.now(self._zone).date()
+        day = self._today()
         with self._lock:
             stored_day, _, stored_seq = (self._flags.get_flag(self.KEY) or "").partition(":")
             sequence = int(stored_seq) + 1 if stored_day == day.isoformat() else 1

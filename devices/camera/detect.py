@@ -21,6 +21,7 @@ and blur, and it happily returns the photo box or a table inside the page. Here 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -91,27 +92,40 @@ def _poly_terms(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=1)
 
 
+@functools.lru_cache(maxsize=8)
+def _border_design(h: int, w: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Border band sample coordinates and their quadratic design matrix (cached per size)."""
+    ys, xs = np.nonzero(_border_mask(h, w, b))
+    ys, xs = ys[::2], xs[::2]
+    return ys, xs, _poly_terms(xs / w - 0.5, ys / h - 0.5)
+
+
+@functools.lru_cache(maxsize=8)
+def _coarse_grid_terms(h: int, w: int) -> np.ndarray:
+    gx, gy = np.meshgrid((np.arange(0, w, 8) + 4) / w - 0.5, (np.arange(0, h, 8) + 4) / h - 0.5)
+    return _poly_terms(gx.ravel(), gy.ravel()).reshape(gy.shape + (6,))
+
+
 def _gain_surface(lum: np.ndarray, b: int) -> np.ndarray:
     """Smooth illumination gain (quadratic in x, y) fitted to the border band's lightness,
-    robustly: two reweighting rounds drop hands and cut-off pages on the border."""
+    robustly: reweighting rounds drop hands and cut-off pages on the border."""
     h, w = lum.shape
-    ys, xs = np.nonzero(_border_mask(h, w, b))
-    sel = slice(None, None, 2)
-    xs, ys = xs[sel], ys[sel]
-    xn, yn = xs / w - 0.5, ys / h - 0.5
+    ys, xs, a = _border_design(h, w, b)
     v = lum[ys, xs].astype(np.float64)
-    a = _poly_terms(xn, yn)
     keep = np.ones(len(v), bool)
     coef = np.zeros(6)
     for _ in range(3):
-        coef, *_ = np.linalg.lstsq(a[keep], v[keep], rcond=None)
+        ak = a[keep]
+        coef = np.linalg.solve(ak.T @ ak + 1e-6 * np.eye(6), ak.T @ v[keep])
         res = v - a @ coef
         mad = np.median(np.abs(res[keep])) + 1e-3
         keep = np.abs(res) < 3.5 * mad + 4
-    gx, gy = np.meshgrid(np.arange(w) / w - 0.5, np.arange(h) / h - 0.5)
-    surf = (coef[0] + coef[1] * gx + coef[2] * gy + coef[3] * gx * gx + coef[4] * gx * gy + coef[5] * gy * gy)
-    ref = max(float(np.median(v[keep])), 1.0)
-    return np.clip(surf / ref, 0.25, 4.0).astype(np.float32)
+        if keep.sum() < 12:
+            break
+    ref = max(float(np.median(v[keep])) if keep.any() else float(np.median(v)), 1.0)
+    surf = (_coarse_grid_terms(h, w) @ coef / ref).astype(np.float32)
+    surf = cv2.resize(surf, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.clip(surf, 0.25, 4.0)
 
 
 def _perimeter(h: int, w: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -191,14 +205,15 @@ def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
     gain = _gain_surface(lab[..., 0], p.border_px)
     lab[..., 0] /= gain
     mats = _mat_clusters(lab, p.border_px, p.clusters, p.min_sigma)
-    dist = None
+    # mat = within fg_sigma spreads of a mat cluster in every channel; shadows only
+    # darken, so "darker than the mat" is tolerated shadow_tolerance times more
+    k = p.fg_sigma
+    mat = np.zeros(small.shape[:2], np.uint8)
     for center, sd in mats:
-        d = np.abs(lab - center) / sd
-        # shadows only darken: tolerate much more "darker than mat" than "lighter"
-        d[..., 0] = np.where(lab[..., 0] < center[0], d[..., 0] / p.shadow_tolerance, d[..., 0])
-        d = d.max(axis=2)
-        dist = d if dist is None else np.minimum(dist, d)
-    fg = (dist > p.fg_sigma).astype(np.uint8)
+        lo = (center - k * sd * np.array([p.shadow_tolerance, 1, 1], np.float32)).tolist()
+        hi = (center + k * sd).tolist()
+        mat |= cv2.inRange(lab, tuple(lo), tuple(hi))
+    fg = (mat == 0).astype(np.uint8)
     # hands and glare reaching in from outside the frame are not the document
     # (each on its own: a glare-white page held by a hand is still the page)
     # Skin is opened first: thin red print (a booklet's ruled border) is skin-coloured too,
@@ -271,20 +286,18 @@ def _refine_side(img: np.ndarray, p0: np.ndarray, p1: np.ndarray, centre: np.nda
     norm2 = (diff * diff).sum(1)
     ok = norm2 > 12.0 ** 2
     proj = ((prof - c_out[:, None, :]) * diff[:, None, :]).sum(2) / np.maximum(norm2, 1e-6)[:, None]
-    out = []
-    for i in np.nonzero(ok)[0]:
-        pr = proj[i]
-        above = pr >= 0.5
-        cross = np.nonzero(above[:-1] != above[1:])[0]
-        if len(cross) == 0:
-            continue
-        j = cross[np.argmin(np.abs(ss[cross] + 0.5))]
-        a, b_ = pr[j], pr[j + 1]
-        s = ss[j] + (a - 0.5) / (a - b_)
-        out.append(base[i] + s * n)
-    if len(out) < max(4, m // 4):
+    above = proj >= 0.5
+    cross = above[:, :-1] != above[:, 1:]
+    centre_dist = np.where(cross, np.abs(ss[:-1] + 0.5)[None, :], np.inf)
+    j = np.argmin(centre_dist, axis=1)
+    valid = ok & cross.any(axis=1)
+    rows = np.nonzero(valid)[0]
+    if len(rows) < max(4, m // 4):
         return None
-    return np.array(out, np.float32)
+    jj = j[rows]
+    a, b_ = proj[rows, jj], proj[rows, jj + 1]
+    s = ss[jj] + (a - 0.5) / np.where(a == b_, 1e-6, a - b_)
+    return (base[rows] + s[:, None] * n[None, :]).astype(np.float32)
 
 
 def _intersect(l1, l2) -> np.ndarray | None:

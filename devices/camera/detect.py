@@ -182,21 +182,25 @@ def _border_connected(mask: np.ndarray) -> np.ndarray:
 def _skin(bgr: np.ndarray) -> np.ndarray:
     """Skin-coloured pixels (YCrCb box, bright enough, clearly reddish)."""
     ycc = cv2.cvtColor(bgr, cv2.COLOR_BGR2YCrCb)
-    return cv2.inRange(ycc, (35, 142, 75), (200, 180, 122)) > 0
+    return cv2.inRange(ycc, (35, 142, 70), (200, 195, 122)) > 0
 
 
 # --- coarse search ---------------------------------------------------------------------
 
 
 def _quad_from_hull(hull: np.ndarray) -> np.ndarray | None:
+    """Four corners from a convex hull: drop, one at a time, the vertex whose removal loses
+    the least area. Bumps on a side (a fingertip, a shadow blob) go first; the page's four
+    real corners, which carry the most area, stay."""
     peri = cv2.arcLength(hull, True)
-    for eps in (0.02, 0.03, 0.045, 0.06, 0.08):
-        approx = cv2.approxPolyDP(hull, eps * peri, True)
-        if len(approx) == 4:
-            return approx.reshape(4, 2).astype(np.float32)
-        if len(approx) < 4:
-            break
-    return None
+    poly = cv2.approxPolyDP(hull, 0.005 * peri, True).reshape(-1, 2).astype(np.float64)
+    if len(poly) < 4:
+        return None
+    while len(poly) > 4:
+        prev, nxt = np.roll(poly, 1, axis=0), np.roll(poly, -1, axis=0)
+        tri = np.abs((poly[:, 0] - prev[:, 0]) * (nxt[:, 1] - prev[:, 1]) - (nxt[:, 0] - prev[:, 0]) * (poly[:, 1] - prev[:, 1]))
+        poly = np.delete(poly, int(np.argmin(tri)), axis=0)
+    return poly.astype(np.float32)
 
 
 def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
@@ -219,15 +223,31 @@ def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
     # Skin is opened first: thin red print (a booklet's ruled border) is skin-coloured too,
     # but it is never as wide as a finger.
     skin = cv2.morphologyEx(_skin(small).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
-    nuisance = _border_connected(skin) | _border_connected(small.min(axis=2) >= 245)
-    fg[cv2.dilate(nuisance.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0] = 0
+    hand = cv2.dilate(_border_connected(skin).astype(np.uint8), np.ones((5, 5), np.uint8))
+    # a glare spot's soft halo is wider than its clipped core
+    glare = cv2.dilate(_border_connected(small.min(axis=2) >= 245).astype(np.uint8), np.ones((11, 11), np.uint8))
+    fg[(hand | glare) > 0] = 0
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     return cv2.morphologyEx(fg, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
 
 
+OPENINGS = (0, 7, 13)  # retries: cut off fingertips, shadow streaks and mat blobs stuck to the page
+
+
 def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:
-    h, w = small.shape[:2]
     fg = _foreground(small, p)
+    cut = False
+    for k in OPENINGS:
+        mask = fg if k == 0 else cv2.morphologyEx(fg, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+        quad, cut_k, score = _best_quad(mask, p)
+        cut = cut or cut_k
+        if quad is not None:
+            return quad, cut, score
+    return None, cut, 0.0
+
+
+def _best_quad(fg: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:
+    h, w = fg.shape[:2]
     contours, _ = cv2.findContours(fg, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     best, best_score, best_area, cut = None, 0.0, 0.0, False
     frame_area = float(h * w)

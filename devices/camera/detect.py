@@ -41,7 +41,7 @@ class DetectParams:
     shadow_tolerance: float = 3.0  # how much darker than the mat (x its spread) is still mat
     border_px: int = 6  # width of the sampled border band at working scale
     clusters: int = 6
-    min_fill: float = 0.88  # region area / quad area
+    min_fill: float = 0.82  # quad area / region hull area
     edge_margin: float = 0.004  # corners closer than this share of the frame to its edge = cut off
     edge_touch: float = 1.5  # px at working scale: closer to the frame edge = touching
 
@@ -235,48 +235,68 @@ OPENINGS = (0, 7, 13)  # retries: cut off fingertips, shadow streaks and mat blo
 
 
 def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:
+    """Best quad over a few openings of the foreground (scored by how well it fills its
+    region's hull), whether a document-like region crosses the frame edge, the score."""
     fg = _foreground(small, p)
-    cut = False
+    best, best_fill, cut = None, 0.0, False
     for k in OPENINGS:
         mask = fg if k == 0 else cv2.morphologyEx(fg, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-        quad, cut_k, score = _best_quad(mask, p)
+        quad, cut_k, fill = _best_quad(mask, p)
         cut = cut or cut_k
-        if quad is not None:
-            return quad, cut, score
-    return None, cut, 0.0
+        if quad is not None and fill > best_fill + 0.01:
+            best, best_fill = quad, fill
+        if best_fill > 0.97:
+            break
+    return best, cut, best_fill
 
 
 def _best_quad(fg: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:
     h, w = fg.shape[:2]
     contours, _ = cv2.findContours(fg, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    best, best_score, best_area, cut = None, 0.0, 0.0, False
+    best, best_fill, best_area, cut = None, 0.0, 0.0, False
     frame_area = float(h * w)
     t = p.edge_touch
+    cut_regions = []
+    candidates = []
     for cnt in contours:
         hull = cv2.convexHull(cnt)
-        area = cv2.contourArea(cnt)
-        if cv2.contourArea(hull) < p.min_area * frame_area * 0.6:
+        hull_area = cv2.contourArea(hull)
+        if hull_area < p.min_area * frame_area * 0.3:
             continue
         hp = hull.reshape(-1, 2)
-        touches = bool(np.any((hp[:, 0] <= t) | (hp[:, 1] <= t) | (hp[:, 0] >= w - 1 - t) | (hp[:, 1] >= h - 1 - t)))
-        quad = _quad_from_hull(hull)
-        if touches:
-            cut = cut or (quad is not None or area > p.min_area * frame_area)
+        if np.any((hp[:, 0] <= t) | (hp[:, 1] <= t) | (hp[:, 0] >= w - 1 - t) | (hp[:, 1] >= h - 1 - t)):
+            cut = cut or hull_area > p.min_area * frame_area * 0.6
+            cut_regions.append(hull)
             continue
+        quad = _quad_from_hull(hull)
         if quad is None:
             continue
         qarea = cv2.contourArea(quad)
-        hull_area = cv2.contourArea(hull)
         if not (p.min_area * frame_area <= qarea <= p.max_area * frame_area):
             continue
-        fill = min(hull_area, qarea) / max(hull_area, qarea)
+        fill = qarea / max(hull_area, 1.0)
         if fill < p.min_fill or not cv2.isContourConvex(quad.reshape(-1, 1, 2)):
+            continue
+        candidates.append((quad, qarea, fill))
+    for quad, qarea, fill in candidates:
+        # a piece of a page that crosses the frame edge (split by its own dark print) is
+        # not a whole page: reject quads that touch a region running off-frame
+        if any(_touches(quad, other) for other in cut_regions):
             continue
         # the largest good quad wins: a page whose outline is broken into a ring (a hand
         # on it, a printed border) still beats the solid block printed inside it
         if qarea > best_area:
-            best, best_area, best_score = quad, qarea, fill * min(1.0, area / hull_area + 0.3)
-    return best, cut, best_score
+            best, best_area, best_fill = quad, qarea, fill
+    return best, cut, best_fill
+
+
+def _touches(quad: np.ndarray, hull: np.ndarray, gap: float = 3.0) -> bool:
+    """Whether two convex shapes overlap or lie within `gap` px of each other."""
+    q = quad.reshape(-1, 1, 2).astype(np.float32)
+    h = hull.reshape(-1, 1, 2).astype(np.float32)
+    if any(cv2.pointPolygonTest(h, (float(x), float(y)), True) > -gap for x, y in q.reshape(-1, 2)):
+        return True
+    return any(cv2.pointPolygonTest(q, (float(x), float(y)), True) > -gap for x, y in h.reshape(-1, 2))
 
 
 # --- sub-pixel refinement ----------------------------------------------------------------

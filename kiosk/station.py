@@ -17,7 +17,8 @@ from importlib import resources
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from devices.camera.base import Camera
+from devices.camera.base import Camera, DocKind
+from devices.camera.tracker import CaptureTracker
 from devices.card.base import CardReader, Identity
 from devices.printer.base import ReceiptPrinter
 from kiosk.domain.catalog import Catalog
@@ -75,6 +76,14 @@ class DemoCards:
 
 
 @dataclass(frozen=True)
+class DemoDocuments:
+    """Demo mode only: lay the sample document a step asks for on the simulated platen."""
+
+    place: Callable[[DocKind], None]  # SimulatedCamera.place
+    remove: Callable[[], None]  # SimulatedCamera.remove
+
+
+@dataclass(frozen=True)
 class Station:
     """The devices, queue and settings the citizen flow runs on."""
 
@@ -87,9 +96,12 @@ class Station:
     verify_pin: Callable[[str], bool]  # technician PIN check (hash compare lives elsewhere)
     next_receipt_number: Callable[[], str]  # a fresh receipt number for each submission
     session: SessionSettings = field(default_factory=SessionSettings)
+    #: A fresh tracker per page to capture; wire `partial(build_tracker, cfg.camera)`.
+    new_tracker: Callable[[DocKind], CaptureTracker] = CaptureTracker
     kiosk_mode: bool = True  # False (development): Ctrl+Q quits without the PIN
     unavailable: Callable[[], frozenset[str]] = frozenset  # device kinds now down: "printer", ...
     demo: DemoCards | None = None
+    demo_documents: DemoDocuments | None = None
     technician: TechnicianOps | None = None  # technician mode (F12); None = the PIN dialog only
     systemd: SdNotifier | None = None  # READY=1 once the UI is up, WATCHDOG=1 from its event loop
 
@@ -117,14 +129,21 @@ class DailyReceiptNumbers:
 
     KEY = "receipt_sequence"
 
-    def __init__(self, flags: FlagStore, station_id: str, timezone: str = "Asia/Shanghai") -> None:
+    def __init__(
+        self,
+        flags: FlagStore,
+        station_id: str,
+        timezone: str = "Asia/Shanghai",
+        today: Callable[[], dt.date] | None = None,
+    ) -> None:
         self._flags = flags
         self._station_id = station_id
-        self._zone = ZoneInfo(timezone)
+        zone = ZoneInfo(timezone)
+        self._today = today or (lambda: dt.datetime.now(zone).date())
         self._lock = threading.Lock()
 
     def __call__(self) -> str:
-        day = dt.datetime.now(self._zone).date()
+        day = self._today()
         with self._lock:
             stored_day, _, stored_seq = (self._flags.get_flag(self.KEY) or "").partition(":")
             sequence = int(stored_seq) + 1 if stored_day == day.isoformat() else 1

@@ -10,6 +10,7 @@ thread workers (`exit_on_error=False`) and their outcome is handled in one
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from textual import events, work
 from textual.app import App
@@ -59,14 +60,14 @@ class KioskApp(App[None]):
         self.receipt: Receipt | None = None  # the last submission's, for the done screen
         self.step = Step.ATTRACT
         self._last_input = time.monotonic()
-        self._reader_started = False
+        self._started: list[Callable[[], None]] = []  # stop() of each device started
 
     # --- lifecycle -----------------------------------------------------------------
 
     def on_mount(self) -> None:
         self.push_screen(SCREENS[Step.ATTRACT]())
         self.set_interval(0.5, self._check_idle, name="idle")
-        self.start_reader()
+        self.start_devices()
         systemd = self.station.systemd
         if systemd is not None:  # pings from this event loop: a frozen UI stops them
             systemd.ready("serving")
@@ -74,15 +75,17 @@ class KioskApp(App[None]):
                 self.set_interval(systemd.watchdog_interval / 2, systemd.watchdog, name="watchdog")
 
     def on_unmount(self) -> None:
-        if self._reader_started:
-            self.station.card.stop()
+        for stop in self._started:
+            stop()
         self.session.wipe()
 
-    @work(thread=True, exit_on_error=False, name="start_reader", group="reader")
-    def start_reader(self) -> None:
-        """Start the reader off the event loop; its listener only posts messages."""
+    @work(thread=True, exit_on_error=False, name="start_devices", group="devices")
+    def start_devices(self) -> None:
+        """Start reader and camera off the event loop; the reader's listener only posts."""
         self.station.card.start(self._card_listener)
-        self._reader_started = True
+        self._started.append(self.station.card.stop)
+        self.station.camera.start()
+        self._started.append(self.station.camera.stop)
 
     def _card_listener(self, event: CardEvent) -> None:
         self.post_message(CardChanged(event))  # called on the reader's thread

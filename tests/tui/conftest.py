@@ -12,6 +12,8 @@ import pytest
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 
+from devices.camera.simulated import SimulatedCamera
+from devices.camera.tracker import CaptureTracker
 from devices.card.base import Identity
 from devices.card.samples import SAMPLES
 from devices.card.simulated import SimulatedCardReader
@@ -19,6 +21,7 @@ from devices.printer.simulated import SimulatedPrinter
 from kiosk.station import (
     DailyReceiptNumbers,
     DemoCards,
+    DemoDocuments,
     SessionSettings,
     Station,
     StationInfo,
@@ -46,6 +49,7 @@ class Rig:
 
     station: Station
     reader: SimulatedCardReader
+    camera: SimulatedCamera
     printer: SimulatedPrinter
     outbox: Outbox
     opener: Opener
@@ -69,8 +73,10 @@ class Rig:
 def rig_factory(tmp_path: Path) -> Callable[..., Rig]:
     opened: list[Outbox] = []
 
-    def make(*, session: SessionSettings | None = None, unavailable: frozenset[str] = frozenset(), **station) -> Rig:
+    def make(*, session: SessionSettings | None = None, unavailable=frozenset(), **station) -> Rig:
+        """`unavailable`: the device kinds down, or a callable giving them."""
         reader = SimulatedCardReader()
+        camera = SimulatedCamera(width=960, height=540, fps=15.0)
         printer = SimulatedPrinter()
         private, public = generate_keypair()
         outbox = Outbox.open(tmp_path / f"queue-{len(opened)}.db", Sealer(public, "test-key"))
@@ -79,7 +85,8 @@ def rig_factory(tmp_path: Path) -> Callable[..., Rig]:
         catalog = load_demo_catalog()
         built = Station(
             card=reader,
-            camera=None,  # type: ignore[arg-type]
+            camera=camera,
+            new_tracker=lambda kind: CaptureTracker(kind, steady_frames=3, fps=15.0),
             printer=printer,
             outbox=outbox,
             catalog=lambda: catalog,
@@ -93,12 +100,13 @@ def rig_factory(tmp_path: Path) -> Callable[..., Rig]:
             verify_pin=verify_pin,
             next_receipt_number=DailyReceiptNumbers(outbox, "GZ-HZ-0001"),
             session=session or SessionSettings(),
-            unavailable=lambda: unavailable,
+            unavailable=unavailable if callable(unavailable) else (lambda: unavailable),
             demo=DemoCards(samples=samples, insert=reader.insert, remove=reader.remove),
+            demo_documents=DemoDocuments(place=camera.place, remove=camera.remove),
         )
         if station:
             built = replace(built, **station)
-        return Rig(built, reader, printer, outbox, Opener(private))
+        return Rig(built, reader, camera, printer, outbox, Opener(private))
 
     yield make
     for outbox in opened:

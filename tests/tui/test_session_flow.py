@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from devices.errors import PaperOut
+from devices.errors import CardRemoved, PaperOut
 from kiosk.domain.flow import Step
 from kiosk.domain.i18n_text import Lang
 from kiosk.domain.receipt_number import verify_receipt_number
 from kiosk.station import STATION_SIZE
-from devices.card.samples import RESIDENT
+from devices.card.samples import PASSPORT, RESIDENT
 from tests.tui.conftest import visible_text, wait_for
 from tests.tui.screens import show
 
@@ -91,3 +91,128 @@ async def test_a_full_queue_is_said_plainly_and_nothing_is_kept(rig_factory):
         assert app.session.identity is None and app.session.pages == {}
         assert rig.printer.printed == []
     assert rig.queued() == []
+
+
+async def test_a_session_with_a_document_capture(rig_factory):
+    rig = rig_factory()
+    app = rig.app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await click(pilot, "#lang-en")
+        await click(pilot, "#sample-resident")
+        await wait_for(pilot, lambda: app.step is Step.CONFIRM)
+        await click(pilot, "#yes")
+        await click(pilot, "#service-HKMO-ENDORSE")
+        await click(pilot, "#choice-destination-0")
+        await click(pilot, "#choice-kind-2")
+        await click(pilot, "#edit-phone")
+        for digit in "13800138000":
+            await click(pilot, f"#key-{digit}")
+        await click(pilot, "#ok")
+        await click(pilot, "#next")
+        assert app.step is Step.CAPTURE
+        guidance = app.screen.query_one("#guidance")
+        await wait_for(pilot, lambda: "Lay the document" in str(guidance.content))
+        await click(pilot, "#demo-place")
+        await wait_for(pilot, lambda: app.screen.query_one("#use").display, timeout=10)
+        await click(pilot, "#use")
+        assert app.step is Step.REVIEW
+        await click(pilot, "#consent")
+        await click(pilot, "#submit")
+        await wait_for(pilot, lambda: app.step is Step.DONE)
+        await wait_for(pilot, lambda: len(rig.printer.printed) == 1)
+
+    [(record, payload, attachments)] = rig.queued()
+    assert payload["form"] == {
+        "name": RESIDENT.name, "id_number": RESIDENT.id_number, "destination": "hk",
+        "kind": "family", "phone": "13800138000",
+    }  # fmt: skip
+    [jpeg] = attachments.values()
+    assert list(attachments) == ["permit-1"] and jpeg[:2] == b"\xff\xd8"
+    assert payload["documents"][0]["kind"] == "id1"
+
+
+async def test_placing_a_card_on_the_attract_screen_starts_a_session(rig_factory):
+    rig = rig_factory()
+    app = rig.app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await pilot.pause()
+        rig.reader.insert(RESIDENT)
+        await wait_for(pilot, lambda: app.step is Step.CONFIRM)
+        assert app.session.identity is RESIDENT
+
+
+async def test_a_failed_read_says_what_to_do_and_a_second_try_works(rig_factory):
+    """Bad input: the card leaves the reader in the middle of the read."""
+    rig = rig_factory()
+    rig.reader.fail_next = CardRemoved("card removed during the read")
+    app = rig.app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await click(pilot, "#lang-en")
+        await click(pilot, "#sample-resident")
+        status = app.screen.query_one("#status")
+        await wait_for(pilot, lambda: status.has_class("-error"))
+        assert "place it again" in str(status.content)
+        assert app.step is Step.IDENTIFY and app.session.identity is None
+        await pilot.pause(0.3)  # a Button ignores taps during its 0.2 s pressed flash
+        await click(pilot, "#sample-resident")
+        await wait_for(pilot, lambda: app.step is Step.CONFIRM)
+
+
+async def test_a_passport_without_mrz_is_refused_with_a_clear_message(rig_factory):
+    """Bad input: an ICAO document whose chip needs the MRZ key the station does not have."""
+    rig = rig_factory()
+    app = rig.app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await click(pilot, "#lang-en")
+        rig.reader.insert(PASSPORT)
+        status = app.screen.query_one("#status")
+        await wait_for(pilot, lambda: status.has_class("-error"))
+        assert "Passports" in str(status.content) and app.session.identity is None
+
+
+async def test_a_whole_session_with_the_keyboard(rig_factory):
+    rig = rig_factory()
+    app = rig.app()
+
+    async def tab_to(widget_id: str) -> None:
+        for _ in range(30):
+            if app.screen.focused is not None and app.screen.focused.id == widget_id:
+                return
+            await pilot.press("tab")
+        raise AssertionError(f"{widget_id} never got the focus")
+
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await pilot.press("enter")  # 简体中文 has the focus
+        assert app.step is Step.IDENTIFY
+        rig.reader.insert(RESIDENT)  # the card itself is not a key
+        await wait_for(pilot, lambda: app.step is Step.CONFIRM)
+        await pilot.press("enter")
+        assert app.step is Step.CHOOSE
+        await tab_to("service-TAX-CERT")
+        await pilot.press("enter")
+        assert app.step is Step.FORM
+        await tab_to("choice-year-0")
+        await pilot.press("enter")
+        await tab_to("next")
+        await pilot.press("enter")
+        assert app.step is Step.REVIEW
+        await pilot.press("space")  # the consent box has the focus
+        await tab_to("submit")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.step is Step.DONE)
+        await wait_for(pilot, lambda: len(rig.printer.printed) == 1)
+        await pilot.press("enter")  # "finish" has the focus
+        assert app.step is Step.ATTRACT
+    [(record, payload, _)] = rig.queued()
+    assert payload["form"]["year"] == "2025"
+
+
+async def test_attract_screen_learns_when_the_printer_goes_down(rig_factory):
+    down: set[str] = set()
+    rig = rig_factory(unavailable=lambda: frozenset(down))
+    app = rig.app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        line = app.screen.query_one("#unavailable")
+        assert str(line.content) == ""
+        down.add("printer")
+        await wait_for(pilot, lambda: "回执打印" in str(line.content), timeout=4)

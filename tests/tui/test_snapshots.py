@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from devices.camera.base import DocKind
 from devices.errors import PaperOut
 from kiosk.domain.flow import Step
 from kiosk.domain.i18n_text import Lang
@@ -15,6 +16,7 @@ from kiosk.station import STATION_SIZE
 from kiosk.ui.screens.keypad import KeypadScreen
 from kiosk.ui.screens.pin import PinScreen
 from kiosk.ui.widgets.keypad import KeypadMode
+from kiosk.ui.widgets.preview import CameraPreview
 from tests.tui.conftest import wait_for
 from tests.tui.screens import show
 
@@ -106,5 +108,23 @@ def test_pin_dialog(snap_compare, rig_factory, lang):
         await show(pilot, Step.ATTRACT, lang)
         app.push_screen(PinScreen(app.station.verify_pin, lang))
         await pilot.press("1", "2", "3")
+
+    assert _snap(snap_compare, app, run_before)
+
+
+@LANGS
+@pytest.mark.parametrize("state", ["empty-platen", "captured"])
+def test_capture(snap_compare, rig_factory, lang, state):
+    rig = rig_factory()
+    app = rig.app()
+
+    async def run_before(pilot):
+        await show(pilot, Step.CAPTURE, lang)
+        preview = app.screen.query_one(CameraPreview)
+        await wait_for(pilot, lambda: bool(preview._cells), timeout=10)
+        if state == "captured":
+            rig.camera.place(DocKind.ID1)
+            await wait_for(pilot, lambda: app.screen.query_one("#use").display, timeout=10)
+        await pilot.pause(0.3)
 
     assert _snap(snap_compare, app, run_before)

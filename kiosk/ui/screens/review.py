@@ -17,6 +17,7 @@ from kiosk.ui.screens.base import KioskScreen
 class ReviewScreen(KioskScreen):
     STEP = Step.REVIEW
     CSS_PATH = "review.tcss"
+    AUTO_FOCUS = "#consent"
 
     def compose_body(self) -> ComposeResult:
         session, lang = self.session, self.session.lang

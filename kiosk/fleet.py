@@ -18,14 +18,17 @@ from typing import Protocol
 from devices.camera.base import Camera
 from devices.card.base import CardReader
 from devices.printer.base import ReceiptPrinter
-from kiosk.domain.catalog import Service
+from kiosk.config import Config
+from kiosk.domain.catalog import Catalog, Service
 from kiosk.domain.technician import EventSink, TechnicianGate
 from kiosk.metrics import MetricsServer, StationMetrics, write_atomically
 from kiosk.settings_technician import SupervisorSettings, TechnicianSettings
 from kiosk.technician_auth import Credentials
 from kiosk.supervisor import DeviceHealth, DeviceState, Listener, Supervisor, probers_for
 from offline_queue.api import QueueCounts
+from kiosk.technician_ops import TechnicianOps
 from offline_queue.audit import AuditTrail
+from offline_queue.store import Outbox
 
 
 @dataclass
@@ -141,3 +144,80 @@ def read_device_states(
     if age > stale_after_s:
         return {"station_app": {"state": "down", "detail": f"no device report for {int(age)} s"}}
     return devices
+
+
+@dataclass
+class TechnicianStack:
+    """Everything technician mode and fleet monitoring need, built from the config in one call."""
+
+    audit: AuditTrail
+    fleet: Fleet
+    ops: TechnicianOps
+
+    @property
+    def supervisor(self) -> Supervisor:
+        return self.fleet.supervisor
+
+    def start(self) -> None:
+        """First probe now (states are known before the first citizen), then the timer."""
+        self.audit.forward()  # records a crash left unforwarded
+        self.fleet.start()
+
+    def close(self) -> None:
+        self.fleet.stop()
+        self.audit.close()
+
+
+def build_technician_stack(
+    config: Config,
+    *,
+    card: CardReader,
+    camera: Camera,
+    printer: ReceiptPrinter,
+    outbox: Outbox,
+    catalog: Callable[[], Catalog | None],
+    leave: Callable[[], None] = lambda: None,
+) -> TechnicianStack:
+    """Audit trail (forwarded through `outbox`), supervisor + metrics, gate and tools.
+
+    The supervisor's states go to the audit trail (changes), to the queue database's shared
+    flags (for the sync daemon's heartbeat) and to the metrics file after every round.
+    """
+    audit = AuditTrail(config.resolve(Path(config.audit.db_path)), sink=outbox.enqueue, kiosk_id=config.station.id)
+    settings = config.supervisor
+
+    def catalog_version() -> int | None:
+        active = outbox.catalog.active()
+        return active.version if active else None
+
+    def services() -> Iterable[Service]:
+        current = catalog()
+        return current.services if current is not None else ()
+
+    fleet = build_fleet(
+        settings,
+        card=card,
+        camera=camera,
+        printer=printer,
+        metrics_path=config.resolve(Path(settings.metrics_path)) if settings.metrics_path else None,
+        queue_counts=outbox.counts,
+        catalog_version=catalog_version,
+        services=services,
+    )
+    fleet.supervisor.add_listener(audit_device_changes(audit))
+    fleet.supervisor.after_each_round(lambda: publish_device_states(fleet.supervisor, outbox))
+    ops = TechnicianOps(
+        gate=build_gate(config.technician, audit),
+        supervisor=fleet.supervisor,
+        audit=audit,
+        outbox=outbox,
+        card=card,
+        camera=camera,
+        printer=printer,
+        station_id=config.station.id,
+        region=config.station.region,
+        trusted_admin_keys=config.sync.trusted_admin_keys,
+        export_dir=config.technician.export_dir,
+        leave=leave,
+    )
+    return TechnicianStack(audit, fleet, ops)

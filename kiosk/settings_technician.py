@@ -57,9 +57,9 @@ class SupervisorSettings(BaseModel):
     probe_timeout_s: float = Field(default=5.0, gt=0, le=60, description="a probe that takes longer counts as down")
     policy: PolicySettings = Field(default_factory=PolicySettings, description="service availability policy")
     metrics_path: str = Field(
-        default="metrics/kiosk.prom",
-        description="Prometheus text-format file (relative to [station] data_dir), rewritten atomically after "
-        "each probe round; empty = off (point node_exporter's textfile collector at its directory)",
+        default="var/metrics/kiosk.prom",
+        description="Prometheus text-format file (relative to the config file, like every path), rewritten "
+        "atomically after each probe round; empty = off (point node_exporter's textfile collector at its directory)",
     )
     metrics_port: int = Field(default=0, ge=0, le=65535, description="serve /metrics over HTTP on this port; 0 = off")
     metrics_bind: str = Field(default="127.0.0.1", description="address for the metrics endpoint: loopback only")
@@ -79,5 +79,5 @@ class AuditSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     db_path: str = Field(
-        default="audit.sqlite3", description="the hash-chained audit trail (SQLite), relative to [station] data_dir"
+        default="var/audit.sqlite3", description="the hash-chained audit trail (SQLite), relative to the config file"
     )

@@ -26,7 +26,7 @@ from kiosk.domain.technician import TechnicianGate
 from kiosk.supervisor import DeviceHealth, Supervisor
 from offline_queue.api import QueueCounts
 from offline_queue.audit import AuditRecord, AuditTrail
-from offline_queue.catalog_bundle import BundleRejected, verify_bundle
+from offline_queue.catalog_bundle import BundleRejected, VerifiedBundle, verify_bundle
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,12 @@ def test_page(station_id: str, when: dt.datetime) -> bytes:
              "0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ", "-" * 32]
     init, center, left, cut = b"\x1b@", b"\x1ba\x01", b"\x1ba\x00", b"\x1dV\x42\x00"
     return init + center + "\n".join(lines).encode("ascii") + b"\n" + left + b"\n\n\n" + cut
+
+
+#: Exit status of the station after a technician left kiosk mode. The systemd units list it
+#: in `RestartPreventExitStatus=`, so the station stays stopped for maintenance instead of
+#: being restarted at once (`systemctl start kiosk-station` or a reboot brings it back).
+LEFT_KIOSK_EXIT_CODE = 64
 
 
 class NotLoggedIn(PermissionError):
@@ -225,8 +231,14 @@ class TechnicianOps:
         base = Path(directory)
         if not base.is_dir():
             raise FileNotFoundError(f"{base} is not a mounted directory")
-        target = base / f"kiosk-export-{self.station_id}-{self._now().strftime('%Y%m%dT%H%M%SZ')}"
-        target.mkdir()
+        stem = f"kiosk-export-{self.station_id}-{self._now().strftime('%Y%m%dT%H%M%SZ')}"
+        target = base / stem
+        for n in range(2, 100):  # a second export within the same second
+            try:
+                target.mkdir()
+                break
+            except FileExistsError:
+                target = base / f"{stem}-{n}"
         exported = []
         for record in self.outbox.undelivered():
             _write(target / f"{record.submission_id}.json", json.dumps(record.body(self.station_id)).encode())
@@ -254,25 +266,35 @@ class TechnicianOps:
         )
 
     def install_bundles(self, directory: str | Path) -> list[InstallResult]:
-        """Verify and install every `*.json` bundle in `directory`, in file-name order."""
+        """Verify every `*.json` bundle in `directory`, then install the good ones by version.
+
+        All are checked against the versions installed before this call, then installed in
+        ascending version order, so "v10" is not refused for coming after "v9" by file name
+        and a current bundle plus a future one end up active and staged.
+        """
         self._active()
         base = Path(directory)
         if not base.is_dir():
             raise FileNotFoundError(f"{base} is not a mounted directory")
+        slots = self.outbox.catalog
+        current = max((s.version for s in (slots.active(), slots.staged()) if s is not None), default=0)
+        checked = [(path, self._verify_one(path, current)) for path in sorted(base.glob("*.json"))]
         results = []
-        for path in sorted(base.glob("*.json")):
-            result = self._install_one(path)
+        for path, outcome in sorted(checked, key=_refusals_then_by_version):
+            if isinstance(outcome, InstallResult):
+                result = outcome
+            else:
+                result = InstallResult(path.name, slots.install(outcome), outcome.version)
             results.append(result)
             self._record("catalog_install", file=path.name[:80], outcome=result.outcome, version=result.version)
         return results
 
-    def _install_one(self, path: Path) -> InstallResult:
+    def _verify_one(self, path: Path, current: int) -> VerifiedBundle | InstallResult:
+        """The verified bundle, or the refusal to report."""
         try:
             bundle = json.loads(path.read_bytes())
         except (OSError, ValueError):
             return InstallResult(path.name, "rejected:malformed")
-        slots = self.outbox.catalog
-        current = max((s.version for s in (slots.active(), slots.staged()) if s is not None), default=0)
         try:
             verified = verify_bundle(
                 bundle, trusted_keys=self.trusted_admin_keys, region=self.region,
@@ -282,7 +304,7 @@ class TechnicianOps:
             return InstallResult(path.name, f"rejected:{exc.reason}")
         if validate_catalog(verified.payload):
             return InstallResult(path.name, "invalid", verified.version)
-        return InstallResult(path.name, slots.install(verified), verified.version)
+        return verified
 
     # --- events and leaving -----------------------------------------------------------
 
@@ -295,6 +317,10 @@ class TechnicianOps:
         self._record("leave_kiosk")
         self.gate.logout()
         self._leave()
+
+
+def _refusals_then_by_version(item: tuple[Path, VerifiedBundle | InstallResult]) -> int:
+    return item[1].version if isinstance(item[1], VerifiedBundle) else -1
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -21,6 +21,7 @@ and blur, and it happily returns the photo box or a table inside the page. Here 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import cv2
@@ -40,7 +41,7 @@ class DetectParams:
     shadow_tolerance: float = 3.0  # how much darker than the mat (x its spread) is still mat
     border_px: int = 6  # width of the sampled border band at working scale
     clusters: int = 6
-    min_fill: float = 0.88  # region area / quad area
+    min_fill: float = 0.82  # quad area / region hull area
     edge_margin: float = 0.004  # corners closer than this share of the frame to its edge = cut off
     edge_touch: float = 1.5  # px at working scale: closer to the frame edge = touching
 
@@ -91,27 +92,40 @@ def _poly_terms(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=1)
 
 
+@functools.lru_cache(maxsize=8)
+def _border_design(h: int, w: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Border band sample coordinates and their quadratic design matrix (cached per size)."""
+    ys, xs = np.nonzero(_border_mask(h, w, b))
+    ys, xs = ys[::2], xs[::2]
+    return ys, xs, _poly_terms(xs / w - 0.5, ys / h - 0.5)
+
+
+@functools.lru_cache(maxsize=8)
+def _coarse_grid_terms(h: int, w: int) -> np.ndarray:
+    gx, gy = np.meshgrid((np.arange(0, w, 8) + 4) / w - 0.5, (np.arange(0, h, 8) + 4) / h - 0.5)
+    return _poly_terms(gx.ravel(), gy.ravel()).reshape(gy.shape + (6,))
+
+
 def _gain_surface(lum: np.ndarray, b: int) -> np.ndarray:
     """Smooth illumination gain (quadratic in x, y) fitted to the border band's lightness,
-    robustly: two reweighting rounds drop hands and cut-off pages on the border."""
+    robustly: reweighting rounds drop hands and cut-off pages on the border."""
     h, w = lum.shape
-    ys, xs = np.nonzero(_border_mask(h, w, b))
-    sel = slice(None, None, 2)
-    xs, ys = xs[sel], ys[sel]
-    xn, yn = xs / w - 0.5, ys / h - 0.5
+    ys, xs, a = _border_design(h, w, b)
     v = lum[ys, xs].astype(np.float64)
-    a = _poly_terms(xn, yn)
     keep = np.ones(len(v), bool)
     coef = np.zeros(6)
     for _ in range(3):
-        coef, *_ = np.linalg.lstsq(a[keep], v[keep], rcond=None)
+        ak = a[keep]
+        coef = np.linalg.solve(ak.T @ ak + 1e-6 * np.eye(6), ak.T @ v[keep])
         res = v - a @ coef
         mad = np.median(np.abs(res[keep])) + 1e-3
         keep = np.abs(res) < 3.5 * mad + 4
-    gx, gy = np.meshgrid(np.arange(w) / w - 0.5, np.arange(h) / h - 0.5)
-    surf = (coef[0] + coef[1] * gx + coef[2] * gy + coef[3] * gx * gx + coef[4] * gx * gy + coef[5] * gy * gy)
-    ref = max(float(np.median(v[keep])), 1.0)
-    return np.clip(surf / ref, 0.25, 4.0).astype(np.float32)
+        if keep.sum() < 12:
+            break
+    ref = max(float(np.median(v[keep])) if keep.any() else float(np.median(v)), 1.0)
+    surf = (_coarse_grid_terms(h, w) @ coef / ref).astype(np.float32)
+    surf = cv2.resize(surf, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.clip(surf, 0.25, 4.0)
 
 
 def _perimeter(h: int, w: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -168,21 +182,25 @@ def _border_connected(mask: np.ndarray) -> np.ndarray:
 def _skin(bgr: np.ndarray) -> np.ndarray:
     """Skin-coloured pixels (YCrCb box, bright enough, clearly reddish)."""
     ycc = cv2.cvtColor(bgr, cv2.COLOR_BGR2YCrCb)
-    return cv2.inRange(ycc, (35, 142, 75), (200, 180, 122)) > 0
+    return cv2.inRange(ycc, (35, 142, 70), (200, 195, 122)) > 0
 
 
 # --- coarse search ---------------------------------------------------------------------
 
 
 def _quad_from_hull(hull: np.ndarray) -> np.ndarray | None:
+    """Four corners from a convex hull: drop, one at a time, the vertex whose removal loses
+    the least area. Bumps on a side (a fingertip, a shadow blob) go first; the page's four
+    real corners, which carry the most area, stay."""
     peri = cv2.arcLength(hull, True)
-    for eps in (0.02, 0.03, 0.045, 0.06, 0.08):
-        approx = cv2.approxPolyDP(hull, eps * peri, True)
-        if len(approx) == 4:
-            return approx.reshape(4, 2).astype(np.float32)
-        if len(approx) < 4:
-            break
-    return None
+    poly = cv2.approxPolyDP(hull, 0.005 * peri, True).reshape(-1, 2).astype(np.float64)
+    if len(poly) < 4:
+        return None
+    while len(poly) > 4:
+        prev, nxt = np.roll(poly, 1, axis=0), np.roll(poly, -1, axis=0)
+        tri = np.abs((poly[:, 0] - prev[:, 0]) * (nxt[:, 1] - prev[:, 1]) - (nxt[:, 0] - prev[:, 0]) * (poly[:, 1] - prev[:, 1]))
+        poly = np.delete(poly, int(np.argmin(tri)), axis=0)
+    return poly.astype(np.float32)
 
 
 def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
@@ -191,57 +209,94 @@ def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
     gain = _gain_surface(lab[..., 0], p.border_px)
     lab[..., 0] /= gain
     mats = _mat_clusters(lab, p.border_px, p.clusters, p.min_sigma)
-    dist = None
+    # mat = within fg_sigma spreads of a mat cluster in every channel; shadows only
+    # darken, so "darker than the mat" is tolerated shadow_tolerance times more
+    k = p.fg_sigma
+    mat = np.zeros(small.shape[:2], np.uint8)
     for center, sd in mats:
-        d = np.abs(lab - center) / sd
-        # shadows only darken: tolerate much more "darker than mat" than "lighter"
-        d[..., 0] = np.where(lab[..., 0] < center[0], d[..., 0] / p.shadow_tolerance, d[..., 0])
-        d = d.max(axis=2)
-        dist = d if dist is None else np.minimum(dist, d)
-    fg = (dist > p.fg_sigma).astype(np.uint8)
+        lo = (center - k * sd * np.array([p.shadow_tolerance, 1, 1], np.float32)).tolist()
+        hi = (center + k * sd).tolist()
+        mat |= cv2.inRange(lab, tuple(lo), tuple(hi))
+    fg = (mat == 0).astype(np.uint8)
     # hands and glare reaching in from outside the frame are not the document
     # (each on its own: a glare-white page held by a hand is still the page)
     # Skin is opened first: thin red print (a booklet's ruled border) is skin-coloured too,
     # but it is never as wide as a finger.
     skin = cv2.morphologyEx(_skin(small).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
-    nuisance = _border_connected(skin) | _border_connected(small.min(axis=2) >= 245)
-    fg[cv2.dilate(nuisance.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0] = 0
+    hand = cv2.dilate(_border_connected(skin).astype(np.uint8), np.ones((5, 5), np.uint8))
+    # a glare spot's soft halo is wider than its clipped core
+    glare = cv2.dilate(_border_connected(small.min(axis=2) >= 245).astype(np.uint8), np.ones((11, 11), np.uint8))
+    fg[(hand | glare) > 0] = 0
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
     return cv2.morphologyEx(fg, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
 
 
+OPENINGS = (0, 7, 13)  # retries: cut off fingertips, shadow streaks and mat blobs stuck to the page
+
+
 def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:
-    h, w = small.shape[:2]
+    """Best quad over a few openings of the foreground (scored by how well it fills its
+    region's hull), whether a document-like region crosses the frame edge, the score."""
     fg = _foreground(small, p)
+    best, best_fill, cut = None, 0.0, False
+    for k in OPENINGS:
+        mask = fg if k == 0 else cv2.morphologyEx(fg, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+        quad, cut_k, fill = _best_quad(mask, p)
+        cut = cut or cut_k
+        if quad is not None and fill > best_fill + 0.01:
+            best, best_fill = quad, fill
+        if best_fill > 0.97:
+            break
+    return best, cut, best_fill
+
+
+def _best_quad(fg: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:
+    h, w = fg.shape[:2]
     contours, _ = cv2.findContours(fg, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    best, best_score, best_area, cut = None, 0.0, 0.0, False
+    best, best_fill, best_area, cut = None, 0.0, 0.0, False
     frame_area = float(h * w)
     t = p.edge_touch
+    cut_regions = []
+    candidates = []
     for cnt in contours:
         hull = cv2.convexHull(cnt)
-        area = cv2.contourArea(cnt)
-        if cv2.contourArea(hull) < p.min_area * frame_area * 0.6:
+        hull_area = cv2.contourArea(hull)
+        if hull_area < p.min_area * frame_area * 0.3:
             continue
         hp = hull.reshape(-1, 2)
-        touches = bool(np.any((hp[:, 0] <= t) | (hp[:, 1] <= t) | (hp[:, 0] >= w - 1 - t) | (hp[:, 1] >= h - 1 - t)))
-        quad = _quad_from_hull(hull)
-        if touches:
-            cut = cut or (quad is not None or area > p.min_area * frame_area)
+        if np.any((hp[:, 0] <= t) | (hp[:, 1] <= t) | (hp[:, 0] >= w - 1 - t) | (hp[:, 1] >= h - 1 - t)):
+            cut = cut or hull_area > p.min_area * frame_area * 0.6
+            cut_regions.append(hull)
             continue
+        quad = _quad_from_hull(hull)
         if quad is None:
             continue
         qarea = cv2.contourArea(quad)
-        hull_area = cv2.contourArea(hull)
         if not (p.min_area * frame_area <= qarea <= p.max_area * frame_area):
             continue
-        fill = min(hull_area, qarea) / max(hull_area, qarea)
+        fill = qarea / max(hull_area, 1.0)
         if fill < p.min_fill or not cv2.isContourConvex(quad.reshape(-1, 1, 2)):
+            continue
+        candidates.append((quad, qarea, fill))
+    for quad, qarea, fill in candidates:
+        # a piece of a page that crosses the frame edge (split by its own dark print) is
+        # not a whole page: reject quads that touch a region running off-frame
+        if any(_touches(quad, other) for other in cut_regions):
             continue
         # the largest good quad wins: a page whose outline is broken into a ring (a hand
         # on it, a printed border) still beats the solid block printed inside it
         if qarea > best_area:
-            best, best_area, best_score = quad, qarea, fill * min(1.0, area / hull_area + 0.3)
-    return best, cut, best_score
+            best, best_area, best_fill = quad, qarea, fill
+    return best, cut, best_fill
+
+
+def _touches(quad: np.ndarray, hull: np.ndarray, gap: float = 3.0) -> bool:
+    """Whether two convex shapes overlap or lie within `gap` px of each other."""
+    q = quad.reshape(-1, 1, 2).astype(np.float32)
+    h = hull.reshape(-1, 1, 2).astype(np.float32)
+    if any(cv2.pointPolygonTest(h, (float(x), float(y)), True) > -gap for x, y in q.reshape(-1, 2)):
+        return True
+    return any(cv2.pointPolygonTest(q, (float(x), float(y)), True) > -gap for x, y in h.reshape(-1, 2))
 
 
 # --- sub-pixel refinement ----------------------------------------------------------------
@@ -271,20 +326,18 @@ def _refine_side(img: np.ndarray, p0: np.ndarray, p1: np.ndarray, centre: np.nda
     norm2 = (diff * diff).sum(1)
     ok = norm2 > 12.0 ** 2
     proj = ((prof - c_out[:, None, :]) * diff[:, None, :]).sum(2) / np.maximum(norm2, 1e-6)[:, None]
-    out = []
-    for i in np.nonzero(ok)[0]:
-        pr = proj[i]
-        above = pr >= 0.5
-        cross = np.nonzero(above[:-1] != above[1:])[0]
-        if len(cross) == 0:
-            continue
-        j = cross[np.argmin(np.abs(ss[cross] + 0.5))]
-        a, b_ = pr[j], pr[j + 1]
-        s = ss[j] + (a - 0.5) / (a - b_)
-        out.append(base[i] + s * n)
-    if len(out) < max(4, m // 4):
+    above = proj >= 0.5
+    cross = above[:, :-1] != above[:, 1:]
+    centre_dist = np.where(cross, np.abs(ss[:-1] + 0.5)[None, :], np.inf)
+    j = np.argmin(centre_dist, axis=1)
+    valid = ok & cross.any(axis=1)
+    rows = np.nonzero(valid)[0]
+    if len(rows) < max(4, m // 4):
         return None
-    return np.array(out, np.float32)
+    jj = j[rows]
+    a, b_ = proj[rows, jj], proj[rows, jj + 1]
+    s = ss[jj] + (a - 0.5) / np.where(a == b_, 1e-6, a - b_)
+    return (base[rows] + s[:, None] * n[None, :]).astype(np.float32)
 
 
 def _intersect(l1, l2) -> np.ndarray | None:

@@ -41,7 +41,7 @@ def _db_path(args: argparse.Namespace, load_config) -> Path:
     if args.db:
         return Path(args.db)
     config = load_config()
-    return config.resolve(config.station.data_dir) / config.audit.db_path  # an absolute db_path wins
+    return config.resolve(Path(config.audit.db_path))
 
 
 def _parse_head(text: str | None) -> tuple[int, str] | None:

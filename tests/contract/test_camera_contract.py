@@ -42,7 +42,7 @@ def simulated_rig(tmp_path) -> Iterator[CameraRig]:
 
 @contextlib.contextmanager
 def opencv_rig(tmp_path) -> Iterator[CameraRig]:
-    video = slide_hold_remove(tmp_path / "contract.avi", slide=1, hold=10, empty=0)
+    video = slide_hold_remove(tmp_path / "contract.avi", slide=1, hold=10, empty=0, lead=0)
     backup = tmp_path / "backup.avi"
     shutil.copy(video, backup)
     cam = OpenCVCamera(str(video), fps=60, loop=True, max_backoff=0.2)

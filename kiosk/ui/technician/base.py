@@ -20,7 +20,7 @@ from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from kiosk.domain.i18n_text import Lang
-from kiosk.technician_ops import TechnicianOps
+from kiosk.technician_ops import LEFT_KIOSK_EXIT_CODE, TechnicianOps
 from kiosk.ui.technician.text import tt
 
 NAV = ("devices", "queue", "catalog", "events")
@@ -133,7 +133,7 @@ class TechnicianScreen(Screen[None]):
     def _leave_answered(self, leave: bool | None) -> None:
         if leave:
             self.ops.leave_kiosk()
-            self.app.exit()
+            self.app.exit(return_code=LEFT_KIOSK_EXIT_CODE)
 
     # --- blocking actions ---------------------------------------------------------------
 

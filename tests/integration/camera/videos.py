@@ -21,11 +21,12 @@ def write_video(path: Path, frames) -> Path:
     return path
 
 
-def slide_hold_remove(path: Path, slide: int = 12, hold: int = 14, empty: int = 6) -> Path:
-    """A page slid in from the left (`slide` frames), held still, then removed."""
+def slide_hold_remove(path: Path, slide: int = 12, hold: int = 14, empty: int = 6, lead: int = 3) -> Path:
+    """`lead` frames of bare mat, a page slid in from the left (`slide` frames), held
+    still (`hold` frames), then removed (`empty` frames of bare mat)."""
     cam = SimulatedCamera(W, H, FPS, mat="dark", seed=21)
     cam.start()
-    frames = [cam.latest().image for _ in range(3)]
+    frames = [cam.latest().image for _ in range(lead)]
     cam.slide_in(DocKind.A4, frames=slide)
     frames += [cam.latest().image for _ in range(slide + hold)]
     cam.remove()

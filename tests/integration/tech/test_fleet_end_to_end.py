@@ -114,3 +114,67 @@ def test_unreadable_device_report_is_down_not_a_crash(tmp_path, keys):
         assert read_device_states(outbox)["station_app"]["detail"] == "device report unreadable"
     finally:
         outbox.close()
+
+
+def test_sync_daemon_notifies_systemd_ready_watchdog_stopping(tmp_path, live_hub, keys):
+    """The daemon's loop pings a real notify socket; a stop request sends STOPPING=1."""
+    import os
+    import socket
+    import tempfile
+    import threading
+
+    from offline_queue.daemon import SyncDaemon
+    from offline_queue.systemd import SdNotifier
+
+    directory = tempfile.mkdtemp(prefix="sdn")
+    path = os.path.join(directory, "notify")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(5)
+    outbox = Outbox.open(tmp_path / "queue.sqlite3", keys.sealer, min_free_bytes=0)
+    settings = SyncSettings(base_url=live_hub.url, kiosk_id=KIOSK, token=TOKENS[KIOSK], idle_poll_s=0.05)
+    engine = SyncEngine(outbox, ServiceClient(settings), settings)
+    daemon = SyncDaemon(engine, systemd=SdNotifier({"NOTIFY_SOCKET": path, "WATCHDOG_USEC": "1000000"}))
+    thread = threading.Thread(target=daemon.run)
+    thread.start()
+    try:
+        assert sock.recv(200) == f"READY=1\nSTATUS=delivering for {KIOSK}".encode()
+        assert sock.recv(200) == b"WATCHDOG=1" and sock.recv(200) == b"WATCHDOG=1"
+    finally:
+        daemon.stop.set()
+        thread.join(10)
+    messages = []
+    sock.settimeout(0.5)
+    try:
+        while True:
+            messages.append(sock.recv(200))
+    except TimeoutError:
+        pass
+    sock.close()
+    os.unlink(path)
+    os.rmdir(directory)
+    assert not thread.is_alive() and messages[-1] == b"STOPPING=1"
+
+
+def test_daemon_records_a_platform_catalog_install_once(tmp_path, live_hub, keys):
+    """Bad input: the same bundle outcome seen at every poll must be recorded once."""
+    from offline_queue.catalog_bundle import sign_bundle
+    from offline_queue.daemon import SyncDaemon
+
+    payload = json.loads((__import__("pathlib").Path(__file__).resolve().parents[3] / "kiosk" / "demo_catalog.json").read_text())
+    payload["version"] = 7
+    bundle = sign_bundle(payload, keys.signing_private, keys.signing_key_id)
+    published = requests.put(f"{live_hub.url}/v1/catalog/{payload['region']}", json=bundle, headers=ADMIN, timeout=5)
+    assert published.status_code in (200, 201), published.text
+    outbox = Outbox.open(tmp_path / "queue.sqlite3", keys.sealer, min_free_bytes=0)
+    settings = SyncSettings(base_url=live_hub.url, kiosk_id=KIOSK, token=TOKENS[KIOSK], region=payload["region"],
+                            trusted_admin_keys={keys.signing_key_id: keys.signing_public})
+    audit = AuditTrail(tmp_path / "audit.sqlite3", sink=outbox.enqueue, kiosk_id=KIOSK)
+    daemon = SyncDaemon(SyncEngine(outbox, ServiceClient(settings), settings), audit=audit)
+    daemon._audit_catalog(daemon.engine.poll_catalog())
+    daemon._audit_catalog("rejected:not_newer")
+    daemon._audit_catalog("rejected:not_newer")
+    daemon._audit_catalog("not_modified")
+    records = [(r.actor, r.action, r.detail["result"]) for r in reversed(audit.recent())]
+    assert records == [("admin", "catalog_install", "applied:v7"), ("admin", "catalog_install", "rejected:not_newer")]
+    daemon.close()

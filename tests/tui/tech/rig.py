@@ -12,6 +12,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 
 from devices.camera.simulated import SimulatedCamera
+from devices.card.base import CardReader
 from devices.card.simulated import SimulatedCardReader
 from devices.printer.simulated import SimulatedPrinter
 from kiosk.domain.technician import TechnicianGate
@@ -38,7 +39,7 @@ class FakeClock:
 
 @dataclass
 class Rig:
-    card: SimulatedCardReader
+    card: SimulatedCardReader  # or a real reader (build_rig's card=)
     camera: SimulatedCamera
     printer: SimulatedPrinter
     outbox: Outbox
@@ -57,15 +58,29 @@ class Rig:
         self.outbox.close()
 
 
-def build_rig(tmp: Path, *, region: str = "440105") -> Rig:
+def build_rig(
+    tmp: Path, *, region: str = "440105", card: CardReader | None = None, frozen_time: bool = False
+) -> Rig:
+    """`card`: another reader than the simulated one (the PC/SC stack's, for instance).
+
+    `frozen_time`: fixed wall clocks and no audit forwarding (queue ages), for snapshots.
+    """
     from offline_queue.catalog_bundle import generate_signing_keypair
 
     _, public = generate_keypair()
     outbox = Outbox.open(tmp / "queue.sqlite3", Sealer(public, "platform-2026"))
-    audit = AuditTrail(tmp / "audit.sqlite3", sink=outbox.enqueue, kiosk_id="GZ-HZ-0001")
-    card, camera, printer = SimulatedCardReader(), SimulatedCamera(width=320, height=240), SimulatedPrinter()
+    fixed = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+    audit = AuditTrail(
+        tmp / "audit.sqlite3", sink=None if frozen_time else outbox.enqueue, kiosk_id="GZ-HZ-0001",
+        **({"now": lambda: fixed} if frozen_time else {}),
+    )
+    card = card if card is not None else SimulatedCardReader()
+    camera, printer = SimulatedCamera(width=320, height=240), SimulatedPrinter()
     camera.start()
-    supervisor = Supervisor(probers_for(card, camera, printer), probe_timeout_s=2.0)
+    supervisor = Supervisor(
+        probers_for(card, camera, printer), probe_timeout_s=2.0,
+        **({"clock": lambda: fixed.timestamp()} if frozen_time else {}),
+    )
     supervisor.add_listener(audit_device_changes(audit))
     clock = FakeClock()
     credentials = Credentials(hash_pin(PIN, CHEAP), [hash_badge_uid(BADGE_UID, CHEAP)])
@@ -78,7 +93,7 @@ def build_rig(tmp: Path, *, region: str = "440105") -> Rig:
         gate=gate, supervisor=supervisor, audit=audit, outbox=outbox, card=card, camera=camera, printer=printer,
         station_id="GZ-HZ-0001", region=region, trusted_admin_keys={"gz-admin-2026": admin_public},
         export_dir=str(export_dir), leave=lambda: left.append(True),
-        now=lambda: dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC),
+        now=lambda: fixed,
     )
     supervisor.probe_once()
     return Rig(card, camera, printer, outbox, audit, supervisor, gate, clock, ops, left, admin_private, tmp)

@@ -246,9 +246,11 @@ async def test_queue_screen_counts_retry_and_sealed_export(rig):
     assert [r.action for r in rig.audit.recent(2)] == ["export", "queue_retry"]
 
 
-def signed_demo_bundle(rig, version: int) -> dict:
+def signed_demo_bundle(rig, version: int, effective_from=None) -> dict:
     payload = json.loads((Path(__file__).resolve().parents[3] / "kiosk" / "demo_catalog.json").read_text())
     payload["version"] = version
+    if effective_from is not None:
+        payload["effective_from"] = effective_from.isoformat().replace("+00:00", "Z")
     return sign_bundle(payload, rig.admin_private_key, "gz-admin-2026")
 
 
@@ -306,6 +308,7 @@ async def test_leave_kiosk_mode_asks_then_exits_and_records(rig):
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmLeave))
         await pilot.click("#leave-yes")
         await pilot.pause(0.2)
+    assert pilot.app.return_code == 64  # the systemd units' RestartPreventExitStatus
     assert rig.left == [True] and rig.audit.recent(1)[0].action == "logout"
     assert [r.action for r in rig.audit.recent(2)] == ["logout", "leave_kiosk"]
 
@@ -330,3 +333,25 @@ def test_operations_refuse_without_a_session(rig):
         with pytest.raises(NotLoggedIn):
             action()
     assert rig.printer.printed == [] and list((rig.tmp / "usb").iterdir()) == []
+
+
+def test_bundles_install_by_version_not_by_file_name(rig):
+    """Bad input: "v10" sorts before "v9" by name; a future bundle beside a current one."""
+    import datetime as dt
+
+    rig.gate.login_pin(PIN)
+    usb = rig.tmp / "usb"
+    future = signed_demo_bundle(rig, 10, effective_from=dt.datetime(2027, 1, 1, tzinfo=dt.UTC))
+    (usb / "catalog-v10.json").write_text(json.dumps(future))
+    (usb / "catalog-v9.json").write_text(json.dumps(signed_demo_bundle(rig, 9)))
+    results = rig.ops.install_bundles(usb)
+    assert [(r.file, r.outcome) for r in results] == [("catalog-v9.json", "applied"), ("catalog-v10.json", "staged")]
+    view = rig.ops.catalog_view()
+    assert (view.active_version, view.staged_version) == (9, 10) and view.staged_effective_from.startswith("2027-01-01")
+
+
+def test_two_exports_in_one_second_do_not_collide(rig):
+    rig.gate.login_pin(PIN)
+    first = rig.ops.export_sealed(rig.tmp / "usb")[1]
+    second = rig.ops.export_sealed(rig.tmp / "usb")[1]
+    assert first != second and second.name.endswith("-2")

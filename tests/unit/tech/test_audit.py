@@ -257,14 +257,12 @@ def test_two_threads_appending_keep_one_chain(tmp_path):
 
 
 def test_cli_finds_the_database_through_the_config(db, capsys):
-    """Without --db the path is [audit] db_path under [station] data_dir."""
+    """Without --db the path is [audit] db_path, relative to the config file's folder."""
     from types import SimpleNamespace
 
     from kiosk.settings_technician import AuditSettings
 
-    config = SimpleNamespace(
-        station=SimpleNamespace(data_dir=db.parent), audit=AuditSettings(db_path=db.name), resolve=lambda p: p
-    )
+    config = SimpleNamespace(audit=AuditSettings(db_path=db.name), resolve=lambda p: db.parent / p)
     parser = argparse.ArgumentParser()
     audit_cli.register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["audit", "verify"])

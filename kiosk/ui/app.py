@@ -24,6 +24,7 @@ from kiosk.domain.receipt import Receipt
 from kiosk.domain.flow import CITIZEN_DOCUMENTS, SESSION_STEPS, Step, next_step, previous_step
 from kiosk.domain.session import CitizenSession
 from kiosk.station import Station
+from kiosk.technician_ops import LEFT_KIOSK_EXIT_CODE
 from kiosk.ui.i18n import t
 from kiosk.ui.messages import CardChanged, CardReadFailed, CardReading
 from kiosk.ui.screens import SCREENS
@@ -118,9 +119,9 @@ class KioskApp(App[None]):
             return
 
         def done(verified: bool | None) -> None:
-            if verified:
+            if verified:  # the same status as leaving from technician mode: systemd keeps it stopped
                 self.session.wipe()
-                self.exit()
+                self.exit(return_code=LEFT_KIOSK_EXIT_CODE)
 
         self.push_screen(PinScreen(self.station.verify_pin, self.session.lang), done)
 

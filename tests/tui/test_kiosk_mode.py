@@ -8,6 +8,7 @@ from devices.card.samples import RESIDENT
 from kiosk.domain.flow import Step
 from kiosk.domain.i18n_text import Lang
 from kiosk.station import STATION_SIZE, SessionSettings
+from kiosk.technician_ops import LEFT_KIOSK_EXIT_CODE
 from kiosk.ui.screens.pin import PinScreen
 from tests.tui.conftest import PIN, wait_for
 from tests.tui.screens import show
@@ -53,7 +54,7 @@ async def test_wrong_pin_keeps_the_station_running_and_the_right_one_exits(rig_f
             await pilot.click(f"#key-{digit}")
         await pilot.click("#ok")
         await wait_for(pilot, lambda: not app.is_running)
-    assert app.return_code == 0
+    assert app.return_code == LEFT_KIOSK_EXIT_CODE
 
 
 async def test_cancel_closes_the_pin_dialog(rig_factory):

@@ -137,3 +137,21 @@ async def test_technician_mode_opens_instead_of_the_plain_pin_when_configured(ri
             assert app.session.identity is None, "the citizen's session was wiped first"
     finally:
         tech.close()
+
+
+async def test_a_dead_card_reader_does_not_keep_the_camera_from_starting(rig_factory):
+    """Bad input: the card reader is unplugged when the station starts."""
+    from devices.errors import DeviceUnavailable
+
+    rig = rig_factory()
+
+    # The simulated reader's start() never fails (unplug() only affects reads), so its
+    # start is replaced by what a real backend does when its port or pcscd is missing.
+    def unplugged(listener):
+        raise DeviceUnavailable("card reader is not connected")
+
+    rig.reader.start = unplugged
+    app = rig.app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await wait_for(pilot, lambda: rig.camera.latest() is not None)
+        assert app.is_running and app.step is Step.ATTRACT

@@ -89,12 +89,15 @@ def test_done(snap_compare, rig_factory, lang, printed):
 
 
 @LANGS
-def test_keypad_dialog(snap_compare, rig_factory, lang):
+@pytest.mark.parametrize(
+    ("mode", "value"), [(KeypadMode.DATE, "2025-0"), (KeypadMode.ALNUM, "91440101MA5")], ids=["date", "code"]
+)
+def test_keypad_dialog(snap_compare, rig_factory, lang, mode, value):
     app = rig_factory().app()
 
     async def run_before(pilot):
         await show(pilot, Step.FORM, lang)
-        app.push_screen(KeypadScreen("日期 / Date", "2025-0", KeypadMode.DATE, 10, lang))
+        app.push_screen(KeypadScreen("字段 / Field", value, mode, 18, lang))
         await pilot.pause()
 
     assert _snap(snap_compare, app, run_before)

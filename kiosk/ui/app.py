@@ -20,7 +20,7 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from devices.card.base import CardEvent, CardEventKind, Identity
-from devices.errors import AuthenticationFailed, CardError, DeviceError
+from devices.errors import AuthenticationFailed, CardError, CardRejected, DeviceError
 from kiosk.domain.flow import CITIZEN_DOCUMENTS, SESSION_STEPS, Step, next_step, previous_step
 from kiosk.domain.receipt import Receipt
 from kiosk.domain.session import CitizenSession
@@ -230,6 +230,8 @@ def _card_error_key(error: BaseException | None) -> str:
     """The message key that tells a citizen what to do about a failed read."""
     if isinstance(error, AuthenticationFailed):
         return "identify.error.mrz"
+    if isinstance(error, CardRejected):  # a badge, an expired or forged document
+        return "identify.error.rejected"
     if isinstance(error, CardError):
         return "identify.error.read"
     if isinstance(error, DeviceError):

@@ -228,3 +228,12 @@ async def test_a_technician_badge_is_not_an_identity(rig_factory):
         status = app.screen.query_one("#status")
         await wait_for(pilot, lambda: status.has_class("-error"))
         assert "cannot be used here" in str(status.content) and app.session.identity is None
+
+
+async def test_identify_says_when_the_reader_is_known_to_be_down(rig_factory):
+    """Bad input: the supervisor reports the card reader down when a citizen starts."""
+    app = rig_factory(unavailable=frozenset({"card"})).app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await click(pilot, "#lang-en")
+        status = app.screen.query_one("#status")
+        assert status.has_class("-error") and "help line" in str(status.content)

@@ -131,3 +131,13 @@ def test_capture(snap_compare, rig_factory, lang, state):
         await pilot.pause(0.3)
 
     assert _snap(snap_compare, app, run_before)
+
+
+@LANGS
+def test_choose_without_a_catalog(snap_compare, rig_factory, lang):
+    app = rig_factory(catalog=lambda: None).app()
+
+    async def run_before(pilot):
+        await show(pilot, Step.CHOOSE, lang)
+
+    assert _snap(snap_compare, app, run_before)

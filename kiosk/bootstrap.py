@@ -6,6 +6,7 @@ supervisor and the CLI receive what they need from here.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -15,7 +16,8 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
-from devices.camera.factory import build_camera
+from devices.camera.factory import build_camera, build_tracker
+from devices.camera.simulated import SimulatedCamera
 from devices.card.base import Identity
 from devices.card.factory import build_card_reader
 from devices.card.samples import SAMPLES
@@ -25,7 +27,14 @@ from devices.printer.factory import build_printer
 from kiosk.config import Config
 from kiosk.domain.catalog import Catalog
 from kiosk.fleet import build_technician_stack
-from kiosk.station import DailyReceiptNumbers, DemoCards, SessionSettings, Station, StationInfo
+from kiosk.station import (
+    DailyReceiptNumbers,
+    DemoCards,
+    DemoDocuments,
+    SessionSettings,
+    Station,
+    StationInfo,
+)
 from kiosk.technician_auth import verify_pin
 from offline_queue.api import QueueError
 from offline_queue.audit import AuditError, verify_database
@@ -84,10 +93,21 @@ def _pin_verifier(config: Config) -> Callable[[str], bool]:
 
 
 def _demo_cards(config: Config, card: object) -> DemoCards | None:
+    """Demo buttons that tap a sample card: every sample the identify step can read by itself.
+
+    The passport needs its MRZ typed in first, which the demo's identify step does not ask.
+    """
     if not (config.session.demo and isinstance(card, SimulatedCardReader)):
         return None
-    samples = {key: value for key, value in SAMPLES.items() if isinstance(value, Identity)}
+    samples = {key: value for key, value in SAMPLES.items() if isinstance(value, Identity) and key != "passport"}
     return DemoCards(samples=samples, insert=card.insert, remove=card.remove)
+
+
+def _demo_documents(config: Config, camera: object) -> DemoDocuments | None:
+    """Demo buttons that lay the asked-for document on the simulated platen."""
+    if not (config.session.demo and isinstance(camera, SimulatedCamera)):
+        return None
+    return DemoDocuments(place=camera.place, remove=camera.remove)
 
 
 @contextmanager
@@ -130,7 +150,9 @@ def station(config: Config) -> Iterator[Station]:
             ),
             kiosk_mode=config.session.kiosk_mode,
             unavailable=tech.supervisor.unavailable_kinds,
+            new_tracker=functools.partial(build_tracker, config.camera),
             demo=_demo_cards(config, card),
+            demo_documents=_demo_documents(config, camera),
             technician=tech.ops,
             systemd=SdNotifier(),  # READY=1 and watchdog pings for the Type=notify unit
         )

@@ -30,13 +30,13 @@ from devices.card.emrtd import EMRTD_AID, read_emrtd
 from devices.card.events import deliver
 from devices.card.mrz import bac_key_input
 from devices.errors import (
-    AuthenticationFailed,
     CardError,
     CardRejected,
     CardRemoved,
     DeviceError,
     DeviceTimeout,
     DeviceUnavailable,
+    MrzRequired,
     NoCard,
     ProtocolError,
 )
@@ -417,13 +417,16 @@ class PcscCardReader:
     def read_identity(self, mrz: MrzKey | None = None) -> Identity:
         """BAC with `mrz`, then EF.COM and DG1; the verified MRZ as an Identity.
 
-        Without `mrz` the chip cannot be opened: AuthenticationFailed (after NoCard, so an
-        empty reader is reported as such).
+        Without `mrz` the chip cannot be opened: MrzRequired when the card is an eMRTD
+        (after NoCard, so an empty reader is reported as such), CardRejected when it is not
+        one at all (a badge), so the station asks for the MRZ only of a real document.
         """
         mrz_information = bac_key_input(mrz) if mrz is not None else None
         with self._session() as channel:
             if mrz_information is None:
-                raise AuthenticationFailed("this document needs its number, birth date and expiry (BAC)")
+                if not _selects_emrtd(channel):
+                    raise CardRejected("this card is not an identity document")
+                raise MrzRequired("this document needs its number, birth date and expiry (BAC)")
             return read_emrtd(channel, mrz_information).mrz.identity()
 
     def read_badge(self) -> BadgeRead:
@@ -433,9 +436,14 @@ class PcscCardReader:
         eMRTD application is an identity document, not a badge, and is rejected.
         """
         with self._session() as channel:
-            if channel.send(CommandApdu(0x00, 0xA4, 0x04, 0x0C, EMRTD_AID)).ok:
+            if _selects_emrtd(channel):
                 raise CardRejected("this is an identity document, not a technician badge")
             uid = raise_for_status(channel.send(CommandApdu(0xFF, 0xCA, 0x00, 0x00, le=256)), "GET UID")
         if not 4 <= len(uid) <= 10:
             raise ProtocolError("badge UID has an unexpected length")
         return BadgeRead(uid.hex().upper())
+
+
+def _selects_emrtd(channel: ApduChannel) -> bool:
+    """Whether the card answers SELECT of the eMRTD application: an ICAO travel document."""
+    return channel.send(CommandApdu(0x00, 0xA4, 0x04, 0x0C, EMRTD_AID)).ok

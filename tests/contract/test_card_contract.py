@@ -20,7 +20,7 @@ from devices.card.base import BadgeRead, CardEvent, CardEventKind, CardReader, I
 from devices.card.ga467 import Ga467CardReader
 from devices.card.settings import Ga467Settings
 from devices.card.simulated import SimulatedCardReader, mrz_key_of
-from devices.errors import CardRejected, CardRemoved, NoCard
+from devices.errors import AuthenticationFailed, CardRejected, CardRemoved, MrzRequired, NoCard
 
 EVENT_WAIT_S = 3.0
 
@@ -177,7 +177,8 @@ def test_card_pulled_during_read(rig):
 
 
 def test_badges(rig):
-    """Bad input: asking for a badge while an identity document is on the reader."""
+    """Bad input: asking for a badge while an identity document is on the reader, and for
+    an identity while a badge is (a badge is rejected, never asked for an MRZ)."""
     identity, _ = rig.documents[0]
     rig.insert(identity)
     with pytest.raises(CardRejected):
@@ -186,3 +187,26 @@ def test_badges(rig):
     if rig.badge is not None:
         rig.insert(rig.badge)
         assert rig.reader.read_badge() == rig.badge
+        with pytest.raises(CardRejected):
+            rig.reader.read_identity()
+
+
+def test_icao_documents_ask_for_their_mrz(rig):
+    """Bad input: reading without the MRZ key, then with a wrong one (BAC refused).
+
+    A document that needs no key reads without one; an ICAO one says MrzRequired (the
+    station's cue to ask for it), and a wrong key is an AuthenticationFailed that is not
+    MrzRequired (the citizen typed something else than what the document prints)."""
+    for identity, mrz in rig.documents:
+        rig.insert(identity)
+        if mrz is None:
+            assert rig.reader.read_identity() == identity
+        else:
+            with pytest.raises(MrzRequired):
+                rig.reader.read_identity()
+            wrong = MrzKey(mrz.document_number, mrz.birth_yymmdd, mrz.birth_yymmdd)  # expiry mistyped
+            with pytest.raises(AuthenticationFailed) as refused:
+                rig.reader.read_identity(wrong)
+            assert not isinstance(refused.value, MrzRequired)
+            assert rig.reader.read_identity(mrz) == identity
+        rig.remove()

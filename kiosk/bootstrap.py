@@ -93,13 +93,10 @@ def _pin_verifier(config: Config) -> Callable[[str], bool]:
 
 
 def _demo_cards(config: Config, card: object) -> DemoCards | None:
-    """Demo buttons that tap a sample card: every sample the identify step can read by itself.
-
-    The passport needs its MRZ typed in first, which the demo's identify step does not ask.
-    """
+    """Demo buttons that tap a sample card: every sample the identify step can read by itself."""
     if not (config.session.demo and isinstance(card, SimulatedCardReader)):
         return None
-    samples = {key: value for key, value in SAMPLES.items() if isinstance(value, Identity) and key != "passport"}
+    samples = {key: value for key, value in SAMPLES.items() if isinstance(value, Identity)}
     return DemoCards(samples=samples, insert=card.insert, remove=card.remove)
 
 

@@ -20,7 +20,7 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from devices.card.base import CardEvent, CardEventKind, Identity
-from devices.errors import AuthenticationFailed, CardError, CardRejected, DeviceError
+from devices.errors import AuthenticationFailed, CardError, CardRejected, DeviceError, MrzRequired
 from kiosk.domain.flow import CITIZEN_DOCUMENTS, SESSION_STEPS, Step, next_step, previous_step
 from kiosk.domain.receipt import Receipt
 from kiosk.domain.session import CitizenSession
@@ -29,6 +29,7 @@ from kiosk.technician_ops import LEFT_KIOSK_EXIT_CODE
 from kiosk.ui.i18n import t
 from kiosk.ui.messages import CardChanged, CardReadFailed, CardReading
 from kiosk.ui.screens import SCREENS
+from kiosk.ui.screens.mrz import MrzOutcome, MrzScreen
 from kiosk.ui.screens.pin import PinScreen
 from kiosk.ui.technician import is_technician_screen, open_technician_mode
 from kiosk.ui.widgets.idle import IdleBanner
@@ -200,6 +201,7 @@ class KioskApp(App[None]):
             self.call_after_refresh(self._post_to_screen, CardReading())
             self.read_card()
         elif kind in (CardEventKind.REMOVED, CardEventKind.READER_REMOVED):
+            self._close_mrz_dialog()  # the document it asks about is gone
             if self.step in SESSION_STEPS and self.session.identity and self.station.session.end_on_card_removal:
                 self.end_session()
 
@@ -212,14 +214,40 @@ class KioskApp(App[None]):
         if worker.name != "read_card" or self.step is not Step.IDENTIFY:
             return
         if event.state is WorkerState.SUCCESS:
-            identity = worker.result
-            if identity is None or identity.kind not in CITIZEN_DOCUMENTS:
-                self._post_to_screen(CardReadFailed("identify.error.rejected"))
-                return
-            self.session.identity = identity
-            self.advance()
+            self._identified(worker.result)
+        elif event.state is WorkerState.ERROR and isinstance(worker.error, MrzRequired):
+            self._ask_mrz()
         elif event.state is WorkerState.ERROR:
             self._post_to_screen(CardReadFailed(_card_error_key(worker.error)))
+
+    def _identified(self, identity: Identity | None) -> None:
+        """A document was read: a citizen's goes on to the confirm step, others are refused."""
+        if identity is None or identity.kind not in CITIZEN_DOCUMENTS:
+            self._post_to_screen(CardReadFailed("identify.error.rejected"))
+            return
+        self.session.identity = identity
+        self.advance()
+
+    def _ask_mrz(self) -> None:
+        """A passport or travel permit: its chip needs the MRZ key, which the citizen types."""
+        if not any(isinstance(screen, MrzScreen) for screen in self.screen_stack):
+            self.push_screen(MrzScreen(self.station.card.read_identity, self.session.lang), self._mrz_done)
+
+    def _mrz_done(self, outcome: MrzOutcome) -> None:
+        if self.step is not Step.IDENTIFY:
+            return
+        if isinstance(outcome, Identity):
+            self._identified(outcome)
+        else:  # cancelled, or the read failed for good: say what to do next
+            self._post_to_screen(CardReadFailed(_card_error_key(outcome) if outcome else "identify.mrz_cancelled"))
+
+    def _close_mrz_dialog(self) -> None:
+        """Close the MRZ dialog (and a keypad over it), as if cancelled."""
+        dialogs = [screen for screen in self.screen_stack if isinstance(screen, MrzScreen)]
+        if dialogs:
+            while self.screen is not dialogs[0]:
+                self.pop_screen()
+            dialogs[0].dismiss(None)
 
     def _post_to_screen(self, message: CardReading | CardReadFailed) -> None:
         screen: Screen = self.screen_stack[-1]

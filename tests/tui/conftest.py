@@ -81,7 +81,7 @@ def rig_factory(tmp_path: Path) -> Callable[..., Rig]:
         private, public = generate_keypair()
         outbox = Outbox.open(tmp_path / f"queue-{len(opened)}.db", Sealer(public, "test-key"))
         opened.append(outbox)
-        samples = {k: v for k, v in SAMPLES.items() if isinstance(v, Identity) and k != "passport"}
+        samples = {k: v for k, v in SAMPLES.items() if isinstance(v, Identity)}
         catalog = load_demo_catalog()
         built = Station(
             card=reader,
@@ -121,6 +121,15 @@ async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 5.0) -
         if loop.time() > deadline:
             raise AssertionError("condition not reached in time")
         await pilot.pause(0.05)
+
+
+async def click(pilot, selector: str) -> None:
+    """Tap a widget as a finger would: bring it into view, then click it."""
+    widget = pilot.app.screen.query_one(selector)
+    widget.scroll_visible(animate=False)
+    await pilot.pause()
+    assert await pilot.click(selector), f"{selector} was not clickable"
+    await pilot.pause()
 
 
 def visible_text(app) -> str:

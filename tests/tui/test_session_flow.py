@@ -7,18 +7,9 @@ from kiosk.domain.flow import Step
 from kiosk.domain.i18n_text import Lang
 from kiosk.domain.receipt_number import verify_receipt_number
 from kiosk.station import STATION_SIZE
-from devices.card.samples import PASSPORT, RESIDENT, TECHNICIAN_BADGE
-from tests.tui.conftest import visible_text, wait_for
+from devices.card.samples import RESIDENT, TECHNICIAN_BADGE
+from tests.tui.conftest import click, visible_text, wait_for
 from tests.tui.screens import show
-
-
-async def click(pilot, selector: str) -> None:
-    """Tap a widget as a finger would: bring it into view, then click it."""
-    widget = pilot.app.screen.query_one(selector)
-    widget.scroll_visible(animate=False)
-    await pilot.pause()
-    assert await pilot.click(selector), f"{selector} was not clickable"
-    await pilot.pause()
 
 
 async def test_a_whole_session_with_the_mouse(rig_factory):
@@ -156,18 +147,6 @@ async def test_a_failed_read_says_what_to_do_and_a_second_try_works(rig_factory)
         await pilot.pause(0.3)  # a Button ignores taps during its 0.2 s pressed flash
         await click(pilot, "#sample-resident")
         await wait_for(pilot, lambda: app.step is Step.CONFIRM)
-
-
-async def test_a_passport_without_mrz_is_refused_with_a_clear_message(rig_factory):
-    """Bad input: an ICAO document whose chip needs the MRZ key the station does not have."""
-    rig = rig_factory()
-    app = rig.app()
-    async with app.run_test(size=STATION_SIZE) as pilot:
-        await click(pilot, "#lang-en")
-        rig.reader.insert(PASSPORT)
-        status = app.screen.query_one("#status")
-        await wait_for(pilot, lambda: status.has_class("-error"))
-        assert "Passports" in str(status.content) and app.session.identity is None
 
 
 async def test_a_whole_session_with_the_keyboard(rig_factory):

@@ -28,6 +28,7 @@ from kiosk.station import (
     load_demo_catalog,
 )
 from kiosk.ui.app import KioskApp
+from kiosk.ui.screens.mrz import MrzScreen
 from offline_queue.sealing import Opener, Sealer, generate_keypair
 from offline_queue.store import Outbox, Record
 
@@ -130,6 +131,11 @@ async def click(pilot, selector: str) -> None:
     await pilot.pause()
     assert await pilot.click(selector), f"{selector} was not clickable"
     await pilot.pause()
+
+
+def mrz_dialog_shown(app) -> bool:
+    """The MRZ dialog is on top and composed (pushing it does not mount its widgets at once)."""
+    return isinstance(app.screen, MrzScreen) and bool(app.screen.query("#read"))
 
 
 def visible_text(app) -> str:

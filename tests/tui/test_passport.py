@@ -8,7 +8,7 @@ from kiosk.domain.flow import Step
 from kiosk.domain.masking import mask_id_number, mask_name
 from kiosk.station import STATION_SIZE
 from kiosk.ui.screens.mrz import MAX_TRIES, MrzScreen, entry_problem
-from tests.tui.conftest import click, visible_text, wait_for
+from tests.tui.conftest import click, mrz_dialog_shown, visible_text, wait_for
 
 MRZ = (PASSPORT_MRZ.document_number, PASSPORT_MRZ.birth_yymmdd, PASSPORT_MRZ.expiry_yymmdd)
 
@@ -32,7 +32,7 @@ async def place_passport(pilot, rig, lang: str = "en") -> MrzScreen:
     app = pilot.app
     await click(pilot, f"#lang-{lang}")
     await click(pilot, "#sample-passport")
-    await wait_for(pilot, lambda: isinstance(app.screen, MrzScreen))
+    await wait_for(pilot, lambda: mrz_dialog_shown(app))
     return app.screen
 
 
@@ -148,13 +148,13 @@ async def test_cancel_and_removal_close_the_dialog(rig_factory):
         await wait_for(pilot, lambda: "place it again" in str(status.content))
         await pilot.pause(0.3)  # a Button ignores taps during its 0.2 s pressed flash
         await click(pilot, "#sample-passport")
-        await wait_for(pilot, lambda: isinstance(app.screen, MrzScreen))
+        await wait_for(pilot, lambda: mrz_dialog_shown(app))
         await click(pilot, "#edit-number")  # a keypad open over the dialog
         rig.reader.remove()
         await wait_for(pilot, lambda: not any(isinstance(s, MrzScreen) for s in app.screen_stack))
         assert app.step is Step.IDENTIFY
         rig.reader.insert(PASSPORT)
-        await wait_for(pilot, lambda: isinstance(app.screen, MrzScreen))
+        await wait_for(pilot, lambda: mrz_dialog_shown(app))
         await type_mrz(pilot, *MRZ)
         rig.reader.fail_next = CardRemoved("card left the reader during the read")
         await click(pilot, "#read")

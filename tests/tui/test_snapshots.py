@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from devices.camera.base import DocKind
+from devices.card.samples import PASSPORT
 from devices.errors import PaperOut
 from kiosk.domain.flow import Step
 from kiosk.domain.i18n_text import Lang
@@ -17,7 +18,7 @@ from kiosk.ui.screens.keypad import KeypadScreen
 from kiosk.ui.screens.pin import PinScreen
 from kiosk.ui.widgets.keypad import KeypadMode
 from kiosk.ui.widgets.preview import CameraPreview
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import mrz_dialog_shown, wait_for
 from tests.tui.screens import show
 
 LANGS = pytest.mark.parametrize("lang", list(Lang), ids=[lang.value for lang in Lang])
@@ -139,5 +140,27 @@ def test_choose_without_a_catalog(snap_compare, rig_factory, lang):
 
     async def run_before(pilot):
         await show(pilot, Step.CHOOSE, lang)
+
+    assert _snap(snap_compare, app, run_before)
+
+
+@LANGS
+@pytest.mark.parametrize("state", ["asked", "refused"])
+def test_mrz_dialog(snap_compare, rig_factory, lang, state):
+    rig = rig_factory()
+    app = rig.app()
+
+    async def run_before(pilot):
+        await show(pilot, Step.IDENTIFY, lang)
+        rig.reader.insert(PASSPORT)
+        await wait_for(pilot, lambda: mrz_dialog_shown(app))
+        if state == "refused":  # typed on the keyboard: no hover highlight in the picture
+            for field, value in (("number", "E12345678"), ("birth", "791105"), ("expiry", "300630")):
+                app.screen.query_one(f"#edit-{field}").press()
+                await pilot.pause()
+                await pilot.press(*value, "enter")
+            app.screen.query_one("#read").press()
+            await wait_for(pilot, lambda: app.screen.query_one("#mrz-message").has_class("-error"))
+        await pilot.pause(0.4)  # past the button's pressed flash
 
     assert _snap(snap_compare, app, run_before)

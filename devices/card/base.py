@@ -108,7 +108,11 @@ class CardReader(Protocol):
         """Whether a card is on the reader right now."""
 
     def read_identity(self, mrz: MrzKey | None = None) -> Identity:
-        """Read the present card. Raises `devices.errors.CardError` subclasses."""
+        """Read the present card. Raises `devices.errors.CardError` subclasses.
+
+        An ICAO document (passport, travel permit) read without `mrz` raises `MrzRequired`:
+        the caller asks for the key and reads again with it.
+        """
 
     def read_badge(self) -> BadgeRead:
         """Read a contactless technician badge's UID."""

@@ -238,8 +238,10 @@ class KioskApp(App[None]):
             return
         if isinstance(outcome, Identity):
             self._identified(outcome)
-        else:  # cancelled, or the read failed for good: say what to do next
-            self._post_to_screen(CardReadFailed(_card_error_key(outcome) if outcome else "identify.mrz_cancelled"))
+        elif outcome is None:  # cancelled, or the document left the reader
+            self._post_to_screen(CardReadFailed("identify.mrz_cancelled"))
+        else:  # too many refused keys, or the read failed otherwise
+            self._post_to_screen(CardReadFailed(_card_error_key(outcome)))
 
     def _close_mrz_dialog(self) -> None:
         """Close the MRZ dialog (and a keypad over it), as if cancelled."""

@@ -75,3 +75,7 @@ class CoverOpen(PrinterError):
 
 class PrinterOffline(PrinterError, DeviceUnavailable):
     """The printer does not answer (power, cable, network)."""
+
+
+class PrinterTimeout(PrinterOffline, DeviceTimeout):
+    """The printer stopped answering or accepting data within the bounded time."""

@@ -15,7 +15,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from devices.camera.settings import CameraSettings
+from devices.card.settings import CardSettings
+from devices.printer.settings import PrinterSettings
 from kiosk.domain.i18n_text import Lang
+from kiosk.settings_technician import AuditSettings, SupervisorSettings, TechnicianSettings
+from offline_queue.settings import QueueSettings, SyncSettings
 
 ENV_VAR = "KIOSK_CONFIG"
 DEFAULT_PATH = Path("config.toml")
@@ -51,7 +56,23 @@ class SessionSection(_Section):
 SECTIONS: dict[str, type[BaseModel]] = {
     "station": StationSection,
     "session": SessionSection,
+    "card": CardSettings,
+    "camera": CameraSettings,
+    "printer": PrinterSettings,
+    "queue": QueueSettings,
+    "sync": SyncSettings,
+    "technician": TechnicianSettings,
+    "supervisor": SupervisorSettings,
+    "audit": AuditSettings,
 }
+
+#: Keys that exist once, in [station], and are copied where a section needs them, so that
+#: a station can never announce one id to the platform and print another on receipts.
+DERIVED = {("sync", "kiosk_id"): ("station", "id"), ("sync", "region"): ("station", "region")}
+
+#: Top-level key naming a second TOML file (tokens, keys) merged over the main one, so
+#: secrets can live in a root-only file apart from the readable config.
+SECRETS_KEY = "secrets_file"
 
 
 @dataclass(frozen=True)
@@ -61,6 +82,14 @@ class Config:
     path: Path
     station: StationSection
     session: SessionSection
+    card: CardSettings
+    camera: CameraSettings
+    printer: PrinterSettings
+    queue: QueueSettings
+    sync: SyncSettings
+    technician: TechnicianSettings
+    supervisor: SupervisorSettings
+    audit: AuditSettings
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, relative to the config file's folder."""
@@ -80,16 +109,51 @@ def _where(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def load_config(path: Path) -> Config:
-    """Read and validate `path`; raise ConfigError with one line naming file and key."""
+def read_toml(path: Path, what: str = "config file") -> dict:
+    """Parse one TOML file; ConfigError (one line) when it is missing or broken."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found (use --config PATH or ${ENV_VAR})") from None
+        hint = " (use --config PATH or $KIOSK_CONFIG)" if what == "config file" else ""
+        raise ConfigError(f"{path}: {what} not found{hint}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc}") from None
+        raise ConfigError(f"{path}: cannot read {what}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def secrets_path(path: Path, raw: dict) -> Path | None:
+    """Where the config's `secrets_file` points (relative to the config), if it names one."""
+    value = raw.get(SECRETS_KEY)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"{path}: {SECRETS_KEY}: must be a file path")
+    secret = Path(value)
+    return secret if secret.is_absolute() else path.resolve().parent / secret
+
+
+def _merge(base: dict, over: dict) -> dict:
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate `path`; raise ConfigError with one line naming file and key."""
+    raw = read_toml(path)
+    secret = secrets_path(path, raw)
+    if secret is not None:
+        raw = _merge(raw, read_toml(secret, "secrets file"))
+        raw.pop(SECRETS_KEY)
+    for (section, key), (source, source_key) in DERIVED.items():
+        table = raw.get(section)
+        if isinstance(table, dict) and key in table:
+            raise ConfigError(f"{path}: {section}.{key}: set {source}.{source_key} instead (one value for the whole station)")
     unknown = sorted(set(raw) - set(SECTIONS))
     if unknown:
         raise ConfigError(f"{path}: unknown section [{unknown[0]}] (known: {', '.join(SECTIONS)})")
@@ -108,4 +172,7 @@ def load_config(path: Path) -> Config:
             if err["type"] == "extra_forbidden":
                 message = "unknown key"
             raise ConfigError(f"{path}: {key}: {message}{more}") from None
+    for (section, key), (source, source_key) in DERIVED.items():
+        value = getattr(sections[source], source_key)
+        sections[section] = sections[section].model_copy(update={key: value})
     return Config(path=path.resolve(), **sections)

@@ -18,10 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from offline_queue.audit import AuditTrail
 from offline_queue.client import ServiceClient
 from offline_queue.engine import DeviceStates, SyncEngine, SyncSummary
 from offline_queue.settings import QueueSettings, SyncSettings
 from offline_queue.store import Outbox
+from offline_queue.systemd import SdNotifier
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +57,18 @@ class _Timer:
 class SyncDaemon:
     """Runs a `SyncEngine` until `stop` is set."""
 
-    def __init__(self, engine: SyncEngine, stop: threading.Event | None = None) -> None:
+    def __init__(
+        self,
+        engine: SyncEngine,
+        stop: threading.Event | None = None,
+        systemd: SdNotifier | None = None,
+        audit: AuditTrail | None = None,
+    ) -> None:
         self.engine = engine
         self.stop = stop or threading.Event()
+        self.systemd = systemd or SdNotifier()  # a no-op outside systemd
+        self.audit = audit  # catalog installs and refusals go on the audit trail
+        self._last_catalog = ""
         engine.should_stop = self.stop.is_set
         s = engine.settings
         self._heartbeat = _Timer(s.heartbeat_interval_s)
@@ -79,6 +90,7 @@ class SyncDaemon:
         if self._catalog.ready(now):
             result = engine.poll_catalog()
             log.info("catalog: %s", result)
+            self._audit_catalog(result)
         if self._heartbeat.ready(now):
             result = engine.heartbeat()
             if result != "ok":
@@ -87,6 +99,18 @@ class SyncDaemon:
             purged = engine.outbox.purge()
             if purged:
                 log.info("purged %d delivered records past retention", purged)
+
+    def _audit_catalog(self, result: str) -> None:
+        """An admin's signed bundle installed (or refused): on record, once per outcome.
+
+        A refused bundle is fetched again at every poll; recording only changes keeps the
+        trail from filling with the same line every few minutes.
+        """
+        outcome = result.partition(":")[0]
+        if self.audit is None or outcome not in ("applied", "staged", "rejected") or result == self._last_catalog:
+            return
+        self._last_catalog = result
+        self.audit.append("admin", "catalog_install", {"result": result[:80], "source": "platform"})
 
     def _idle_wait(self, now: float) -> float:
         """How long to sleep when nothing is due: until the next thing that could be."""
@@ -103,8 +127,10 @@ class SyncDaemon:
     def run(self) -> int:
         log.info("sync daemon started (kiosk %s)", self.engine.settings.kiosk_id)
         engine = self.engine
+        self.systemd.ready(f"delivering for {engine.settings.kiosk_id}")
         try:
             while not self.stop.is_set():
+                self.systemd.watchdog()  # from the loop itself: a stuck loop stops the pings
                 now = time.monotonic()
                 self._housekeeping(now)
                 if self.stop.is_set():
@@ -115,6 +141,7 @@ class SyncDaemon:
                     engine.outbox.catalog.apply_due()
                     self.stop.wait(self._idle_wait(time.monotonic()))
         finally:
+            self.systemd.stopping()
             engine.flush()
             self.close()
         log.info("sync daemon stopped")
@@ -128,6 +155,7 @@ class SyncDaemon:
             summary: SyncSummary = engine.run_until_idle()
             if not self.stop.is_set():
                 summary.catalog = engine.poll_catalog()
+                self._audit_catalog(summary.catalog)
                 summary.heartbeat = engine.heartbeat()
             counts = engine.outbox.counts()
         finally:
@@ -136,5 +164,7 @@ class SyncDaemon:
         return 1 if summary.auth_refused else 0
 
     def close(self) -> None:
+        if self.audit is not None:
+            self.audit.close()
         self.engine.client.close()
         self.engine.outbox.close()

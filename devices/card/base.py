@@ -37,7 +37,9 @@ class Identity:
     id_number: str  # ID number or document number
     birth_date: dt.date
     sex: str = ""  # "M" / "F" / "" (unknown)
-    nationality: str = "CHN"
+    nationality: str = "CHN"  # ISO 3166-1 alpha-3
+    ethnicity: str = ""  # 民族 as printed (汉, 壮, ...), resident ID cards only
+    latin_name: str = ""  # name in Latin letters where the document has one (foreigners)
     address: str = ""
     issuer: str = ""
     valid_from: dt.date | None = None
@@ -80,6 +82,11 @@ class MrzKey:
     document_number: str
     birth_yymmdd: str
     expiry_yymmdd: str
+
+    def __repr__(self) -> str:  # personal data: never through repr() into a log
+        return "MrzKey(<masked>)"
+
+    __str__ = __repr__
 
 
 CardListener = Callable[[CardEvent], None]

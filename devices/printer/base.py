@@ -48,6 +48,7 @@ class PrinterProfile:
     width_dots: int = 384  # 58 mm; 576 for 80 mm
     columns: int = 32  # font A characters per line (48 on 80 mm)
     gb18030: bool = True  # printer has a Chinese (GB18030) font and mode
+    native_qr: bool = True  # printer draws QR codes itself (GS ( k); else QR as raster image
 
 
 @runtime_checkable

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
+from pathlib import Path
 
+from kiosk.fleet import read_device_states
 from offline_queue.api import QueueError
+from offline_queue.audit import AuditTrail
 from offline_queue.daemon import SyncDaemon, build_engine
 
 
@@ -32,6 +36,15 @@ def _sync(args: argparse.Namespace, load_config) -> int:
     except QueueError as exc:
         print(f"sync: {exc}", file=sys.stderr)
         return 1
-    daemon = SyncDaemon(engine)
+    # The station app's supervisor leaves its device states in the queue database (stale = app down).
+    engine.device_states = lambda: read_device_states(engine.outbox)
+    try:
+        audit = AuditTrail(
+            config.resolve(Path(config.audit.db_path)), sink=engine.outbox.enqueue, kiosk_id=config.sync.kiosk_id
+        )
+    except (sqlite3.Error, OSError) as exc:
+        print(f"sync: audit trail {config.audit.db_path}: {exc}", file=sys.stderr)
+        return 1
+    daemon = SyncDaemon(engine, audit=audit)
     daemon.install_signal_handlers()
     return daemon.run_once() if args.once else daemon.run()

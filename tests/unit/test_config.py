@@ -17,10 +17,43 @@ from kiosk.config import ConfigError, load_config
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_shipped_config_is_valid():
-    config = load_config(ROOT / "config.toml")
+SECRETS = """
+[queue]
+sealing_public_key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+[sync]
+token = "demo-token"
+"""
+
+
+@pytest.fixture
+def shipped(tmp_path):
+    """config.toml as shipped, with a secrets file where it points (the demo writes one)."""
+    path = tmp_path / "config.toml"
+    path.write_text((ROOT / "config.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "var" / "demo").mkdir(parents=True)
+    (tmp_path / "var" / "demo" / "secrets.toml").write_text(SECRETS, encoding="utf-8")
+    return path
+
+
+def test_shipped_config_is_valid(shipped):
+    config = load_config(shipped)
     assert config.station.region == "440105"
     assert config.session.demo is True
+    assert config.sync.token.get_secret_value() == "demo-token"
+    assert config.sync.kiosk_id == config.station.id
+    assert config.sync.region == config.station.region
+
+
+def test_missing_secrets_file_is_one_line(shipped):
+    (shipped.parent / "var" / "demo" / "secrets.toml").unlink()
+    with pytest.raises(ConfigError, match=r"secrets.toml: secrets file not found$"):
+        load_config(shipped)
+
+
+def test_station_id_is_not_repeated_in_sync(shipped):
+    shipped.write_text(shipped.read_text(encoding="utf-8").replace("[sync]\n", '[sync]\nkiosk_id = "GZ-HZ-0002"\n'), encoding="utf-8")
+    with pytest.raises(ConfigError, match="sync.kiosk_id: set station.id instead"):
+        load_config(shipped)
 
 
 @pytest.mark.parametrize(

@@ -33,9 +33,11 @@ DRIVER = textwrap.dedent(
     import argparse, json, sys
     from types import SimpleNamespace
     from kiosk.commands import sync
+    from kiosk.settings_technician import AuditSettings
     from offline_queue.settings import QueueSettings, SyncSettings
     spec = json.loads(sys.argv[1])
-    config = SimpleNamespace(queue=QueueSettings(**spec["queue"]), sync=SyncSettings(**spec["sync"]), resolve=lambda p: p)
+    audit = AuditSettings(db_path=spec["queue"]["db_path"] + ".audit")
+    config = SimpleNamespace(queue=QueueSettings(**spec["queue"]), sync=SyncSettings(**spec["sync"]), audit=audit, resolve=lambda p: p)
     parser = argparse.ArgumentParser()
     sync.register(parser.add_subparsers())
     args = parser.parse_args(spec["argv"])

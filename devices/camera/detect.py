@@ -1,0 +1,398 @@
+"""Find the document's quadrilateral on the platen.
+
+Why not Canny + findContours + approxPolyDP (the common tutorial): it needs a strong,
+unbroken edge all around the page, so it fails on light mats, patterned mats, glare, hands
+and blur, and it happily returns the photo box or a table inside the page. Here the mat is
+*modelled* instead:
+
+1. Work on a small copy (long side ~480 px) for the coarse search.
+2. Normalise uneven light: fit a smooth (quadratic) gain surface to the lightness of the
+   frame's border band, where the mat is, and divide it out.
+3. Learn the mat's colours from the border band (k-means); a colour cluster counts as mat
+   only if it shows on at least three sides of the frame, so a hand or a document crossing
+   one edge is not mistaken for mat. Patterned mats simply have several mat clusters.
+4. Foreground = pixels far from every mat cluster, minus skin (a citizen's hand).
+5. Each foreground region: convex hull (fills thumbs and text holes) -> four corners;
+   regions touching the frame edge are "cut off", not documents.
+6. Refine each side at full resolution: sample colour profiles across the edge, find the
+   half-way crossing between the outside and inside colours (sub-pixel, blur-symmetric),
+   fit a robust line (Huber) and intersect neighbouring sides.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+WORK_LONG_SIDE = 480  # coarse search resolution: ~4x down from 1080p
+
+
+@dataclass(frozen=True)
+class DetectParams:
+    """Tunables of the detector (defaults fit the generator and typical platens)."""
+
+    min_area: float = 0.02  # smallest document, as a share of the frame
+    max_area: float = 0.9
+    fg_sigma: float = 4.0  # foreground: this many mat standard deviations away
+    min_sigma: tuple[float, float, float] = (4.0, 2.5, 2.5)  # floor of a mat cluster's spread (L, a, b)
+    shadow_tolerance: float = 3.0  # how much darker than the mat (x its spread) is still mat
+    border_px: int = 6  # width of the sampled border band at working scale
+    clusters: int = 6
+    min_fill: float = 0.82  # quad area / region hull area
+    edge_margin: float = 0.004  # corners closer than this share of the frame to its edge = cut off
+    edge_touch: float = 1.5  # px at working scale: closer to the frame edge = touching
+
+
+@dataclass(frozen=True)
+class Detection:
+    """Result of one frame.
+
+    `corners`: (4, 2) float32, TL, TR, BR, BL in input pixels, or None when no whole
+    document is in view. `cut_off`: a document-like region crosses the frame edge.
+    `score`: 0..1 confidence (region fill of its quad)."""
+
+    corners: np.ndarray | None
+    cut_off: bool = False
+    score: float = 0.0
+
+
+def order_corners(pts: np.ndarray) -> np.ndarray:
+    """Four points as TL, TR, BR, BL (clockwise on screen, starting nearest the top-left)."""
+    pts = np.asarray(pts, np.float32).reshape(4, 2)
+    c = pts.mean(0)
+    ang = np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0])
+    pts = pts[np.argsort(ang)]  # clockwise on screen (y points down)
+    start = int(np.argmin(pts[:, 0] + pts[:, 1]))
+    return np.roll(pts, -start, axis=0)
+
+
+def quad_iou(a: np.ndarray, b: np.ndarray) -> float:
+    """Jaccard index of two convex quadrilaterals."""
+    a = order_corners(a)
+    b = order_corners(b)
+    inter, _ = cv2.intersectConvexConvex(a, b)
+    union = cv2.contourArea(a) + cv2.contourArea(b) - inter
+    return float(inter / union) if union > 0 else 0.0
+
+
+# --- mat model -------------------------------------------------------------------------
+
+
+def _border_mask(h: int, w: int, b: int) -> np.ndarray:
+    m = np.zeros((h, w), bool)
+    m[:b] = m[-b:] = True
+    m[:, :b] = m[:, -b:] = True
+    return m
+
+
+def _poly_terms(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    return np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=1)
+
+
+@functools.lru_cache(maxsize=8)
+def _border_design(h: int, w: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Border band sample coordinates and their quadratic design matrix (cached per size)."""
+    ys, xs = np.nonzero(_border_mask(h, w, b))
+    ys, xs = ys[::2], xs[::2]
+    return ys, xs, _poly_terms(xs / w - 0.5, ys / h - 0.5)
+
+
+@functools.lru_cache(maxsize=8)
+def _coarse_grid_terms(h: int, w: int) -> np.ndarray:
+    gx, gy = np.meshgrid((np.arange(0, w, 8) + 4) / w - 0.5, (np.arange(0, h, 8) + 4) / h - 0.5)
+    return _poly_terms(gx.ravel(), gy.ravel()).reshape(gy.shape + (6,))
+
+
+def _gain_surface(lum: np.ndarray, b: int) -> np.ndarray:
+    """Smooth illumination gain (quadratic in x, y) fitted to the border band's lightness,
+    robustly: reweighting rounds drop hands and cut-off pages on the border."""
+    h, w = lum.shape
+    ys, xs, a = _border_design(h, w, b)
+    v = lum[ys, xs].astype(np.float64)
+    keep = np.ones(len(v), bool)
+    coef = np.zeros(6)
+    for _ in range(3):
+        ak = a[keep]
+        coef = np.linalg.solve(ak.T @ ak + 1e-6 * np.eye(6), ak.T @ v[keep])
+        res = v - a @ coef
+        mad = np.median(np.abs(res[keep])) + 1e-3
+        keep = np.abs(res) < 3.5 * mad + 4
+        if keep.sum() < 12:
+            break
+    ref = max(float(np.median(v[keep])) if keep.any() else float(np.median(v)), 1.0)
+    surf = (_coarse_grid_terms(h, w) @ coef / ref).astype(np.float32)
+    surf = cv2.resize(surf, (w, h), interpolation=cv2.INTER_LINEAR)
+    return np.clip(surf, 0.25, 4.0)
+
+
+def _perimeter(h: int, w: int, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Border band pixel coordinates (ys, xs) and each one's position along the perimeter (0..1)."""
+    ys, xs = np.nonzero(_border_mask(h, w, b))
+    # position along the frame's outline, clockwise from the top-left corner
+    top, right, bottom = ys < b, xs >= w - b, ys >= h - b
+    pos = np.where(top, xs, np.where(right, w + ys, np.where(bottom, w + h + (w - xs), 2 * w + h + (h - ys))))
+    return ys[::2], xs[::2], (pos / (2 * (w + h)))[::2]
+
+
+def _mat_clusters(lab: np.ndarray, b: int, k: int, min_sigma: tuple[float, float, float]):
+    """Colour clusters of the border band that are mat: spread all along the frame's outline.
+
+    A document or a hand crossing the border shows up in one contiguous stretch of it; the
+    mat (plain or patterned) shows up everywhere. Hence "present in a third of the perimeter bins"."""
+    h, w = lab.shape[:2]
+    ys, xs, pos = _perimeter(h, w, b)
+    pts = lab[ys, xs].astype(np.float32)
+    bins = np.minimum((pos * 48).astype(int), 47)
+    cv2.setRNGSeed(12345)
+    crit = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 12, 0.5)
+    _, labels, centers = cv2.kmeans(pts, k, None, crit, 1, cv2.KMEANS_PP_CENTERS)
+    labels = labels.ravel()
+    bin_count = np.bincount(bins, minlength=48).astype(np.float32)
+    floor = np.array(min_sigma, np.float32)
+    cap = floor * 2.5  # a cluster mixing colours (arm + grid line) must not swallow the page
+    mats, spread = [], []
+    for c in range(k):
+        member = labels == c
+        if not member.any():
+            spread.append(0)
+            continue
+        per_bin = np.bincount(bins[member], minlength=48) / np.maximum(bin_count, 1)
+        spread.append(int((per_bin >= 0.03).sum()))
+        if spread[-1] >= 16 or member.mean() > 0.25:
+            mats.append((centers[c], np.clip(pts[member].std(0), floor, cap)))
+    if not mats:  # no colour spans the outline: take the most widespread one
+        c = int(np.argmax(spread))
+        mats.append((centers[c], np.clip(pts[labels == c].std(0), floor, cap)))
+    return mats
+
+
+def _border_connected(mask: np.ndarray) -> np.ndarray:
+    """The parts of `mask` connected to the frame's edge (arms, glare running off-frame)."""
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    h, w = mask.shape
+    x, y, bw, bh = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
+    touch = (x == 0) | (y == 0) | (x + bw >= w) | (y + bh >= h)
+    touch[0] = False
+    return touch[lab]
+
+
+def _skin(bgr: np.ndarray) -> np.ndarray:
+    """Skin-coloured pixels (YCrCb box, bright enough, clearly reddish)."""
+    ycc = cv2.cvtColor(bgr, cv2.COLOR_BGR2YCrCb)
+    return cv2.inRange(ycc, (35, 142, 70), (200, 195, 122)) > 0
+
+
+# --- coarse search ---------------------------------------------------------------------
+
+
+def _quad_from_hull(hull: np.ndarray) -> np.ndarray | None:
+    """Four corners from a convex hull: drop, one at a time, the vertex whose removal loses
+    the least area. Bumps on a side (a fingertip, a shadow blob) go first; the page's four
+    real corners, which carry the most area, stay."""
+    peri = cv2.arcLength(hull, True)
+    poly = cv2.approxPolyDP(hull, 0.005 * peri, True).reshape(-1, 2).astype(np.float64)
+    if len(poly) < 4:
+        return None
+    while len(poly) > 4:
+        prev, nxt = np.roll(poly, 1, axis=0), np.roll(poly, -1, axis=0)
+        tri = np.abs((poly[:, 0] - prev[:, 0]) * (nxt[:, 1] - prev[:, 1]) - (nxt[:, 0] - prev[:, 0]) * (poly[:, 1] - prev[:, 1]))
+        poly = np.delete(poly, int(np.argmin(tri)), axis=0)
+    return poly.astype(np.float32)
+
+
+def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
+    # a light blur: sensor noise and JPEG blocks must not break a low-contrast page apart
+    lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2Lab).astype(np.float32)
+    gain = _gain_surface(lab[..., 0], p.border_px)
+    lab[..., 0] /= gain
+    mats = _mat_clusters(lab, p.border_px, p.clusters, p.min_sigma)
+    # mat = within fg_sigma spreads of a mat cluster in every channel; shadows only
+    # darken, so "darker than the mat" is tolerated shadow_tolerance times more
+    k = p.fg_sigma
+    mat = np.zeros(small.shape[:2], np.uint8)
+    for center, sd in mats:
+        lo = (center - k * sd * np.array([p.shadow_tolerance, 1, 1], np.float32)).tolist()
+        hi = (center + k * sd).tolist()
+        mat |= cv2.inRange(lab, tuple(lo), tuple(hi))
+    fg = (mat == 0).astype(np.uint8)
+    # hands and glare reaching in from outside the frame are not the document
+    # (each on its own: a glare-white page held by a hand is still the page)
+    # Skin is opened first: thin red print (a booklet's ruled border) is skin-coloured too,
+    # but it is never as wide as a finger.
+    skin = cv2.morphologyEx(_skin(small).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    hand = cv2.dilate(_border_connected(skin).astype(np.uint8), np.ones((5, 5), np.uint8))
+    # a glare spot's soft halo is wider than its clipped core
+    glare = cv2.dilate(_border_connected(small.min(axis=2) >= 245).astype(np.uint8), np.ones((11, 11), np.uint8))
+    fg[(hand | glare) > 0] = 0
+    fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    return cv2.morphologyEx(fg, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+
+
+OPENINGS = (0, 7, 13)  # retries: cut off fingertips, shadow streaks and mat blobs stuck to the page
+
+
+def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:
+    """Best quad over a few openings of the foreground (scored by how well it fills its
+    region's hull), whether a document-like region crosses the frame edge, the score."""
+    fg = _foreground(small, p)
+    best, best_fill, cut = None, 0.0, False
+    for k in OPENINGS:
+        mask = fg if k == 0 else cv2.morphologyEx(fg, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+        quad, cut_k, fill = _best_quad(mask, p)
+        cut = cut or cut_k
+        if quad is not None and fill > best_fill + 0.01:
+            best, best_fill = quad, fill
+        if best_fill > 0.97:
+            break
+    return best, cut, best_fill
+
+
+def _best_quad(fg: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:
+    h, w = fg.shape[:2]
+    contours, _ = cv2.findContours(fg, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    best, best_fill, best_area, cut = None, 0.0, 0.0, False
+    frame_area = float(h * w)
+    t = p.edge_touch
+    cut_regions = []
+    candidates = []
+    for cnt in contours:
+        hull = cv2.convexHull(cnt)
+        hull_area = cv2.contourArea(hull)
+        if hull_area < p.min_area * frame_area * 0.3:
+            continue
+        hp = hull.reshape(-1, 2)
+        if np.any((hp[:, 0] <= t) | (hp[:, 1] <= t) | (hp[:, 0] >= w - 1 - t) | (hp[:, 1] >= h - 1 - t)):
+            cut = cut or hull_area > p.min_area * frame_area * 0.6
+            cut_regions.append(hull)
+            continue
+        quad = _quad_from_hull(hull)
+        if quad is None:
+            continue
+        qarea = cv2.contourArea(quad)
+        if not (p.min_area * frame_area <= qarea <= p.max_area * frame_area):
+            continue
+        fill = qarea / max(hull_area, 1.0)
+        if fill < p.min_fill or not cv2.isContourConvex(quad.reshape(-1, 1, 2)):
+            continue
+        candidates.append((quad, qarea, fill))
+    for quad, qarea, fill in candidates:
+        # a piece of a page that crosses the frame edge (split by its own dark print) is
+        # not a whole page: reject quads that touch a region running off-frame
+        if any(_touches(quad, other) for other in cut_regions):
+            continue
+        # the largest good quad wins: a page whose outline is broken into a ring (a hand
+        # on it, a printed border) still beats the solid block printed inside it
+        if qarea > best_area:
+            best, best_area, best_fill = quad, qarea, fill
+    return best, cut, best_fill
+
+
+def _touches(quad: np.ndarray, hull: np.ndarray, gap: float = 3.0) -> bool:
+    """Whether two convex shapes overlap or lie within `gap` px of each other."""
+    q = quad.reshape(-1, 1, 2).astype(np.float32)
+    h = hull.reshape(-1, 1, 2).astype(np.float32)
+    if any(cv2.pointPolygonTest(h, (float(x), float(y)), True) > -gap for x, y in q.reshape(-1, 2)):
+        return True
+    return any(cv2.pointPolygonTest(q, (float(x), float(y)), True) > -gap for x, y in h.reshape(-1, 2))
+
+
+# --- sub-pixel refinement ----------------------------------------------------------------
+
+
+def _refine_side(img: np.ndarray, p0: np.ndarray, p1: np.ndarray, centre: np.ndarray, reach: float):
+    """Edge points along the side p0-p1 from colour profiles across it."""
+    d = p1 - p0
+    length = float(np.hypot(*d))
+    if length < 8:
+        return None
+    u = d / length
+    n = np.array([-u[1], u[0]], np.float32)
+    if np.dot((p0 + p1) / 2 - centre, n) < 0:
+        n = -n  # outward
+    m = int(np.clip(length / 12, 12, 40))
+    ts = np.linspace(0.1, 0.9, m, dtype=np.float32)
+    r = int(np.ceil(reach))
+    ss = np.arange(-r, r + 1, dtype=np.float32)
+    base = p0[None, :] + ts[:, None] * d[None, :]
+    pts = base[:, None, :] + ss[None, :, None] * n[None, None, :]
+    prof = cv2.remap(img, pts[..., 0], pts[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    q = max(2, r // 3)
+    c_in = np.median(prof[:, :q], axis=1)
+    c_out = np.median(prof[:, -q:], axis=1)
+    diff = c_in - c_out
+    norm2 = (diff * diff).sum(1)
+    ok = norm2 > 12.0 ** 2
+    proj = ((prof - c_out[:, None, :]) * diff[:, None, :]).sum(2) / np.maximum(norm2, 1e-6)[:, None]
+    above = proj >= 0.5
+    cross = above[:, :-1] != above[:, 1:]
+    centre_dist = np.where(cross, np.abs(ss[:-1] + 0.5)[None, :], np.inf)
+    j = np.argmin(centre_dist, axis=1)
+    valid = ok & cross.any(axis=1)
+    rows = np.nonzero(valid)[0]
+    if len(rows) < max(4, m // 4):
+        return None
+    jj = j[rows]
+    a, b_ = proj[rows, jj], proj[rows, jj + 1]
+    s = ss[jj] + (a - 0.5) / np.where(a == b_, 1e-6, a - b_)
+    return (base[rows] + s[:, None] * n[None, :]).astype(np.float32)
+
+
+def _intersect(l1, l2) -> np.ndarray | None:
+    (vx1, vy1, x1, y1), (vx2, vy2, x2, y2) = l1, l2
+    a = np.array([[vx1, -vx2], [vy1, -vy2]], np.float64)
+    if abs(np.linalg.det(a)) < 1e-6:
+        return None
+    t = np.linalg.solve(a, np.array([x2 - x1, y2 - y1], np.float64))
+    return np.array([x1 + t[0] * vx1, y1 + t[0] * vy1], np.float32)
+
+
+def refine_corners(img: np.ndarray, quad: np.ndarray, reach: float) -> np.ndarray:
+    """Sub-pixel corners: per side, robust line through the edge's half-way crossings."""
+    centre = quad.mean(0)
+    lines = []
+    for i in range(4):
+        pts = _refine_side(img, quad[i], quad[(i + 1) % 4], centre, reach)
+        if pts is None:
+            lines.append(None)
+            continue
+        lines.append(cv2.fitLine(pts, cv2.DIST_HUBER, 0, 0.01, 0.01).ravel())
+    out = quad.copy()
+    for i in range(4):
+        prev, cur = lines[(i - 1) % 4], lines[i]
+        if prev is None or cur is None:
+            continue
+        p = _intersect(prev, cur)
+        if p is not None and np.hypot(*(p - quad[i])) < reach * 2.5:
+            out[i] = p
+    return out
+
+
+# --- entry point -------------------------------------------------------------------------
+
+
+def detect_document(image: np.ndarray, params: DetectParams | None = None) -> Detection:
+    """Detect the whole document in a BGR frame. Pure: no state, no I/O."""
+    p = params or DetectParams()
+    h, w = image.shape[:2]
+    if min(h, w) < 4 * p.border_px:
+        return Detection(None, False, 0.0)
+    scale = max(1.0, max(h, w) / WORK_LONG_SIDE)
+    small = image if scale == 1.0 else cv2.resize(image, (round(w / scale), round(h / scale)), interpolation=cv2.INTER_AREA)
+    quad, cut, score = _coarse(small, p)
+    if quad is None:
+        return Detection(None, cut, 0.0)
+    sx, sy = w / small.shape[1], h / small.shape[0]
+    quad = quad * np.array([sx, sy], np.float32) + np.array([(sx - 1) / 2, (sy - 1) / 2], np.float32)
+    quad = order_corners(quad)
+    fine = refine_corners(image, quad, reach=2.5 * scale + 3)
+    fine = order_corners(refine_corners(image, fine, reach=scale + 3))
+    ratio = cv2.contourArea(fine) / max(cv2.contourArea(quad), 1.0)
+    if 0.85 < ratio < 1.18 and cv2.isContourConvex(fine.reshape(-1, 1, 2)):
+        quad = fine  # else the edges were too weak to trust: keep the coarse corners
+    margin = p.edge_margin * min(h, w)
+    if np.any(quad < margin) or np.any(quad[:, 0] > w - 1 - margin) or np.any(quad[:, 1] > h - 1 - margin):
+        return Detection(None, True, 0.0)  # the page runs into the frame's edge
+    return Detection(quad, cut, float(score))

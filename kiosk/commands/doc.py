@@ -1,0 +1,106 @@
+"""`doc detect` and `doc capture`: the document pipeline from the command line.
+
+`doc detect PATH... --json` prints one JSON object a line, corners in the input image's
+pixels (null when there is no whole document). `doc capture` runs the live pipeline
+(camera -> tracker -> auto-capture) and writes the captured pages as JPEG files: it is a
+technician's and developer's tool, to be used with test documents only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import cv2
+
+from devices.camera.base import DocKind
+from devices.camera.factory import build_camera, build_tracker
+from devices.camera.pipeline import analyse
+from devices.errors import CameraLost, DeviceError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    doc = subparsers.add_parser("doc", help="document camera: detect pages in images, capture from a camera")
+    commands = doc.add_subparsers(dest="doc_command", metavar="SUBCOMMAND", required=True)
+    detect = commands.add_parser("detect", help="find the document in image files")
+    detect.add_argument("paths", nargs="+", metavar="PATH")
+    detect.add_argument("--json", action="store_true", help="one JSON object a line")
+    detect.set_defaults(func=_detect)
+    capture = commands.add_parser("capture", help="run the live pipeline and write captured pages")
+    capture.add_argument("--source", help="camera index, video/image file or URL (default: the configured camera)")
+    capture.add_argument("--out", required=True, type=Path, help="directory for page-N.jpg")
+    capture.add_argument("--kind", default="a4", choices=[k.value for k in DocKind])
+    capture.add_argument("--pages", type=int, default=1, help="pages to capture (remove and place the next)")
+    capture.add_argument("--timeout", type=float, default=60.0, help="give up after this many seconds")
+    capture.set_defaults(func=_capture)
+
+
+def _detect(args: argparse.Namespace, load_config) -> int:
+    failed = 0
+    for path in args.paths:
+        image = cv2.imread(path, cv2.IMREAD_COLOR)
+        if image is None:
+            failed += 1
+            if args.json:
+                print(json.dumps({"path": path, "corners": None, "quality": None, "error": "cannot read image"}))
+            else:
+                print(f"{path}: cannot read image", file=sys.stderr)
+            continue
+        result = analyse(image)
+        if args.json:
+            print(json.dumps({"path": path, **result.as_json()}, ensure_ascii=False))
+        elif result.corners is None:
+            print(f"{path}: no whole document ({result.guidance.value})")
+        else:
+            pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in result.corners)
+            print(f"{path}: {pts} ({result.guidance.value})")
+    if failed:
+        print(f"{failed} of {len(args.paths)} images could not be read", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _capture(args: argparse.Namespace, load_config) -> int:
+    settings = load_config().camera
+    if args.source is not None:
+        settings = settings.model_copy(update={"backend": "opencv", "source": args.source})
+    if args.pages < 1:
+        print("--pages must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        args.out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        print(f"cannot create {args.out}: {exc.strerror}", file=sys.stderr)
+        return 1
+    camera = build_camera(settings)
+    tracker = build_tracker(settings, DocKind(args.kind))
+    deadline = time.monotonic() + args.timeout
+    written: list[Path] = []
+    last_error = ""
+    camera.start()
+    try:
+        while len(written) < args.pages and time.monotonic() < deadline:
+            try:
+                frame = camera.latest(timeout=min(1.0, max(0.05, deadline - time.monotonic())))
+            except CameraLost as exc:  # the backend reopens by itself; keep waiting
+                last_error = str(exc)
+                time.sleep(0.1)
+                continue
+            update = tracker.update(frame)
+            if update.captured is not None:
+                path = args.out / f"page-{len(written) + 1}.jpg"
+                path.write_bytes(update.captured.jpeg)
+                written.append(path)
+                print(f"{path} {update.captured.width}x{update.captured.height} {len(update.captured.jpeg)} bytes")
+    except DeviceError as exc:
+        print(f"capture failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        camera.stop()
+    if len(written) < args.pages:
+        why = f" (last camera error: {last_error})" if last_error else ""
+        print(f"timed out: {len(written)} of {args.pages} pages captured{why}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,161 @@
+"""`run_kiosk.py demo`: the whole station on one machine, each part in its own process.
+
+The demo plays all three parties so that a person can see a submission travel end to end:
+the platform (the reference hub, `python -m hub`, on loopback), the regional admin (it signs
+the demo catalog with the hub's demo signing key and publishes it), and the station (the sync
+daemon, `run_kiosk.py sync`, and the UI in this process). The parts talk over real HTTP and
+a real SQLite queue exactly as in production; nothing is short-circuited.
+
+On first start the hub creates its keys and tokens under `<data_dir>/hub`; the demo then
+writes the station's secrets file (sync token, the platform's sealing public key, trusted
+catalog keys) where `config.toml` points, mode 0600.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+
+from kiosk.config import Config, ConfigError, StationSection, read_toml, secrets_path
+from offline_queue.catalog_bundle import sign_bundle
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_CATALOG = Path(__file__).resolve().parent / "demo_catalog.json"
+START_TIMEOUT_S = 20.0
+STOP_TIMEOUT_S = 5.0
+HTTP_TIMEOUT_S = 5.0
+
+
+class DemoError(Exception):
+    """The demo cannot start; `str()` says why in one line."""
+
+
+def _hub_dir(config_dir: Path, station: StationSection) -> Path:
+    data = station.data_dir if station.data_dir.is_absolute() else config_dir / station.data_dir
+    return data / "hub"
+
+
+def _toml_string(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def prepare(config_path: Path) -> None:
+    """Create the hub's keys (first start) and the station's secrets file from them.
+
+    Runs before the config is validated, because the config is only complete once the
+    secrets file exists.
+    """
+    raw = read_toml(config_path)
+    secret = secrets_path(config_path, raw)
+    if secret is None:
+        raise ConfigError(f"{config_path}: secrets_file: the demo needs one (it writes the hub's keys there)")
+    station = StationSection.model_validate(raw.get("station", {}))
+    hub_dir = _hub_dir(config_path.resolve().parent, station)
+    proc = subprocess.run(
+        [sys.executable, "-m", "hub", "--data", str(hub_dir), "--kiosk", station.id, "--station", station.id],
+        capture_output=True, text=True, timeout=60, cwd=ROOT,
+    )
+    if proc.returncode != 0:
+        raise DemoError(proc.stderr.strip() or "the hub could not create its keys")
+    view = json.loads(proc.stdout)
+    lines = [
+        "# Written by `run_kiosk.py demo` from the local hub's keys. Mode 0600.",
+        "[queue]",
+        f"sealing_public_key = {_toml_string(view['sealing_public_key'])}",
+        f"sealing_key_id = {_toml_string(view['sealing_key_id'])}",
+        "[sync]",
+        f"token = {_toml_string(view['token'])}",
+        "[sync.trusted_admin_keys]",
+        *(f"{_toml_string(k)} = {_toml_string(v)}" for k, v in sorted(view["catalog_keys"].items())),
+    ]
+    secret.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write("\n".join(lines) + "\n")
+
+
+def _wait_healthy(base_url: str, proc: subprocess.Popen, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise DemoError(f"the hub exited with code {proc.returncode} (see its log)")
+        try:
+            if requests.get(f"{base_url}/healthz", timeout=1).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise DemoError(f"the hub did not answer at {base_url} within {START_TIMEOUT_S:.0f} s")
+
+
+def publish_demo_catalog(config: Config, hub_dir: Path) -> str:
+    """Sign the bundled demo catalog as the demo admin and publish it (409 = already there)."""
+    hub = json.loads((hub_dir / "hub.json").read_text(encoding="utf-8"))
+    signing = json.loads((hub_dir / "catalog-signing.json").read_text(encoding="utf-8"))
+    payload = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    payload["region"] = config.station.region
+    bundle = sign_bundle(payload, signing["private_key"], signing["key_id"])
+    response = requests.put(
+        f"{config.sync.base_url.rstrip('/')}/v1/catalog/{config.station.region}",
+        json=bundle,
+        headers={"Authorization": f"Bearer {hub['admin_token']}"},
+        timeout=HTTP_TIMEOUT_S,
+    )
+    if response.status_code in (200, 201):
+        return f"published demo catalog version {payload['version']}"
+    if response.status_code == 409:
+        return f"demo catalog version {payload['version']} already published"
+    raise DemoError(f"the hub refused the demo catalog: HTTP {response.status_code}")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()  # SIGTERM: the sync daemon finishes its current request first
+        try:
+            proc.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=STOP_TIMEOUT_S)
+
+
+@contextmanager
+def background(config: Config) -> Iterator[list[str]]:
+    """Hub and sync daemon running for the duration of the block; lines to show the person."""
+    url = urlsplit(config.sync.base_url)
+    if url.hostname not in ("127.0.0.1", "localhost") or url.port is None:
+        raise DemoError(f"sync.base_url must be http://127.0.0.1:PORT for the demo, not {config.sync.base_url}")
+    hub_dir = _hub_dir(config.path.parent, config.station)
+    logs = hub_dir.parent / "demo"
+    logs.mkdir(parents=True, exist_ok=True)
+    procs: list[subprocess.Popen] = []
+    try:
+        with open(logs / "hub.log", "ab") as hub_log:
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "hub", "--port", str(url.port), "--data", str(hub_dir)],
+                stdout=hub_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT,
+            ))
+        _wait_healthy(config.sync.base_url, procs[0], time.monotonic() + START_TIMEOUT_S)
+        notes = [publish_demo_catalog(config, hub_dir)]
+        sync_cmd = [sys.executable, str(ROOT / "run_kiosk.py"), "--config", str(config.path), "sync"]
+        once = subprocess.run([*sync_cmd, "--once"], capture_output=True, text=True, timeout=60, cwd=ROOT)
+        if once.returncode != 0:
+            last = (once.stderr.strip().splitlines() or ["no output"])[-1]
+            raise DemoError(f"the first sync pass failed (exit {once.returncode}): {last}")
+        notes.append(once.stdout.strip())
+        with open(logs / "sync.log", "ab") as sync_log:
+            procs.append(subprocess.Popen(
+                sync_cmd, stdout=sync_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT,
+            ))
+        notes.append(f"hub on {config.sync.base_url}, logs in {logs}")
+        yield notes
+    finally:
+        for proc in reversed(procs):
+            _stop(proc)

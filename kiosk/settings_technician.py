@@ -1,0 +1,83 @@
+"""Config sections of technician mode, the device supervisor and the audit trail.
+
+The lead composes `config.toml` from these: `[technician]`, `[supervisor]`, `[audit]`.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class TechnicianSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    pin_hash: str = Field(
+        default="",
+        description="argon2id hash of the technician PIN (`run_kiosk.py tech hash-pin`); empty = no PIN login",
+    )
+    badge_uid_hashes: list[str] = Field(
+        default_factory=list,
+        description="argon2id hashes of allowed badge UIDs (`run_kiosk.py tech hash-badge`)",
+    )
+    max_tries: int = Field(default=5, ge=1, le=20, description="wrong tries before the login locks")
+    lockout_minutes: float = Field(default=5.0, gt=0, le=1440, description="how long a lockout lasts")
+    idle_minutes: float = Field(default=10.0, gt=0, le=240, description="a technician session ends after this idle time")
+    export_dir: str = Field(
+        default="/media/kiosk-usb",
+        description="default directory (removable drive) offered for exports and bundle installs",
+    )
+
+    @field_validator("pin_hash", "badge_uid_hashes")
+    @classmethod
+    def _argon2_only(cls, value: str | list[str]) -> str | list[str]:
+        for item in [value] if isinstance(value, str) else value:
+            if item and not item.startswith("$argon2"):
+                raise ValueError("must be an argon2 hash (run `run_kiosk.py tech hash-pin`), never the secret itself")
+        return value
+
+
+class PolicySettings(BaseModel):
+    """What a missing device does to the services on offer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    printer_down: Literal["allow_with_screen_receipt", "refuse"] = Field(
+        default="allow_with_screen_receipt",
+        description="printer not usable: keep accepting submissions and show the receipt number on screen, or refuse",
+    )
+
+
+class SupervisorSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    probe_interval_s: float = Field(default=15.0, gt=0, le=3600, description="seconds between device probes")
+    probe_timeout_s: float = Field(default=5.0, gt=0, le=60, description="a probe that takes longer counts as down")
+    policy: PolicySettings = Field(default_factory=PolicySettings, description="service availability policy")
+    metrics_path: str = Field(
+        default="var/metrics/kiosk.prom",
+        description="Prometheus text-format file (relative to the config file, like every path), rewritten "
+        "atomically after each probe round; empty = off (point node_exporter's textfile collector at its directory)",
+    )
+    metrics_port: int = Field(default=0, ge=0, le=65535, description="serve /metrics over HTTP on this port; 0 = off")
+    metrics_bind: str = Field(default="127.0.0.1", description="address for the metrics endpoint: loopback only")
+
+    @field_validator("metrics_bind")
+    @classmethod
+    def _loopback_only(cls, value: str) -> str:
+        try:
+            if ipaddress.ip_address(value).is_loopback:
+                return value
+        except ValueError:
+            pass
+        raise ValueError("the metrics endpoint binds to a loopback address only (127.0.0.1 or ::1)")
+
+
+class AuditSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    db_path: str = Field(
+        default="var/audit.sqlite3", description="the hash-chained audit trail (SQLite), relative to the config file"
+    )

@@ -1,0 +1,151 @@
+"""Everything the citizen UI needs from the station, in one small frozen object.
+
+The composition root (`kiosk.bootstrap`) builds the devices, the outbox and the catalog
+source from config and hands them over as a `Station`; the UI never reads config, never
+builds a device and never imports the bootstrap. Tests build a `Station` from simulated
+devices and a real outbox in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import TYPE_CHECKING, Protocol
+from zoneinfo import ZoneInfo
+
+from devices.camera.base import Camera, DocKind
+from devices.camera.tracker import CaptureTracker
+from devices.card.base import CardReader, Identity
+from devices.printer.base import ReceiptPrinter
+from kiosk.domain.catalog import Catalog
+from kiosk.domain.i18n_text import Lang
+from kiosk.domain.receipt_number import make_receipt_number
+from offline_queue.api import DeliveryStatus, Enqueued, NewSubmission
+from offline_queue.systemd import SdNotifier
+
+if TYPE_CHECKING:
+    from kiosk.technician_ops import TechnicianOps
+
+#: The station's screen in terminal cells; layouts and snapshot tests are made for it.
+STATION_SIZE = (100, 30)
+
+
+class SubmissionOutbox(Protocol):
+    """The part of `offline_queue.store.Outbox` the UI uses."""
+
+    def enqueue(self, submission: NewSubmission) -> Enqueued:
+        """Seal and store in one transaction; raises `offline_queue.api.QueueFull`."""
+
+    def status(self, submission_id: str) -> DeliveryStatus:
+        """Where one submission is: still queued here, or received upstream."""
+
+
+@dataclass(frozen=True)
+class StationInfo:
+    """What a citizen and the receipt see about this station."""
+
+    station_id: str
+    name: str
+    address: str
+    hotline: str
+    status_url_base: str  # the receipt's QR code is this + submission id
+
+
+@dataclass(frozen=True)
+class SessionSettings:
+    """Session safety and language, as config.toml's [session] section says."""
+
+    idle_timeout_s: float = 90.0  # no touch for this long: the countdown banner appears
+    warning_s: float = 20.0  # the countdown's length; at zero the session is wiped
+    end_on_card_removal: bool = False
+    default_language: Lang = Lang.ZH_HANS
+    done_return_s: float = 30.0  # the done screen returns to attract after this long
+
+
+@dataclass(frozen=True)
+class DemoCards:
+    """Demo mode only: sample documents a visitor can "tap" on the simulated reader."""
+
+    samples: Mapping[str, Identity]  # label -> fictional identity
+    insert: Callable[[Identity], None]  # the simulated reader's insert()
+    remove: Callable[[], None]
+
+
+@dataclass(frozen=True)
+class DemoDocuments:
+    """Demo mode only: lay the sample document a step asks for on the simulated platen."""
+
+    place: Callable[[DocKind], None]  # SimulatedCamera.place
+    remove: Callable[[], None]  # SimulatedCamera.remove
+
+
+@dataclass(frozen=True)
+class Station:
+    """The devices, queue and settings the citizen flow runs on."""
+
+    card: CardReader
+    camera: Camera
+    printer: ReceiptPrinter
+    outbox: SubmissionOutbox
+    catalog: Callable[[], Catalog | None]  # the active catalog (None: none installed yet), asked at each session start
+    info: StationInfo
+    verify_pin: Callable[[str], bool]  # technician PIN check (hash compare lives elsewhere)
+    next_receipt_number: Callable[[], str]  # a fresh receipt number for each submission
+    session: SessionSettings = field(default_factory=SessionSettings)
+    #: A fresh tracker per page to capture; wire `partial(build_tracker, cfg.camera)`.
+    new_tracker: Callable[[DocKind], CaptureTracker] = CaptureTracker
+    kiosk_mode: bool = True  # False (development): Ctrl+Q quits without the PIN
+    unavailable: Callable[[], frozenset[str]] = frozenset  # device kinds now down: "printer", ...
+    demo: DemoCards | None = None
+    demo_documents: DemoDocuments | None = None
+    technician: TechnicianOps | None = None  # technician mode (F12); None = the PIN dialog only
+    systemd: SdNotifier | None = None  # READY=1 once the UI is up, WATCHDOG=1 from its event loop
+
+
+def load_demo_catalog() -> Catalog:
+    """The bundled demo catalog (`kiosk/demo_catalog.json`), validated."""
+    text = resources.files("kiosk").joinpath("demo_catalog.json").read_text(encoding="utf-8")
+    return Catalog.model_validate(json.loads(text))
+
+
+class FlagStore(Protocol):
+    """Small persistent key/value state (`offline_queue.store.Outbox` has it)."""
+
+    def get_flag(self, key: str) -> str | None: ...
+
+    def set_flag(self, key: str, value: str | None) -> None: ...
+
+
+class DailyReceiptNumbers:
+    """Receipt numbers `GZHZ0001-20261123-0042-K`: the day's sequence survives restarts.
+
+    The sequence lives in the queue database's flags (one UI process per station asks, so
+    a lock in this process is enough); it restarts at 1 each local day.
+    """
+
+    KEY = "receipt_sequence"
+
+    def __init__(
+        self,
+        flags: FlagStore,
+        station_id: str,
+        timezone: str = "Asia/Shanghai",
+        today: Callable[[], dt.date] | None = None,
+    ) -> None:
+        self._flags = flags
+        self._station_id = station_id
+        zone = ZoneInfo(timezone)
+        self._today = today or (lambda: dt.datetime.now(zone).date())
+        self._lock = threading.Lock()
+
+    def __call__(self) -> str:
+        day = self._today()
+        with self._lock:
+            stored_day, _, stored_seq = (self._flags.get_flag(self.KEY) or "").partition(":")
+            sequence = int(stored_seq) + 1 if stored_day == day.isoformat() else 1
+            self._flags.set_flag(self.KEY, f"{day.isoformat()}:{sequence}")
+        return make_receipt_number(self._station_id, day, sequence)

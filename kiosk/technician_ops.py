@@ -1,0 +1,338 @@
+"""What technician mode can do, as plain code: the screens only show and collect.
+
+Every action touches the technician session (it is activity) and is written to the audit
+trail with a data-free detail. Nothing here returns a citizen's data: the card test reports
+the document kind only, the camera test the frame size, the queue views counts and reason
+codes, the export writes records that stay sealed to the platform's key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from devices.camera.base import Camera
+from devices.card.base import CardReader
+from devices.errors import DeviceError
+from devices.printer.base import ReceiptPrinter
+from kiosk.domain.catalog import validate_catalog
+from kiosk.domain.technician import TechnicianGate
+from kiosk.supervisor import DeviceHealth, Supervisor
+from offline_queue.api import QueueCounts
+from offline_queue.audit import AuditRecord, AuditTrail
+from offline_queue.catalog_bundle import BundleRejected, VerifiedBundle, verify_bundle
+
+log = logging.getLogger(__name__)
+
+
+class _Record(Protocol):
+    submission_id: str
+    attachments: tuple[Any, ...]
+
+    def body(self, kiosk_id: str) -> dict[str, Any]: ...
+
+
+class _Snapshot(Protocol):
+    version: int
+    region: str
+    effective_from: dt.datetime
+    expires_at: dt.datetime | None
+
+
+class _CatalogSlots(Protocol):
+    def active(self) -> _Snapshot | None: ...
+
+    def staged(self) -> _Snapshot | None: ...
+
+    def install(self, bundle: Any) -> str: ...
+
+
+class TechnicianOutbox(Protocol):
+    """The parts of `offline_queue.store.Outbox` technician mode uses."""
+
+    catalog: _CatalogSlots
+
+    def counts(self) -> QueueCounts: ...
+
+    def retry(self, submission_id: str) -> Any: ...
+
+    def undelivered(self) -> Iterator[_Record]: ...
+
+    def attachment_data(self, record: Any, sha256: str) -> bytes: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogView:
+    """Active and staged catalog versions with their dates (None when there is none)."""
+
+    active_version: int | None
+    active_effective_from: str
+    active_expires_at: str
+    staged_version: int | None
+    staged_effective_from: str
+
+
+@dataclass(frozen=True, slots=True)
+class InstallResult:
+    file: str
+    outcome: str  # applied | staged | ignored | rejected:<reason> | invalid
+    version: int | None = None
+
+
+def _date(value: dt.datetime | None) -> str:
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if value else ""
+
+
+def test_page(station_id: str, when: dt.datetime) -> bytes:
+    """A short ESC/POS test page (ASCII only, so every printer profile prints it)."""
+    lines = ["KIOSK PRINTER TEST", f"station {station_id}", when.strftime("%Y-%m-%d %H:%M:%S UTC"),
+             "0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ", "-" * 32]
+    init, center, left, cut = b"\x1b@", b"\x1ba\x01", b"\x1ba\x00", b"\x1dV\x42\x00"
+    return init + center + "\n".join(lines).encode("ascii") + b"\n" + left + b"\n\n\n" + cut
+
+
+#: Exit status of the station after a technician left kiosk mode. The systemd units list it
+#: in `RestartPreventExitStatus=`, so the station stays stopped for maintenance instead of
+#: being restarted at once (`systemctl start kiosk-station` or a reboot brings it back).
+LEFT_KIOSK_EXIT_CODE = 64
+
+
+class NotLoggedIn(PermissionError):
+    """A technician action without an open technician session."""
+
+
+class TechnicianOps:
+    """The technician's tools; the composition root builds one and hands it to the UI."""
+
+    def __init__(
+        self,
+        *,
+        gate: TechnicianGate,
+        supervisor: Supervisor,
+        audit: AuditTrail,
+        outbox: TechnicianOutbox,
+        card: CardReader,
+        camera: Camera,
+        printer: ReceiptPrinter,
+        station_id: str,
+        region: str,
+        trusted_admin_keys: dict[str, str],
+        export_dir: str = "/media/kiosk-usb",
+        leave: Callable[[], None] = lambda: None,
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.gate = gate
+        self.supervisor = supervisor
+        self.audit = audit
+        self.outbox = outbox
+        self.card = card
+        self.camera = camera
+        self.printer = printer
+        self.station_id = station_id
+        self.region = region
+        self.trusted_admin_keys = dict(trusted_admin_keys)
+        self.export_dir = export_dir
+        self._leave = leave
+        self._now = now
+
+    def _active(self) -> str:
+        """Who is logged in (and that is activity); refuses when no session is open.
+
+        The screens close when the session ends, but a screen left behind (a dialog open at
+        the idle expiry) must not keep working on its own.
+        """
+        session = self.gate.session
+        if session is None:
+            raise NotLoggedIn("no technician session: log in again")
+        self.gate.touch()
+        return session.who
+
+    def _record(self, action: str, **detail: str | int | float | bool | None) -> None:
+        self.audit.append("technician", action, {"who": self._active(), **detail})
+
+    # --- devices --------------------------------------------------------------------
+
+    def devices(self) -> list[DeviceHealth]:
+        self._active()
+        return self.supervisor.all_health()
+
+    def test_card(self) -> str:
+        """Read the card on the reader and report only what kind it is (or why it failed)."""
+        self._active()
+        try:
+            if not self.card.card_present():
+                result = "no card on the reader"
+            else:
+                identity = self.card.read_identity()
+                result = f"read ok: {identity.kind.value}"
+                del identity  # a citizen's card may be used to test: drop it at once
+        except DeviceError as exc:
+            result = f"failed: {type(exc).__name__}: {exc}"
+        self._record("device_test", device="card", result=result[:120])
+        return result
+
+    def test_camera(self) -> str:
+        self._active()
+        try:
+            frame = self.camera.latest(timeout=2.0)
+            height, width = frame.image.shape[:2]
+            result = f"frame {width}x{height} (#{frame.seq})"
+        except DeviceError as exc:
+            result = f"failed: {type(exc).__name__}: {exc}"
+        self._record("device_test", device="camera", result=result[:120])
+        return result
+
+    def test_printer(self) -> str:
+        self._active()
+        try:
+            self.printer.print_bytes(test_page(self.station_id, self._now()))
+            result = "test page printed"
+        except DeviceError as exc:
+            result = f"failed: {type(exc).__name__}: {exc}"
+        self._record("device_test", device="printer", result=result[:120])
+        return result
+
+    def reprobe(self) -> list[DeviceHealth]:
+        self._active()
+        return self.supervisor.probe_once()
+
+    # --- queue ----------------------------------------------------------------------
+
+    def queue_counts(self) -> QueueCounts:
+        self._active()
+        return self.outbox.counts()
+
+    def retry_all(self) -> int:
+        """Make every undelivered record (quarantined or backing off) due now."""
+        self._active()
+        ids = [record.submission_id for record in self.outbox.undelivered()]
+        for submission_id in ids:
+            try:
+                self.outbox.retry(submission_id)
+            except KeyError:  # delivered and purged meanwhile
+                pass
+        self._record("queue_retry", count=len(ids))
+        return len(ids)
+
+    def export_sealed(self, directory: str | Path) -> tuple[int, Path]:
+        """Copy every undelivered record, still sealed, to `directory/kiosk-export-<id>-<time>/`.
+
+        Each record is `<submission_id>.json` (its exact PUT body) plus
+        `<submission_id>/<sha256>` per sealed attachment; `manifest.json` lists them. The
+        records stay in the queue: the export is a copy for carrying by hand.
+        """
+        self._active()
+        base = Path(directory)
+        if not base.is_dir():
+            raise FileNotFoundError(f"{base} is not a mounted directory")
+        stem = f"kiosk-export-{self.station_id}-{self._now().strftime('%Y%m%dT%H%M%SZ')}"
+        target = base / stem
+        for n in range(2, 100):  # a second export within the same second
+            try:
+                target.mkdir()
+                break
+            except FileExistsError:
+                target = base / f"{stem}-{n}"
+        exported = []
+        for record in self.outbox.undelivered():
+            _write(target / f"{record.submission_id}.json", json.dumps(record.body(self.station_id)).encode())
+            if record.attachments:
+                (target / record.submission_id).mkdir()
+            for ref in record.attachments:
+                _write(target / record.submission_id / ref.sha256, self.outbox.attachment_data(record, ref.sha256))
+            exported.append(record.submission_id)
+        _write(target / "manifest.json", json.dumps({"kiosk_id": self.station_id, "submissions": exported}).encode())
+        _fsync_dir(target)
+        self._record("export", records=len(exported), directory=target.name)
+        return len(exported), target
+
+    # --- catalog --------------------------------------------------------------------
+
+    def catalog_view(self) -> CatalogView:
+        self._active()
+        active, staged = self.outbox.catalog.active(), self.outbox.catalog.staged()
+        return CatalogView(
+            active.version if active else None,
+            _date(active.effective_from) if active else "",
+            _date(active.expires_at) if active else "",
+            staged.version if staged else None,
+            _date(staged.effective_from) if staged else "",
+        )
+
+    def install_bundles(self, directory: str | Path) -> list[InstallResult]:
+        """Verify every `*.json` bundle in `directory`, then install the good ones by version.
+
+        All are checked against the versions installed before this call, then installed in
+        ascending version order, so "v10" is not refused for coming after "v9" by file name
+        and a current bundle plus a future one end up active and staged.
+        """
+        self._active()
+        base = Path(directory)
+        if not base.is_dir():
+            raise FileNotFoundError(f"{base} is not a mounted directory")
+        slots = self.outbox.catalog
+        current = max((s.version for s in (slots.active(), slots.staged()) if s is not None), default=0)
+        checked = [(path, self._verify_one(path, current)) for path in sorted(base.glob("*.json"))]
+        results = []
+        for path, outcome in sorted(checked, key=_refusals_then_by_version):
+            if isinstance(outcome, InstallResult):
+                result = outcome
+            else:
+                result = InstallResult(path.name, slots.install(outcome), outcome.version)
+            results.append(result)
+            self._record("catalog_install", file=path.name[:80], outcome=result.outcome, version=result.version)
+        return results
+
+    def _verify_one(self, path: Path, current: int) -> VerifiedBundle | InstallResult:
+        """The verified bundle, or the refusal to report."""
+        try:
+            bundle = json.loads(path.read_bytes())
+        except (OSError, ValueError):
+            return InstallResult(path.name, "rejected:malformed")
+        try:
+            verified = verify_bundle(
+                bundle, trusted_keys=self.trusted_admin_keys, region=self.region,
+                current_version=current, now=self._now(),
+            )
+        except BundleRejected as exc:
+            return InstallResult(path.name, f"rejected:{exc.reason}")
+        if validate_catalog(verified.payload):
+            return InstallResult(path.name, "invalid", verified.version)
+        return verified
+
+    # --- events and leaving -----------------------------------------------------------
+
+    def recent_events(self, limit: int = 30) -> list[AuditRecord]:
+        self._active()
+        return self.audit.recent(limit)
+
+    def leave_kiosk(self) -> None:
+        """Record it, end the session, then let the app exit (systemd decides what follows)."""
+        self._record("leave_kiosk")
+        self.gate.logout()
+        self._leave()
+
+
+def _refusals_then_by_version(item: tuple[Path, VerifiedBundle | InstallResult]) -> int:
+    return item[1].version if isinstance(item[1], VerifiedBundle) else -1
+
+
+def _write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,222 @@
+"""The station's Textual app: one screen per citizen step, kiosk-mode keys, session safety.
+
+The app owns the `CitizenSession` and the moves between steps (`goto`, `advance`, `back`,
+`end_session`); which step comes next is decided by `kiosk.domain.flow`. Card events
+arrive from the reader's thread as `CardChanged` messages; blocking device calls run in
+thread workers (`exit_on_error=False`) and their outcome is handled in one
+`on_worker_state_changed`, as harlequin does.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from textual import events, work
+from textual.app import App
+from textual.binding import Binding
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+from devices.card.base import CardEvent, CardEventKind, Identity
+from devices.errors import AuthenticationFailed, CardError, DeviceError
+from kiosk.domain.receipt import Receipt
+from kiosk.domain.flow import CITIZEN_DOCUMENTS, SESSION_STEPS, Step, next_step, previous_step
+from kiosk.domain.session import CitizenSession
+from kiosk.station import Station
+from kiosk.ui.i18n import t
+from kiosk.ui.messages import CardChanged, CardReadFailed, CardReading
+from kiosk.ui.screens import SCREENS
+from kiosk.ui.screens.pin import PinScreen
+from kiosk.ui.technician import is_technician_screen, open_technician_mode
+from kiosk.ui.widgets.idle import IdleBanner
+
+#: Keys that quit, suspend or open tools in a normal Textual app: nothing in kiosk mode.
+KIOSK_KEYS = (
+    "ctrl+c", "ctrl+z", "ctrl+backslash", "ctrl+d", "ctrl+p", "ctrl+s",
+    "ctrl+w", "ctrl+x", "ctrl+y", "ctrl+l", "ctrl+t",
+)  # fmt: skip
+
+#: Where idleness is not counted: nobody is in a session, or the station is busy/finishing.
+_NOT_IDLE_STEPS = frozenset({Step.ATTRACT, Step.SUBMIT, Step.DONE})
+
+
+class KioskApp(App[None]):
+    """The citizen UI of one station."""
+
+    TITLE = "Kiosk"
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = False
+    BINDINGS = [
+        Binding("ctrl+q", "kiosk_quit", show=False, priority=True, system=True),
+        *(Binding(key, "ignore", show=False, priority=True, system=True) for key in KIOSK_KEYS),
+        Binding("f12", "technician", show=False, priority=True, system=True),
+    ]
+
+    def __init__(self, station: Station) -> None:
+        super().__init__()
+        self.station = station
+        self.session = CitizenSession(default_lang=station.session.default_language)
+        self.receipt: Receipt | None = None  # the last submission's, for the done screen
+        self.step = Step.ATTRACT
+        self._last_input = time.monotonic()
+        self._started: list[Callable[[], None]] = []  # stop() of each device started
+
+    # --- lifecycle -----------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.push_screen(SCREENS[Step.ATTRACT]())
+        self.set_interval(0.5, self._check_idle, name="idle")
+        self.start_devices()
+        systemd = self.station.systemd
+        if systemd is not None:  # pings from this event loop: a frozen UI stops them
+            systemd.ready("serving")
+            if systemd.watchdog_interval:
+                self.set_interval(systemd.watchdog_interval / 2, systemd.watchdog, name="watchdog")
+
+    def on_unmount(self) -> None:
+        for stop in self._started:
+            stop()
+        self.session.wipe()
+
+    @work(thread=True, exit_on_error=False, name="start_devices", group="devices")
+    def start_devices(self) -> None:
+        """Start reader and camera off the event loop; the reader's listener only posts."""
+        self.station.card.start(self._card_listener)
+        self._started.append(self.station.card.stop)
+        self.station.camera.start()
+        self._started.append(self.station.camera.stop)
+
+    def _card_listener(self, event: CardEvent) -> None:
+        self.post_message(CardChanged(event))  # called on the reader's thread
+
+    # --- kiosk mode ----------------------------------------------------------------
+
+    def action_ignore(self) -> None:
+        """Kiosk mode: quit, suspend and tool keys do nothing."""
+
+    def action_kiosk_quit(self) -> None:
+        """Ctrl+Q: nothing in kiosk mode; quits a development station (kiosk_mode = false)."""
+        if not self.station.kiosk_mode:
+            self.exit()
+
+    async def action_quit(self) -> None:
+        """Nothing quits without the technician PIN."""
+        self.action_technician()
+
+    def action_technician(self) -> None:
+        """Technician mode (badge or PIN) when the station has it, else the PIN to leave.
+
+        A citizen's session never stays open behind a technician: it is wiped first.
+        """
+        if isinstance(self.screen, PinScreen) or is_technician_screen(self.screen):
+            return
+        if self.step is not Step.ATTRACT:
+            self.end_session()
+        if self.station.technician is not None:
+            open_technician_mode(self, self.station.technician, self.session.lang)
+            return
+
+        def done(verified: bool | None) -> None:
+            if verified:
+                self.session.wipe()
+                self.exit()
+
+        self.push_screen(PinScreen(self.station.verify_pin, self.session.lang), done)
+
+    # --- moving between steps ------------------------------------------------------
+
+    def t(self, key: str, /, **values: object) -> str:
+        """A message in the session's language."""
+        return t(key, self.session.lang, **values)
+
+    def goto(self, step: Step) -> None:
+        """Show `step`'s screen in place of the current one (closing any dialog)."""
+        while isinstance(self.screen, ModalScreen):
+            self.pop_screen()
+        self.step = step
+        self._last_input = time.monotonic()
+        self.switch_screen(SCREENS[step]())
+
+    def advance(self) -> None:
+        """Go to the first step whose work is not done."""
+        self.goto(next_step(self.session))
+
+    def back(self) -> None:
+        """Go one step back (undoing that step's decision)."""
+        self.goto(previous_step(self.step, self.session))
+
+    def end_session(self) -> None:
+        """Forget the citizen and show the attract screen."""
+        self.session.wipe()
+        self.receipt = None
+        self.goto(Step.ATTRACT)
+
+    # --- session safety ------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp)):
+            self._last_input = time.monotonic()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        if self.step in _NOT_IDLE_STEPS:
+            return
+        settings = self.station.session
+        idle = time.monotonic() - self._last_input
+        remaining = settings.idle_timeout_s + settings.warning_s - idle
+        if remaining <= 0:
+            self.end_session()
+            return
+        base = next(s for s in reversed(self.screen_stack) if not isinstance(s, ModalScreen))
+        for banner in base.query(IdleBanner):
+            banner.countdown(remaining if idle >= settings.idle_timeout_s else None)
+
+    # --- card reader ---------------------------------------------------------------
+
+    def on_card_changed(self, message: CardChanged) -> None:
+        if is_technician_screen(self.screen):  # a badge tap at the technician login
+            self.screen.post_message(CardChanged(message.event))
+            return
+        kind = message.event.kind
+        if kind is CardEventKind.INSERTED and self.step in (Step.ATTRACT, Step.IDENTIFY):
+            if self.step is Step.ATTRACT:
+                self.goto(Step.IDENTIFY)
+            self.call_after_refresh(self._post_to_screen, CardReading())
+            self.read_card()
+        elif kind in (CardEventKind.REMOVED, CardEventKind.READER_REMOVED):
+            if self.step in SESSION_STEPS and self.session.identity and self.station.session.end_on_card_removal:
+                self.end_session()
+
+    @work(thread=True, exit_on_error=False, name="read_card", group="card", exclusive=True)
+    def read_card(self) -> Identity:
+        return self.station.card.read_identity()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.name != "read_card" or self.step is not Step.IDENTIFY:
+            return
+        if event.state is WorkerState.SUCCESS:
+            identity = worker.result
+            if identity is None or identity.kind not in CITIZEN_DOCUMENTS:
+                self._post_to_screen(CardReadFailed("identify.error.rejected"))
+                return
+            self.session.identity = identity
+            self.advance()
+        elif event.state is WorkerState.ERROR:
+            self._post_to_screen(CardReadFailed(_card_error_key(worker.error)))
+
+    def _post_to_screen(self, message: CardReading | CardReadFailed) -> None:
+        screen: Screen = self.screen_stack[-1]
+        screen.post_message(message)
+
+
+def _card_error_key(error: BaseException | None) -> str:
+    """The message key that tells a citizen what to do about a failed read."""
+    if isinstance(error, AuthenticationFailed):
+        return "identify.error.mrz"
+    if isinstance(error, CardError):
+        return "identify.error.read"
+    if isinstance(error, DeviceError):
+        return "identify.error.device"
+    return "identify.error.read"

@@ -1,0 +1,86 @@
+"""Done: the receipt number, large, and the printed receipt.
+
+The receipt is rendered with the printer helper's layout and sent in a thread worker.
+When printing fails the number stays on screen with what to do; a reprint is offered only
+while this screen is shown (same citizen), and nothing is ever queued to print later.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Center, Horizontal, Vertical
+from textual.widgets import Button, Static
+from textual.worker import Worker, WorkerState
+
+from devices.errors import CoverOpen, PaperOut, PrinterOffline
+from kiosk.domain.flow import Step
+from kiosk.domain.receipt_layout import render_receipt
+from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.i18n import promise_text
+from kiosk.ui.widgets.bigtext import BigText
+
+
+def print_error_key(error: BaseException | None) -> str:
+    """Which message explains a failed print."""
+    if isinstance(error, PaperOut):
+        return "done.print_error.paper"
+    if isinstance(error, CoverOpen):
+        return "done.print_error.cover"
+    if isinstance(error, PrinterOffline):
+        return "done.print_error.offline"
+    return "done.print_error.other"
+
+
+class DoneScreen(KioskScreen):
+    STEP = Step.DONE
+    CSS_PATH = "done.tcss"
+    AUTO_FOCUS = "#finish"
+
+    def compose_body(self) -> ComposeResult:
+        receipt = self.kiosk.receipt
+        assert receipt is not None, "done is reached only with a receipt"
+        with Vertical(id="result"):
+            yield Static(self.t("done.title"), id="title")
+            yield Static(self.t("done.receipt_number"), id="number-label")
+            with Center():
+                yield BigText(receipt.receipt_number, id="number")
+            with Center():
+                yield Static(receipt.receipt_number, id="number-plain")
+            yield Static(promise_text(receipt.promise, self.session.lang), id="promise")
+            yield Static(self.t("done.printing"), id="print-status")
+        with Horizontal(classes="nav"):
+            yield Button(self.t("done.reprint"), id="reprint", variant="warning")
+            yield Button(self.t("nav.finish"), id="finish", variant="success")
+
+    def on_mount(self) -> None:
+        self.query_one("#reprint").display = False
+        self.set_timer(self.station.session.done_return_s, self.kiosk.end_session, name="done-return")
+        self.print_receipt()
+
+    @work(thread=True, exit_on_error=False, name="print", exclusive=True)
+    def print_receipt(self) -> None:
+        receipt = self.kiosk.receipt
+        assert receipt is not None
+        printer = self.station.printer
+        printer.print_bytes(render_receipt(receipt, printer.profile))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name != "print" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        status = self.query_one("#print-status", Static)
+        failed = event.state is WorkerState.ERROR
+        if failed:
+            status.update(f"{self.t(print_error_key(event.worker.error))}\n{self.t('done.write_down')}")
+        else:
+            status.update(self.t("done.printed"))
+        status.set_class(failed, "-error")
+        self.query_one("#reprint").display = failed
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "finish":
+            self.kiosk.end_session()
+        elif event.button.id == "reprint":
+            event.button.display = False
+            self.query_one("#print-status", Static).update(self.t("done.printing"))
+            self.print_receipt()

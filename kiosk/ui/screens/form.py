@@ -1,0 +1,120 @@
+"""Form: mostly pre-filled from the card; choices are buttons, numbers come from a keypad."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Static
+
+from kiosk.domain.catalog import FieldType, FormField
+from kiosk.domain.flow import Step
+from kiosk.domain.form import is_locked, masked_prefill, prefill, validate_field, validate_form
+from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.screens.keypad import KeypadScreen
+from kiosk.ui.widgets.keypad import KeypadMode
+
+_KEYPAD_MODES = {FieldType.DATE: KeypadMode.DATE, FieldType.TEXT: KeypadMode.ALNUM}
+
+
+class FormScreen(KioskScreen):
+    STEP = Step.FORM
+    CSS_PATH = "form.tcss"
+
+    def compose_body(self) -> ComposeResult:
+        service = self.session.service
+        assert service is not None, "the form is reached only with a service"
+        if not self.session.form:
+            self.session.form.update(prefill(service, self.session.identity))
+        yield Static(service.name.get(self.session.lang), id="title")
+        with VerticalScroll(id="fields"):
+            for form_field in service.fields:
+                with Vertical(classes="field", id=f"field-{form_field.id}"):
+                    with Horizontal(classes="field-row"):
+                        mark = "" if form_field.required else self.t("form.optional")
+                        yield Static(f"{form_field.label.get(self.session.lang)}{mark}", classes="label")
+                        yield from self._control(form_field)
+                    yield Static("", classes="error", id=f"error-{form_field.id}")
+        with Horizontal(classes="nav"):
+            yield Button(self.t("nav.back"), id="back")
+            yield Button(self.t("nav.cancel"), id="cancel", variant="error")
+            yield Button(self.t("nav.next"), id="next", variant="success")
+
+    def _control(self, form_field: FormField) -> ComposeResult:
+        value = self.session.form.get(form_field.id, "")
+        lang = self.session.lang
+        if is_locked(form_field, value):
+            assert form_field.prefill is not None
+            shown = masked_prefill(form_field.prefill, value)
+            for choice in form_field.choices:
+                if choice.value == value:
+                    shown = choice.label.get(lang)
+            yield Static(f"{shown}  {self.t('form.from_card')}", classes="locked")
+        elif form_field.type is FieldType.CHOICE:
+            with Horizontal(classes="choices"):
+                for index, choice in enumerate(form_field.choices):
+                    yield Button(
+                        choice.label.get(lang),
+                        id=f"choice-{form_field.id}-{index}",
+                        classes="choice",
+                        variant="primary" if choice.value == value else "default",
+                    )
+        else:
+            yield Button(value or self.t("form.tap_to_enter"), id=f"edit-{form_field.id}", classes="edit")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button_id = event.button.id or ""
+        service = self.session.service
+        assert service is not None
+        if button_id == "back":
+            self.kiosk.back()
+        elif button_id == "cancel":
+            self.kiosk.end_session()
+        elif button_id == "next":
+            self._next()
+        elif button_id.startswith("choice-"):
+            field_id, _, index = button_id.removeprefix("choice-").partition("-")
+            form_field = next(f for f in service.fields if f.id == field_id)
+            self._set(field_id, form_field.choices[int(index)].value)
+            for button in self.query_one(f"#field-{field_id}").query(".choice").results(Button):
+                button.variant = "primary" if button.id == button_id else "default"
+        elif button_id.startswith("edit-"):
+            self._edit(next(f for f in service.fields if f.id == button_id.removeprefix("edit-")))
+
+    def _edit(self, form_field: FormField) -> None:
+        def entered(value: str | None) -> None:
+            if value is None:
+                return
+            self._set(form_field.id, value)
+            self.query_one(f"#edit-{form_field.id}", Button).label = value or self.t("form.tap_to_enter")
+
+        mode = _KEYPAD_MODES.get(form_field.type, KeypadMode.DIGITS)
+        title = form_field.label.get(self.session.lang)
+        value = self.session.form.get(form_field.id, "")
+        self.app.push_screen(KeypadScreen(title, value, mode, form_field.max_length, self.session.lang), entered)
+
+    def _set(self, field_id: str, value: str) -> None:
+        """Store a value and re-check that field (only once the citizen tried to go on)."""
+        self.session.form[field_id] = value
+        error = self.query_one(f"#error-{field_id}", Static)
+        if error.has_class("-shown"):
+            service = self.session.service
+            assert service is not None
+            self._show_error(field_id, validate_field(next(f for f in service.fields if f.id == field_id), value))
+
+    def _show_error(self, field_id: str, key: str | None) -> None:
+        error = self.query_one(f"#error-{field_id}", Static)
+        error.update(self.t(key) if key else "")
+        error.set_class(key is not None, "-shown")
+
+    def _next(self) -> None:
+        service = self.session.service
+        assert service is not None
+        problems = validate_form(service, self.session.form)
+        for form_field in service.fields:
+            self._show_error(form_field.id, problems.get(form_field.id))
+        if problems:
+            first = next(f.id for f in service.fields if f.id in problems)
+            self.query_one(f"#field-{first}").scroll_visible(animate=False)
+            return
+        self.session.form_done = True
+        self.kiosk.advance()

@@ -1,0 +1,51 @@
+"""Identify: place an identity document on the reader (or, in the demo, tap a sample)."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Static
+
+from kiosk.domain.flow import Step
+from kiosk.domain.masking import mask_name
+from kiosk.ui.messages import CardReadFailed, CardReading
+from kiosk.ui.screens.base import KioskScreen
+
+
+class IdentifyScreen(KioskScreen):
+    STEP = Step.IDENTIFY
+    CSS_PATH = "identify.tcss"
+
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="reader"):
+            yield Static(self.t("identify.title"), id="title")
+            yield Static(self.t("identify.instructions"), id="instructions")
+            yield Static(self.t("identify.waiting"), id="status")
+        demo = self.station.demo
+        if demo is not None:
+            with Vertical(id="demo"):
+                yield Static(self.t("identify.demo"), id="demo-title")
+                with Horizontal(id="samples"):
+                    for label, identity in demo.samples.items():
+                        text = f"{self.t(f'doc.{identity.kind.value}')}\n{mask_name(identity.name)}"
+                        yield Button(text, id=f"sample-{label}", classes="sample")
+        with Horizontal(classes="nav"):
+            yield Button(self.t("nav.cancel"), id="back")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button_id = event.button.id or ""
+        if button_id == "back":
+            self.kiosk.end_session()
+        elif button_id.startswith("sample-") and self.station.demo is not None:
+            self.station.demo.insert(self.station.demo.samples[button_id.removeprefix("sample-")])
+
+    def on_card_reading(self, _: CardReading) -> None:
+        self._status(self.t("identify.reading"), error=False)
+
+    def on_card_read_failed(self, message: CardReadFailed) -> None:
+        self._status(self.t(message.reason), error=True)
+
+    def _status(self, text: str, *, error: bool) -> None:
+        status = self.query_one("#status", Static)
+        status.update(text)
+        status.set_class(error, "-error")

@@ -1,0 +1,99 @@
+"""A whole technician-mode stack on real parts: simulated card reader, camera and printer,
+a real outbox in a temp dir, a real audit trail, argon2 (cheap parameters), a fake clock for
+the gate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from argon2 import PasswordHasher
+
+from devices.camera.simulated import SimulatedCamera
+from devices.card.base import CardReader
+from devices.card.simulated import SimulatedCardReader
+from devices.printer.simulated import SimulatedPrinter
+from kiosk.domain.technician import TechnicianGate
+from kiosk.fleet import audit_device_changes, audit_gate_events
+from kiosk.supervisor import Supervisor, probers_for
+from kiosk.technician_auth import Credentials, hash_badge_uid, hash_pin
+from kiosk.technician_ops import TechnicianOps
+from offline_queue.audit import AuditTrail
+from offline_queue.sealing import Sealer, generate_keypair
+from offline_queue.store import Outbox
+
+PIN = "246810"
+BADGE_UID = "04A1B2C3D4E580"  # devices.card.samples.TECHNICIAN_BADGE
+CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 10_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class Rig:
+    card: SimulatedCardReader  # or a real reader (build_rig's card=)
+    camera: SimulatedCamera
+    printer: SimulatedPrinter
+    outbox: Outbox
+    audit: AuditTrail
+    supervisor: Supervisor
+    gate: TechnicianGate
+    clock: FakeClock
+    ops: TechnicianOps
+    left: list[bool]
+    admin_private_key: str
+    tmp: Path
+
+    def close(self) -> None:
+        self.supervisor.stop()
+        self.audit.close()
+        self.outbox.close()
+
+
+def build_rig(
+    tmp: Path, *, region: str = "440105", card: CardReader | None = None, frozen_time: bool = False
+) -> Rig:
+    """`card`: another reader than the simulated one (the PC/SC stack's, for instance).
+
+    `frozen_time`: fixed wall clocks and no audit forwarding (queue ages), for snapshots.
+    """
+    from offline_queue.catalog_bundle import generate_signing_keypair
+
+    _, public = generate_keypair()
+    outbox = Outbox.open(tmp / "queue.sqlite3", Sealer(public, "platform-2026"))
+    fixed = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+    audit = AuditTrail(
+        tmp / "audit.sqlite3", sink=None if frozen_time else outbox.enqueue, kiosk_id="GZ-HZ-0001",
+        **({"now": lambda: fixed} if frozen_time else {}),
+    )
+    card = card if card is not None else SimulatedCardReader()
+    camera, printer = SimulatedCamera(width=320, height=240), SimulatedPrinter()
+    camera.start()
+    supervisor = Supervisor(
+        probers_for(card, camera, printer), probe_timeout_s=2.0,
+        **({"clock": lambda: fixed.timestamp()} if frozen_time else {}),
+    )
+    supervisor.add_listener(audit_device_changes(audit))
+    clock = FakeClock()
+    credentials = Credentials(hash_pin(PIN, CHEAP), [hash_badge_uid(BADGE_UID, CHEAP)])
+    gate = TechnicianGate(credentials, clock=clock, on_event=audit_gate_events(audit))
+    admin_private, admin_public = generate_signing_keypair()
+    left: list[bool] = []
+    export_dir = tmp / "usb"
+    export_dir.mkdir()
+    ops = TechnicianOps(
+        gate=gate, supervisor=supervisor, audit=audit, outbox=outbox, card=card, camera=camera, printer=printer,
+        station_id="GZ-HZ-0001", region=region, trusted_admin_keys={"gz-admin-2026": admin_public},
+        export_dir=str(export_dir), leave=lambda: left.append(True),
+        now=lambda: fixed,
+    )
+    supervisor.probe_once()
+    return Rig(card, camera, printer, outbox, audit, supervisor, gate, clock, ops, left, admin_private, tmp)

@@ -96,19 +96,20 @@ def bench_size(cycles: int, backlog: int, attach_bytes: int, purge_every: int, w
     path = workdir / "size.sqlite3"
     box = Outbox.open(path, Sealer(public, "bench"), min_free_bytes=0, retention_days=0)
 
-    def file_bytes() -> int:
-        return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+    def file_bytes(with_wal: bool = True) -> int:
+        files = (path, path.with_name(path.name + "-wal")) if with_wal else (path,)
+        return sum(p.stat().st_size for p in files if p.exists())
 
     def live_bytes() -> int:
-        row = box._db.conn.execute(
+        rows = box._db.conn.execute(
             "SELECT (SELECT COALESCE(SUM(LENGTH(sealed_payload)), 0) FROM submissions)"
             " + (SELECT COALESCE(SUM(size), 0) FROM attachments)"
-        ).fetchone()
-        return row[0]
+        ).fetchall()  # fetchone() would leave the statement holding a WAL snapshot
+        return rows[0][0]
 
     for i in range(backlog):
         box.enqueue(submission(i, blobs))
-    worst = 0.0
+    worst = worst_db = 0.0
     started = time.perf_counter()
     for i in range(cycles):
         box.enqueue(submission(backlog + i, blobs))
@@ -116,13 +117,16 @@ def bench_size(cycles: int, backlog: int, attach_bytes: int, purge_every: int, w
         box.delivered(record, f"REF-{i}", None)
         if (i + 1) % purge_every == 0:
             box.purge()
-            worst = max(worst, file_bytes() / live_bytes())
+        if i % 10 == 0:  # live data counts delivered rows until their purge
+            live = live_bytes()
+            worst = max(worst, file_bytes() / live)
+            worst_db = max(worst_db, file_bytes(with_wal=False) / live)
     box.purge()
     final = file_bytes() / live_bytes()
     elapsed = time.perf_counter() - started
     print(f"[size] {cycles} enqueue->deliver->purge cycles, backlog {backlog}, 3 x {attach_bytes // 1000} KB, purge every {purge_every}")
     print(f"  file {file_bytes() / 1e6:.1f} MB for {live_bytes() / 1e6:.1f} MB live data: ratio {final:.2f}x at the end,"
-          f" worst {worst:.2f}x after a purge (target <= 2x); {cycles / elapsed:.0f} cycles/s; integrity {box.integrity_check()}")
+          f" worst sampled every 10 cycles: {worst_db:.2f}x database file, {worst:.2f}x with its WAL (target <= 2x); {cycles / elapsed:.0f} cycles/s; integrity {box.integrity_check()}")
     box.close()
 
 

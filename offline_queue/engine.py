@@ -166,8 +166,9 @@ class SyncEngine:
         self.outbox = outbox
         self.client = client
         self.settings = settings
-        # Devices live in the station's process: by default read what it published in the DB.
-        self.device_states = device_states or outbox.device_states
+        # Devices live in the station's process; the caller says how to read their states
+        # (`run_kiosk.py sync` reads what the station's supervisor leaves in the queue DB).
+        self.device_states = device_states or dict
         self.software_version = software_version or _software_version()
         self.should_stop = should_stop  # checked before every request: SIGTERM ends cleanly
         self._rng = rng

@@ -54,7 +54,6 @@ DEFAULT_MIN_FREE_BYTES = 512 * 1024 * 1024
 DEFAULT_LEASE_SECONDS = 120.0
 DEFAULT_RETENTION_DAYS = 30.0
 BUSY_TIMEOUT_S = 15.0
-DEVICE_STATES = "device_states"
 SEALING_THREADS = 3
 CHECKPOINT_AFTER_BYTES = 2 * 1024 * 1024
 AUTOCHECKPOINT_PAGES = 256  # x 16 KiB: past 4 MiB the committing connection checkpoints itself
@@ -621,15 +620,6 @@ class Outbox:
                     (key, value),
                 )
 
-
-    def publish_device_states(self, states: dict[str, dict[str, Any]]) -> None:
-        """Station side: the devices' health for the daemon's heartbeat (no personal data)."""
-        self.set_flag(DEVICE_STATES, json.dumps(states, ensure_ascii=False, sort_keys=True))
-
-    def device_states(self) -> dict[str, dict[str, Any]]:
-        """Daemon side: what the station last published (empty if nothing yet)."""
-        raw = self.get_flag(DEVICE_STATES)
-        return json.loads(raw) if raw else {}
 
     def export(self, directory: str | os.PathLike[str], kiosk_id: str) -> int:
         """Write every undelivered record, still sealed, for hand-carrying; returns the count.

@@ -28,8 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 # This file is named like the stdlib's `queue`, which concurrent.futures imports: take the
 # script's own folder off the path so `import queue` finds the stdlib.
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
-sys.path.insert(0, str(ROOT))
+sys.path[0] = str(ROOT)  # the repo root instead of bench/ (whose queue.py shadows the stdlib's)
 
 from offline_queue.api import NewAttachment, NewSubmission  # noqa: E402
 from offline_queue.sealing import Sealer, generate_keypair  # noqa: E402

@@ -6,15 +6,18 @@ supervisor and the CLI receive what they need from here.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
 import tempfile
+from pathlib import Path
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
-from devices.camera.factory import build_camera
+from devices.camera.factory import build_camera, build_tracker
+from devices.camera.simulated import SimulatedCamera
 from devices.card.base import Identity
 from devices.card.factory import build_card_reader
 from devices.card.samples import SAMPLES
@@ -23,11 +26,21 @@ from devices.errors import DeviceError
 from devices.printer.factory import build_printer
 from kiosk.config import Config
 from kiosk.domain.catalog import Catalog
-from kiosk.station import DailyReceiptNumbers, DemoCards, SessionSettings, Station, StationInfo
+from kiosk.fleet import build_technician_stack
+from kiosk.station import (
+    DailyReceiptNumbers,
+    DemoCards,
+    DemoDocuments,
+    SessionSettings,
+    Station,
+    StationInfo,
+)
 from kiosk.technician_auth import verify_pin
 from offline_queue.api import QueueError
+from offline_queue.audit import AuditError, verify_database
 from offline_queue.sealing import Sealer
 from offline_queue.store import Outbox
+from offline_queue.systemd import SdNotifier
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +93,21 @@ def _pin_verifier(config: Config) -> Callable[[str], bool]:
 
 
 def _demo_cards(config: Config, card: object) -> DemoCards | None:
+    """Demo buttons that tap a sample card: every sample the identify step can read by itself.
+
+    The passport needs its MRZ typed in first, which the demo's identify step does not ask.
+    """
     if not (config.session.demo and isinstance(card, SimulatedCardReader)):
         return None
-    samples = {key: value for key, value in SAMPLES.items() if isinstance(value, Identity)}
+    samples = {key: value for key, value in SAMPLES.items() if isinstance(value, Identity) and key != "passport"}
     return DemoCards(samples=samples, insert=card.insert, remove=card.remove)
+
+
+def _demo_documents(config: Config, camera: object) -> DemoDocuments | None:
+    """Demo buttons that lay the asked-for document on the simulated platen."""
+    if not (config.session.demo and isinstance(camera, SimulatedCamera)):
+        return None
+    return DemoDocuments(place=camera.place, remove=camera.remove)
 
 
 @contextmanager
@@ -95,12 +119,20 @@ def station(config: Config) -> Iterator[Station]:
         card = build_card_reader(config.card)
         camera = build_camera(config.camera)
         printer = build_printer(config.printer)
+        camera.start()  # before the first probe, so a healthy camera is not reported down
+        stack.callback(camera.stop)
+        catalog = ActiveCatalog(outbox)
+        tech = build_technician_stack(
+            config, card=card, camera=camera, printer=printer, outbox=outbox, catalog=catalog
+        )
+        stack.callback(tech.close)
+        tech.start()
         yield Station(
             card=card,
             camera=camera,
             printer=printer,
             outbox=outbox,
-            catalog=ActiveCatalog(outbox),
+            catalog=catalog,
             info=StationInfo(
                 station_id=config.station.id,
                 name=config.station.name,
@@ -117,7 +149,13 @@ def station(config: Config) -> Iterator[Station]:
                 default_language=config.session.default_language,
             ),
             kiosk_mode=config.session.kiosk_mode,
+            unavailable=tech.supervisor.unavailable_kinds,
+            new_tracker=functools.partial(build_tracker, config.camera),
             demo=_demo_cards(config, card),
+            demo_documents=_demo_documents(config, camera),
+            technician=tech.ops,
+            systemd=SdNotifier(),  # READY=1 and watchdog pings for the Type=notify unit
+            check_devices=tech.supervisor.probe_once,
         )
 
 
@@ -138,11 +176,12 @@ def run_station(config: Config) -> int:
     _log_to_file(config)
     try:
         with station(config) as built:
-            KioskApp(built).run()
+            app = KioskApp(built)
+            app.run()
     except (QueueError, DeviceError) as exc:
         print(f"station: {exc}", file=sys.stderr)
         return 1
-    return 0
+    return app.return_code or 0  # 64: a technician left kiosk mode (systemd keeps it stopped)
 
 
 def run_demo(config: Config) -> int:
@@ -179,6 +218,19 @@ def _probe(name: str, build: Callable[[], object]) -> Check:
         return Check(name, False, str(exc))
 
 
+def _camera_check(config: Config) -> Check:
+    """A camera is only healthy once it delivers a frame: start it, wait for one, stop it."""
+    camera = build_camera(config.camera)
+    try:
+        camera.start()
+        camera.latest(timeout=config.camera.frame_timeout_s)
+        return Check("camera", True, camera.probe())
+    except DeviceError as exc:
+        return Check("camera", False, str(exc))
+    finally:
+        camera.stop()
+
+
 def _queue_check(config: Config) -> Check:
     try:
         with open_outbox(config) as outbox:
@@ -190,13 +242,27 @@ def _queue_check(config: Config) -> Check:
     return Check("queue", ok, f"integrity {integrity}; {counts.pending} pending, {counts.quarantined} quarantined")
 
 
+def _audit_check(config: Config) -> Check:
+    path = config.resolve(Path(config.audit.db_path))
+    if not path.exists():
+        return Check("audit trail", True, f"{path} not created yet")
+    try:
+        report = verify_database(path)
+    except AuditError as exc:
+        return Check("audit trail", False, str(exc))
+    if report.ok:
+        return Check("audit trail", True, f"{report.count} records, chain intact")
+    return Check("audit trail", False, f"record {report.bad_seq}: {report.reason}")
+
+
 def doctor_checks(config: Config) -> list[Check]:
-    """Every self-check, in order: config, storage, queue, then each device."""
+    """Every self-check, in order: config, storage, queue, audit trail, then each device."""
     return [
         Check("config", True, str(config.path)),
         _data_dir_check(config),
         _queue_check(config),
+        _audit_check(config),
         _probe("card reader", lambda: build_card_reader(config.card)),
-        _probe("camera", lambda: build_camera(config.camera)),
+        _camera_check(config),
         _probe("printer", lambda: build_printer(config.printer)),
     ]

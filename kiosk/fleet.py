@@ -8,6 +8,7 @@ UI (`add_listener`, `available`) read.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from collections.abc import Callable, Iterable
@@ -79,15 +80,40 @@ def build_fleet(
     return Fleet(supervisor, metrics, metrics_path, server)
 
 
-def build_gate(settings: TechnicianSettings, trail: AuditTrail) -> TechnicianGate:
-    """The technician login policy from `[technician]`, every event on the audit trail."""
-    return TechnicianGate(
+def build_gate(
+    settings: TechnicianSettings, trail: AuditTrail, clock: Callable[[], float] = time.time
+) -> TechnicianGate:
+    """The technician login policy from `[technician]`, every event on the audit trail.
+
+    Wall-clock time (not monotonic) so that failed tries and a running lockout, read back
+    from the audit trail, still hold after a restart.
+    """
+    gate = TechnicianGate(
         Credentials(settings.pin_hash, settings.badge_uid_hashes),
         max_tries=settings.max_tries,
         lockout_s=settings.lockout_minutes * 60,
         idle_s=settings.idle_minutes * 60,
+        clock=clock,
         on_event=audit_gate_events(trail),
     )
+    gate.restore(*_login_state(trail, settings.lockout_minutes * 60))
+    return gate
+
+
+def _login_state(trail: AuditTrail, lockout_s: float) -> tuple[int, float | None]:
+    """(wrong tries since the last login or lockout, end of the newest lockout) from the trail."""
+    failures = 0
+    for record in trail.recent(200):
+        if record.actor != "technician":
+            continue
+        if record.action == "login":
+            return failures, None
+        if record.action == "lockout":
+            at = dt.datetime.fromisoformat(record.time.replace("Z", "+00:00")).timestamp()
+            return failures, at + lockout_s
+        if record.action == "failed_login" and record.detail.get("reason") == "wrong":
+            failures += 1
+    return failures, None
 
 
 def audit_gate_events(trail: AuditTrail) -> EventSink:

@@ -9,6 +9,7 @@ thread workers (`exit_on_error=False`) and their outcome is handled in one
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
@@ -19,17 +20,20 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from devices.card.base import CardEvent, CardEventKind, Identity
-from devices.errors import AuthenticationFailed, CardError, DeviceError
-from kiosk.domain.receipt import Receipt
+from devices.errors import AuthenticationFailed, CardError, CardRejected, DeviceError
 from kiosk.domain.flow import CITIZEN_DOCUMENTS, SESSION_STEPS, Step, next_step, previous_step
+from kiosk.domain.receipt import Receipt
 from kiosk.domain.session import CitizenSession
 from kiosk.station import Station
+from kiosk.technician_ops import LEFT_KIOSK_EXIT_CODE
 from kiosk.ui.i18n import t
 from kiosk.ui.messages import CardChanged, CardReadFailed, CardReading
 from kiosk.ui.screens import SCREENS
 from kiosk.ui.screens.pin import PinScreen
 from kiosk.ui.technician import is_technician_screen, open_technician_mode
 from kiosk.ui.widgets.idle import IdleBanner
+
+log = logging.getLogger(__name__)
 
 #: Keys that quit, suspend or open tools in a normal Textual app: nothing in kiosk mode.
 KIOSK_KEYS = (
@@ -81,11 +85,22 @@ class KioskApp(App[None]):
 
     @work(thread=True, exit_on_error=False, name="start_devices", group="devices")
     def start_devices(self) -> None:
-        """Start reader and camera off the event loop; the reader's listener only posts."""
-        self.station.card.start(self._card_listener)
-        self._started.append(self.station.card.stop)
-        self.station.camera.start()
-        self._started.append(self.station.camera.stop)
+        """Start reader and camera off the event loop; the reader's listener only posts.
+
+        A device that will not start does not stop the other one: the station still
+        serves what it can, and the supervisor reports the device as down.
+        """
+        card, camera = self.station.card, self.station.camera
+        for name, start, stop in (
+            ("card reader", lambda: card.start(self._card_listener), card.stop),
+            ("camera", camera.start, camera.stop),
+        ):
+            try:
+                start()
+            except DeviceError as exc:
+                log.warning("%s did not start: %s", name, exc)
+            else:
+                self._started.append(stop)
 
     def _card_listener(self, event: CardEvent) -> None:
         self.post_message(CardChanged(event))  # called on the reader's thread
@@ -118,9 +133,9 @@ class KioskApp(App[None]):
             return
 
         def done(verified: bool | None) -> None:
-            if verified:
+            if verified:  # the same status as leaving from technician mode: systemd keeps it stopped
                 self.session.wipe()
-                self.exit()
+                self.exit(return_code=LEFT_KIOSK_EXIT_CODE)
 
         self.push_screen(PinScreen(self.station.verify_pin, self.session.lang), done)
 
@@ -151,6 +166,13 @@ class KioskApp(App[None]):
         self.session.wipe()
         self.receipt = None
         self.goto(Step.ATTRACT)
+        self.check_devices()
+
+    @work(thread=True, exit_on_error=False, name="check_devices", group="devices", exclusive=True)
+    def check_devices(self) -> None:
+        """The station just became idle: learn each device's state (paper out, cover open)
+        now, so the attract screen tells the next citizen before they start, not after."""
+        self.station.check_devices()
 
     # --- session safety ------------------------------------------------------------
 
@@ -215,6 +237,8 @@ def _card_error_key(error: BaseException | None) -> str:
     """The message key that tells a citizen what to do about a failed read."""
     if isinstance(error, AuthenticationFailed):
         return "identify.error.mrz"
+    if isinstance(error, CardRejected):  # a badge, an expired or forged document
+        return "identify.error.rejected"
     if isinstance(error, CardError):
         return "identify.error.read"
     if isinstance(error, DeviceError):

@@ -8,6 +8,7 @@ from devices.card.samples import RESIDENT
 from kiosk.domain.flow import Step
 from kiosk.domain.i18n_text import Lang
 from kiosk.station import STATION_SIZE, SessionSettings
+from kiosk.technician_ops import LEFT_KIOSK_EXIT_CODE
 from kiosk.ui.screens.pin import PinScreen
 from tests.tui.conftest import PIN, wait_for
 from tests.tui.screens import show
@@ -53,7 +54,7 @@ async def test_wrong_pin_keeps_the_station_running_and_the_right_one_exits(rig_f
             await pilot.click(f"#key-{digit}")
         await pilot.click("#ok")
         await wait_for(pilot, lambda: not app.is_running)
-    assert app.return_code == 0
+    assert app.return_code == LEFT_KIOSK_EXIT_CODE
 
 
 async def test_cancel_closes_the_pin_dialog(rig_factory):
@@ -136,3 +137,21 @@ async def test_technician_mode_opens_instead_of_the_plain_pin_when_configured(ri
             assert app.session.identity is None, "the citizen's session was wiped first"
     finally:
         tech.close()
+
+
+async def test_a_dead_card_reader_does_not_keep_the_camera_from_starting(rig_factory):
+    """Bad input: the card reader is unplugged when the station starts."""
+    from devices.errors import DeviceUnavailable
+
+    rig = rig_factory()
+
+    # The simulated reader's start() never fails (unplug() only affects reads), so its
+    # start is replaced by what a real backend does when its port or pcscd is missing.
+    def unplugged(listener):
+        raise DeviceUnavailable("card reader is not connected")
+
+    rig.reader.start = unplugged
+    app = rig.app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await wait_for(pilot, lambda: rig.camera.latest() is not None)
+        assert app.is_running and app.step is Step.ATTRACT

@@ -7,7 +7,7 @@ from kiosk.domain.flow import Step
 from kiosk.domain.i18n_text import Lang
 from kiosk.domain.receipt_number import verify_receipt_number
 from kiosk.station import STATION_SIZE
-from devices.card.samples import PASSPORT, RESIDENT
+from devices.card.samples import PASSPORT, RESIDENT, TECHNICIAN_BADGE
 from tests.tui.conftest import visible_text, wait_for
 from tests.tui.screens import show
 
@@ -216,3 +216,24 @@ async def test_attract_screen_learns_when_the_printer_goes_down(rig_factory):
         assert str(line.content) == ""
         down.add("printer")
         await wait_for(pilot, lambda: "回执打印" in str(line.content), timeout=4)
+
+
+async def test_a_technician_badge_is_not_an_identity(rig_factory):
+    """Bad input: a technician's badge placed on the reader during a citizen's identify step."""
+    rig = rig_factory()
+    app = rig.app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await click(pilot, "#lang-en")
+        rig.reader.insert(TECHNICIAN_BADGE)
+        status = app.screen.query_one("#status")
+        await wait_for(pilot, lambda: status.has_class("-error"))
+        assert "cannot be used here" in str(status.content) and app.session.identity is None
+
+
+async def test_identify_says_when_the_reader_is_known_to_be_down(rig_factory):
+    """Bad input: the supervisor reports the card reader down when a citizen starts."""
+    app = rig_factory(unavailable=frozenset({"card"})).app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await click(pilot, "#lang-en")
+        status = app.screen.query_one("#status")
+        assert status.has_class("-error") and "help line" in str(status.content)

@@ -89,12 +89,15 @@ def test_done(snap_compare, rig_factory, lang, printed):
 
 
 @LANGS
-def test_keypad_dialog(snap_compare, rig_factory, lang):
+@pytest.mark.parametrize(
+    ("mode", "value"), [(KeypadMode.DATE, "2025-0"), (KeypadMode.ALNUM, "91440101MA5")], ids=["date", "code"]
+)
+def test_keypad_dialog(snap_compare, rig_factory, lang, mode, value):
     app = rig_factory().app()
 
     async def run_before(pilot):
         await show(pilot, Step.FORM, lang)
-        app.push_screen(KeypadScreen("日期 / Date", "2025-0", KeypadMode.DATE, 10, lang))
+        app.push_screen(KeypadScreen("字段 / Field", value, mode, 18, lang))
         await pilot.pause()
 
     assert _snap(snap_compare, app, run_before)
@@ -126,5 +129,15 @@ def test_capture(snap_compare, rig_factory, lang, state):
             rig.camera.place(DocKind.ID1)
             await wait_for(pilot, lambda: app.screen.query_one("#use").display, timeout=10)
         await pilot.pause(0.3)
+
+    assert _snap(snap_compare, app, run_before)
+
+
+@LANGS
+def test_choose_without_a_catalog(snap_compare, rig_factory, lang):
+    app = rig_factory(catalog=lambda: None).app()
+
+    async def run_before(pilot):
+        await show(pilot, Step.CHOOSE, lang)
 
     assert _snap(snap_compare, app, run_before)

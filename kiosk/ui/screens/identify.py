@@ -32,6 +32,10 @@ class IdentifyScreen(KioskScreen):
         with Horizontal(classes="nav"):
             yield Button(self.t("nav.cancel"), id="back")
 
+    def on_mount(self) -> None:
+        if "card" in self.station.unavailable():  # known down: say so instead of waiting forever
+            self._status(self.t("identify.error.device"), error=True)
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button_id = event.button.id or ""
         if button_id == "back":

@@ -30,9 +30,9 @@ class Keypad(Grid):
 
     DEFAULT_CSS = """
     Keypad { grid-size: 3; grid-gutter: 0 1; height: auto; width: 26; }
-    Keypad.-alnum { grid-size: 10; width: 79; }
+    Keypad.-alnum { grid-size: 10; width: 89; }
     Keypad Button { min-width: 8; width: 8; }
-    Keypad.-alnum Button { min-width: 7; width: 7; }
+    Keypad.-alnum Button { min-width: 8; width: 8; }
     """
 
     @dataclass

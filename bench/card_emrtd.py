@@ -23,7 +23,7 @@ import threading
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path[0] = str(Path(__file__).resolve().parents[1])  # the repo root instead of bench/ (whose queue.py shadows the stdlib's)
 
 from smartcard import scard  # noqa: E402
 

@@ -18,7 +18,7 @@ import time
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo root instead of bench/ (whose queue.py shadows the stdlib's)
 
 import requests  # noqa: E402
 

@@ -152,6 +152,7 @@ def station(config: Config) -> Iterator[Station]:
             demo_documents=_demo_documents(config, camera),
             technician=tech.ops,
             systemd=SdNotifier(),  # READY=1 and watchdog pings for the Type=notify unit
+            check_devices=tech.supervisor.probe_once,
         )
 
 

@@ -104,6 +104,7 @@ class Station:
     demo_documents: DemoDocuments | None = None
     technician: TechnicianOps | None = None  # technician mode (F12); None = the PIN dialog only
     systemd: SdNotifier | None = None  # READY=1 once the UI is up, WATCHDOG=1 from its event loop
+    check_devices: Callable[[], object] = lambda: None  # probe every device now (blocking; run off the UI)
 
 
 def load_demo_catalog() -> Catalog:

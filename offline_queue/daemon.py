@@ -137,10 +137,12 @@ class SyncDaemon:
                     break
                 outcome = engine.deliver_one()
                 if outcome is None:
+                    engine.flush()
                     engine.outbox.catalog.apply_due()
                     self.stop.wait(self._idle_wait(time.monotonic()))
         finally:
             self.systemd.stopping()
+            engine.flush()
             self.close()
         log.info("sync daemon stopped")
         return 0

@@ -25,6 +25,7 @@ import random
 import shutil
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -34,7 +35,7 @@ from typing import Any
 from offline_queue.catalog_bundle import BundleRejected, verify_bundle
 from offline_queue.client import TRANSPORT_CODES, Reply, ServiceClient, TransientError
 from offline_queue.settings import SyncSettings
-from offline_queue.store import Outbox, Record
+from offline_queue.store import Outbox, Record, Settlement
 
 log = logging.getLogger(__name__)
 
@@ -165,8 +166,9 @@ class SyncEngine:
         self.outbox = outbox
         self.client = client
         self.settings = settings
-        # Devices live in the station's process: by default read what it published in the DB.
-        self.device_states = device_states or outbox.device_states
+        # Devices live in the station's process; the caller says how to read their states
+        # (`run_kiosk.py sync` reads what the station's supervisor leaves in the queue DB).
+        self.device_states = device_states or dict
         self.software_version = software_version or _software_version()
         self.should_stop = should_stop  # checked before every request: SIGTERM ends cleanly
         self._rng = rng
@@ -176,6 +178,8 @@ class SyncEngine:
         self._pause_until = 0.0
         self._transport_failures = 0
         self.last_error = ""  # code of the latest retry (for the --once summary)
+        self._leased: deque[Record] = deque()  # claimed, not yet tried
+        self._outcomes: list[Settlement] = []  # tried, not yet written
         self.auth_refused = outbox.get_flag(AUTH_ALARM) is not None
 
     # ----------------------------------------------------------------- timing
@@ -196,36 +200,57 @@ class SyncEngine:
     # ----------------------------------------------------------------- delivery
 
     def deliver_one(self) -> Outcome | None:
-        """Claim the oldest due record and try it once; None when nothing is due (or paused)."""
+        """Try the oldest due record once; None when nothing is due (or the engine is paused).
+
+        Records are leased `batch_size` at a time and their outcomes written with the next
+        claim (one commit per batch, see `Outbox.claim_batch`); `flush()` writes what is
+        pending and hands back unstarted leases, and runs whenever the engine goes idle.
+        """
         if self.paused_for() > 0:
+            self.flush()
             return None
-        record = self.outbox.claim(self._owner)
-        if record is None:
-            return None
+        if not self._leased:
+            self._leased.extend(
+                self.outbox.claim_batch(self._owner, self.settings.batch_size, settle=self._take_outcomes())
+            )
+            if not self._leased:
+                return None
+        record = self._leased.popleft()
+        outcome, settlement = self._attempt(record)
+        if settlement is not None:
+            self._outcomes.append(settlement)
+        if outcome is None or outcome is Outcome.AUTH_REFUSED:
+            self.flush()
+        return outcome
+
+    def _attempt(self, record: Record) -> tuple[Outcome | None, Settlement | None]:
         try:
             reference, received_at = self._deliver(record)
         except _Stopped:
-            self.outbox.release(record)
-            return None
+            return None, Settlement.released(record)
         except _AuthRefused:
-            self.outbox.release(record)
-            return Outcome.AUTH_REFUSED
+            return Outcome.AUTH_REFUSED, Settlement.released(record)
         except _Quarantine as q:
-            self.outbox.quarantine(record, q.reason)
             log.warning("submission %s quarantined: %s", record.submission_id, q.reason)
-            return Outcome.QUARANTINED
+            return Outcome.QUARANTINED, Settlement.quarantined(record, q.reason)
         except _Retry as r:
+            self.last_error = r.code
             if r.retry_after is not None:
                 delay = min(r.retry_after, self.settings.retry_after_max_s)
                 self._pause(delay)
-                self.outbox.retry_later(record, delay, r.code)
-                self.last_error = r.code
-                return Outcome.THROTTLED
-            self.outbox.retry_later(record, self.backoff(record.attempts), r.code)
-            self.last_error = r.code
-            return Outcome.RETRY
-        self.outbox.delivered(record, reference, received_at)
-        return Outcome.DELIVERED
+                return Outcome.THROTTLED, Settlement.retry_later(record, delay, r.code)
+            return Outcome.RETRY, Settlement.retry_later(record, self.backoff(record.attempts), r.code)
+        return Outcome.DELIVERED, Settlement.delivered(record, reference, received_at)
+
+    def _take_outcomes(self) -> list[Settlement]:
+        outcomes, self._outcomes = self._outcomes, []
+        return outcomes
+
+    def flush(self) -> None:
+        """Write pending outcomes and release leased-but-unstarted records (one transaction)."""
+        released = [Settlement.released(record) for record in self._leased]
+        self._leased.clear()
+        self.outbox.settle(self._take_outcomes() + released)
 
     def _call(self, send: Callable[[], Reply]) -> Reply:
         """One request with the cross-cutting answers handled: auth, throttling, transport."""
@@ -333,6 +358,7 @@ class SyncEngine:
                 summary.errors[self.last_error] = summary.errors.get(self.last_error, 0) + 1
             if outcome is Outcome.AUTH_REFUSED:
                 break
+        self.flush()
         return summary
 
     # ----------------------------------------------------------------- catalog and health

@@ -167,6 +167,13 @@ class KioskApp(App[None]):
         self.session.wipe()
         self.receipt = None
         self.goto(Step.ATTRACT)
+        self.check_devices()
+
+    @work(thread=True, exit_on_error=False, name="check_devices", group="devices", exclusive=True)
+    def check_devices(self) -> None:
+        """The station just became idle: learn each device's state (paper out, cover open)
+        now, so the attract screen tells the next citizen before they start, not after."""
+        self.station.check_devices()
 
     # --- session safety ------------------------------------------------------------
 

@@ -80,12 +80,6 @@ def test_catalog_published_on_the_hub_is_applied_by_the_station(station, keys):
     assert outbox.catalog.active().payload == payload
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="offline_queue.client.Reply.headers is a plain dict, so headers.get('ETag') misses the "
-    "hub's lower-case 'etag' (h11 and HTTP/2 send lower case): the station never sends "
-    "If-None-Match. Fix there: keep requests' CaseInsensitiveDict. Remove this mark then.",
-)
 def test_second_poll_is_not_modified(station, keys):
     outbox, engine, hub = station
     publish(hub, keys)
@@ -115,11 +109,6 @@ def test_wrong_token_pauses_delivery_and_keeps_the_queue(tmp_path, keys, make_ap
         outbox.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="same root cause: Reply.headers.get('Retry-After') misses the lower-case 'retry-after' "
-    "h11 sends, so a 429's Retry-After is ignored (plain backoff). Remove this mark with the fix.",
-)
 def test_429_retry_after_from_the_hub_throttles_the_station(tmp_path, keys, make_app):
     """Bad input: the hub answers 429 with Retry-After before storing anything."""
     from fastapi.responses import JSONResponse

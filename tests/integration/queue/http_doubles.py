@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
+import ssl
 import struct
 import threading
 import time
@@ -34,15 +35,17 @@ class _Base:
 
     handler: type[BaseHTTPRequestHandler]
 
-    def start(self) -> _Base:
+    def start(self, tls: ssl.SSLContext | None = None) -> _Base:
         owner = self
 
         class Handler(self.handler):  # type: ignore[misc,valid-type]
             server_owner = owner
 
         self._server = _Server(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self

@@ -68,7 +68,6 @@ def test_sigkill_at_random_instants_loses_and_doubles_nothing(tmp_path, hub, pla
     ids_file = tmp_path / "returned-ids.txt"
     zygote = Zygote(db, platform_keys[1], hub.url, ids_file)
     kills = 0
-    t0 = time.monotonic()
     workers = {mode: (zygote.spawn(mode), time.monotonic() + rng.uniform(0.01, 0.5)) for mode in ("enqueue", "sync")}
     while kills < KILLS:
         now = time.monotonic()
@@ -81,7 +80,6 @@ def test_sigkill_at_random_instants_loses_and_doubles_nothing(tmp_path, hub, pla
     for pid, _ in workers.values():
         zygote.kill(pid)
     zygote.close()
-    print("kill phase", time.monotonic() - t0)
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()
@@ -91,7 +89,6 @@ def test_sigkill_at_random_instants_loses_and_doubles_nothing(tmp_path, hub, pla
     outbox = Outbox.open(db, Sealer(platform_keys[1], "platform-test"), min_free_bytes=0, lease_seconds=0.5)
     time.sleep(0.6)  # let leases of killed daemons expire
     drain(make_engine(outbox, hub.url), timeout=60)
-    print("drain done", time.monotonic() - t0)
     opener = Opener(platform_keys[0])
     in_outbox = {row[0] for row in outbox._db.conn.execute("SELECT id FROM submissions")}
     assert set(returned) <= in_outbox

@@ -387,7 +387,8 @@ def detect_document(image: np.ndarray, params: DetectParams | None = None) -> De
     sx, sy = w / small.shape[1], h / small.shape[0]
     quad = quad * np.array([sx, sy], np.float32) + np.array([(sx - 1) / 2, (sy - 1) / 2], np.float32)
     quad = order_corners(quad)
-    fine = refine_corners(image, quad, reach=2.5 * scale + 3)
+    fine = refine_corners(image, quad, reach=4 * scale + 3)
+    fine = refine_corners(image, fine, reach=2 * scale + 3)
     fine = order_corners(refine_corners(image, fine, reach=scale + 3))
     ratio = cv2.contourArea(fine) / max(cv2.contourArea(quad), 1.0)
     if 0.85 < ratio < 1.18 and cv2.isContourConvex(fine.reshape(-1, 1, 2)):

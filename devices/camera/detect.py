@@ -209,15 +209,19 @@ def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
     gain = _gain_surface(lab[..., 0], p.border_px)
     lab[..., 0] /= gain
     mats = _mat_clusters(lab, p.border_px, p.clusters, p.min_sigma)
-    # mat = within fg_sigma spreads of a mat cluster in every channel; shadows only
-    # darken, so "darker than the mat" is tolerated shadow_tolerance times more
-    k = p.fg_sigma
-    mat = np.zeros(small.shape[:2], np.uint8)
+    # mat = within fg_sigma spreads (Mahalanobis, diagonal) of a mat cluster: a pale page on
+    # a light mat differs a little in each of L, a and b, which only adds up in the norm.
+    # Shadows only darken, so "darker than the mat" is tolerated shadow_tolerance times more.
+    chan_l, chan_a, chan_b = cv2.split(lab)
+    k2 = p.fg_sigma ** 2
+    mat = np.zeros(small.shape[:2], bool)
     for center, sd in mats:
-        lo = (center - k * sd * np.array([p.shadow_tolerance, 1, 1], np.float32)).tolist()
-        hi = (center + k * sd).tolist()
-        mat |= cv2.inRange(lab, tuple(lo), tuple(hi))
-    fg = (mat == 0).astype(np.uint8)
+        dl = chan_l - center[0]
+        dl = np.maximum(dl / sd[0], dl / (-sd[0] * p.shadow_tolerance))
+        da = (chan_a - center[1]) / sd[1]
+        db = (chan_b - center[2]) / sd[2]
+        mat |= (dl * dl + da * da + db * db) < k2
+    fg = (~mat).astype(np.uint8)
     # hands and glare reaching in from outside the frame are not the document
     # (each on its own: a glare-white page held by a hand is still the page)
     # Skin is opened first: thin red print (a booklet's ruled border) is skin-coloured too,

@@ -212,14 +212,20 @@ def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
     # mat = within fg_sigma spreads (Mahalanobis, diagonal) of a mat cluster: a pale page on
     # a light mat differs a little in each of L, a and b, which only adds up in the norm.
     # Shadows only darken, so "darker than the mat" is tolerated shadow_tolerance times more.
+    # A shadow also shrinks the chroma (a, b around 128) in proportion to the lightness, so
+    # a darker pixel's chroma is scaled back up by the lightness ratio before comparing.
     chan_l, chan_a, chan_b = cv2.split(lab)
+    chan_a -= 128.0
+    chan_b -= 128.0
+    inv_l = 1.0 / np.maximum(chan_l, 1.0)
     k2 = p.fg_sigma ** 2
     mat = np.zeros(small.shape[:2], bool)
     for center, sd in mats:
         dl = chan_l - center[0]
         dl = np.maximum(dl / sd[0], dl / (-sd[0] * p.shadow_tolerance))
-        da = (chan_a - center[1]) / sd[1]
-        db = (chan_b - center[2]) / sd[2]
+        boost = np.clip(center[0] * inv_l, 1.0, 3.0)
+        da = (chan_a * boost - (center[1] - 128.0)) / sd[1]
+        db = (chan_b * boost - (center[2] - 128.0)) / sd[2]
         mat |= (dl * dl + da * da + db * db) < k2
     fg = (~mat).astype(np.uint8)
     # hands and glare reaching in from outside the frame are not the document

@@ -209,15 +209,25 @@ def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
     gain = _gain_surface(lab[..., 0], p.border_px)
     lab[..., 0] /= gain
     mats = _mat_clusters(lab, p.border_px, p.clusters, p.min_sigma)
-    # mat = within fg_sigma spreads of a mat cluster in every channel; shadows only
-    # darken, so "darker than the mat" is tolerated shadow_tolerance times more
-    k = p.fg_sigma
-    mat = np.zeros(small.shape[:2], np.uint8)
+    # mat = within fg_sigma spreads (Mahalanobis, diagonal) of a mat cluster: a pale page on
+    # a light mat differs a little in each of L, a and b, which only adds up in the norm.
+    # Shadows only darken, so "darker than the mat" is tolerated shadow_tolerance times more.
+    # A shadow also shrinks the chroma (a, b around 128) in proportion to the lightness, so
+    # a darker pixel's chroma is scaled back up by the lightness ratio before comparing.
+    chan_l, chan_a, chan_b = cv2.split(lab)
+    chan_a -= 128.0
+    chan_b -= 128.0
+    inv_l = 1.0 / np.maximum(chan_l, 1.0)
+    k2 = p.fg_sigma ** 2
+    mat = np.zeros(small.shape[:2], bool)
     for center, sd in mats:
-        lo = (center - k * sd * np.array([p.shadow_tolerance, 1, 1], np.float32)).tolist()
-        hi = (center + k * sd).tolist()
-        mat |= cv2.inRange(lab, tuple(lo), tuple(hi))
-    fg = (mat == 0).astype(np.uint8)
+        dl = chan_l - center[0]
+        dl = np.maximum(dl / sd[0], dl / (-sd[0] * p.shadow_tolerance))
+        boost = np.clip(center[0] * inv_l, 1.0, 3.0)
+        da = (chan_a * boost - (center[1] - 128.0)) / sd[1]
+        db = (chan_b * boost - (center[2] - 128.0)) / sd[2]
+        mat |= (dl * dl + da * da + db * db) < k2
+    fg = (~mat).astype(np.uint8)
     # hands and glare reaching in from outside the frame are not the document
     # (each on its own: a glare-white page held by a hand is still the page)
     # Skin is opened first: thin red print (a booklet's ruled border) is skin-coloured too,
@@ -387,7 +397,8 @@ def detect_document(image: np.ndarray, params: DetectParams | None = None) -> De
     sx, sy = w / small.shape[1], h / small.shape[0]
     quad = quad * np.array([sx, sy], np.float32) + np.array([(sx - 1) / 2, (sy - 1) / 2], np.float32)
     quad = order_corners(quad)
-    fine = refine_corners(image, quad, reach=2.5 * scale + 3)
+    fine = refine_corners(image, quad, reach=4 * scale + 3)
+    fine = refine_corners(image, fine, reach=2 * scale + 3)
     fine = order_corners(refine_corners(image, fine, reach=scale + 3))
     ratio = cv2.contourArea(fine) / max(cv2.contourArea(quad), 1.0)
     if 0.85 < ratio < 1.18 and cv2.isContourConvex(fine.reshape(-1, 1, 2)):

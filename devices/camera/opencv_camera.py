@@ -80,7 +80,8 @@ class OpenCVCamera:
 
     @property
     def _is_file(self) -> bool:
-        return isinstance(self.source, str) and "://" not in self.source and not self.source.startswith("v4l2src")
+        # not a URL and not a GStreamer pipeline ("v4l2src ! videoconvert ! appsink")
+        return isinstance(self.source, str) and "://" not in self.source and "!" not in self.source
 
     @property
     def _is_still(self) -> bool:

@@ -14,8 +14,6 @@ from devices.camera.quality import Quality
 from devices.camera.settings import CameraSettings
 from devices.camera.simulated import SimulatedCamera
 
-CLEAN = synth.Effects()
-
 
 def _scene(**fx):
     sc = synth.random_scene(11, 960, 540, situation=synth.Situation.WHOLE, kind=DocKind.A4, mat="dark")

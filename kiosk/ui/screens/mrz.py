@@ -48,8 +48,9 @@ def entry_problem(number: str, birth: str, expiry: str) -> str | None:
 
 
 def _is_yymmdd(value: str) -> bool:
-    """Six digits that make a calendar date (2000 + YY: leap years repeat every century
-    but 1900, and 19000229 is no birth date anybody has)."""
+    """Six digits that make a calendar date. The century is not typed: 20YY is checked,
+    which has the same 29 Februaries as 19YY but for 000229 (valid in 2000 only), and
+    the chip itself refuses a date that is not the printed one."""
     if not re.fullmatch(r"\d{6}", value):
         return False
     try:

@@ -70,6 +70,18 @@ class DeliveryStatus:
     reference: str | None = None  # platform's reference once received
 
 
+@dataclass(frozen=True, slots=True)
+class ReceiptDetails:
+    """What a receipt may say about a queued or delivered record: no personal data."""
+
+    submission_id: str
+    receipt_number: str
+    service_code: str
+    created_at: str  # RFC 3339 UTC
+    state: RecordState
+    reference: str | None = None  # platform's reference once received
+
+
 class QueueError(Exception):
     """Base for offline-queue errors; `str()` is a clear, data-free reason."""
 

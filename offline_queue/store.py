@@ -44,6 +44,7 @@ from offline_queue.api import (
     QueueCounts,
     QueueError,
     QueueFull,
+    ReceiptDetails,
     RecordState,
 )
 from offline_queue.migrations import migrations
@@ -441,6 +442,18 @@ class Outbox:
         if row is None:
             raise KeyError(submission_id)
         return DeliveryStatus(submission_id, RecordState(row[0]), row[1])
+
+    def receipt_details(self, submission_id: str) -> ReceiptDetails:
+        """The unsealed columns a receipt shows (until purge); `KeyError` if unknown here."""
+        with self._db.read() as conn:
+            row = first_row(conn.execute(
+                "SELECT receipt_number, service_code, created_at, state, reference FROM submissions WHERE id = ?",
+                (submission_id,),
+            ))
+        if row is None:
+            raise KeyError(submission_id)
+        number, service, created, state, reference = row
+        return ReceiptDetails(submission_id, number, service, created, RecordState(state), reference)
 
     # ----------------------------------------------------------------- daemon side
 

@@ -72,11 +72,11 @@ class _NotRenderable(Exception):
 def queued_receipt(config, submission_id: str, lang: Lang) -> Receipt:
     """The receipt of a submission in this station's queue, from what the station may know.
 
-    Only unsealed columns are read (receipt number, service code, time, state); the
-    identity is sealed to the platform, so the receipt shows none. Delivered records keep
-    no receipt details here (the platform's status page has them).
+    Only unsealed columns are read (receipt number, service code, time, state, the
+    platform's reference once delivered); the identity is sealed to the platform, so the
+    receipt shows none. Delivered records are kept until the retention purges them.
     """
-    from offline_queue.api import QueueError
+    from offline_queue.api import QueueError, RecordState
     from offline_queue.sealing import Sealer
     from offline_queue.store import Outbox
 
@@ -85,18 +85,12 @@ def queued_receipt(config, submission_id: str, lang: Lang) -> Receipt:
         raise _NotRenderable(f"no queue database at {db_path}")
     try:
         with Outbox.open(db_path, Sealer(config.queue.sealing_public_key, config.queue.sealing_key_id)) as outbox:
-            delivery = outbox.status(submission_id)
-            record = next((r for r in outbox.undelivered() if r.submission_id == submission_id), None)
+            record = outbox.receipt_details(submission_id)
             snapshot = outbox.catalog.active()
     except KeyError:
         raise _NotRenderable("submission not in this station's queue (never queued here, or purged)") from None
     except QueueError as exc:
         raise _NotRenderable(str(exc)) from None
-    if record is None:
-        raise _NotRenderable(
-            f"submission already delivered (reference {delivery.reference}); "
-            "the station keeps no receipt details of delivered records"
-        )
     name, promise = LocalText.model_validate({"zh-Hans": record.service_code}), None
     if snapshot is not None:
         try:
@@ -104,6 +98,7 @@ def queued_receipt(config, submission_id: str, lang: Lang) -> Receipt:
             name, promise = service.name, service.promise
         except (KeyError, ValueError):
             pass  # not in the active catalog any more: show the code, no promise
+    received = record.state is RecordState.DELIVERED
     return Receipt(
         station_name=config.station.name,
         station_address=config.station.address,
@@ -111,7 +106,8 @@ def queued_receipt(config, submission_id: str, lang: Lang) -> Receipt:
         receipt_number=record.receipt_number,
         submission_id=submission_id,
         created_at=dt.datetime.fromisoformat(record.created_at),
-        status=ReceiptStatus.QUEUED,  # pending, in flight or quarantined: not received upstream
+        status=ReceiptStatus.RECEIVED if received else ReceiptStatus.QUEUED,
+        platform_reference=record.reference if received else None,
         promise=promise,
         status_url=config.station.status_url,
         hotline=config.station.hotline,

@@ -133,3 +133,19 @@ def test_receipt_render_to_an_unwritable_place_is_one_line(tmp_path, capsys):
     """Bad input: the output folder does not exist."""
     assert _run(receipt_command, ["receipt", "render", "--sample", "--png", str(tmp_path / "no" / "r.png")]) == 1
     assert capsys.readouterr().err.startswith("cannot write")
+
+
+def test_receipt_render_of_a_delivered_submission_says_received_with_the_reference(tmp_path):
+    config = _queue_config(tmp_path)
+    number = make_receipt_number("GZ-HZ-0001", dt.date(2026, 11, 23), 8)
+    with Outbox.open(config.queue.db_path, Sealer(config.queue.sealing_public_key, "k"), min_free_bytes=0) as outbox:
+        queued = outbox.enqueue(
+            NewSubmission("RESIDENCE-ENDORSE", 1, number, payload={"name": RAW_NAME, "id_number": RAW_ID})
+        )
+        record = outbox.claim("test")
+        assert outbox.delivered(record, "GZ2026-000123", "2026-11-23T02:00:00Z")
+    receipt = receipt_command.queued_receipt(config, queued.submission_id, receipt_command.Lang.ZH_HANS)
+    page = Interpreter(384).render(receipt_command.render_receipt(receipt, PrinterProfile(gb18030=True)))
+    assert number in page.text and "GZ2026-000123" in page.text
+    assert "已保存在本驿站" not in page.text, "a delivered record is not 'queued at this station'"
+    assert "申请人" not in page.text and "证件号码" not in page.text

@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 #   pcscd + vsmartcard-vpcd  PC/SC daemon and the virtual reader driver (tests, demo)
 #   swig + libpcsclite-dev   to build pyscard
 #   fonts-noto-cjk           CJK font for receipts rendered as raster images
+#   libusb-1.0-0             USB receipt printers (pyusb)
 #   python3-venv             where the system Python lacks venv
-APT_PACKAGES=(pcscd vsmartcard-vpcd swig libpcsclite-dev fonts-noto-cjk build-essential)
+APT_PACKAGES=(pcscd vsmartcard-vpcd swig libpcsclite-dev fonts-noto-cjk libusb-1.0-0 build-essential)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

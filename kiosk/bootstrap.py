@@ -38,7 +38,6 @@ from kiosk.station import (
 from kiosk.technician_auth import verify_pin
 from offline_queue.api import QueueError
 from offline_queue.audit import AuditError, verify_database
-from offline_queue.sealing import Sealer
 from offline_queue.store import Outbox
 from offline_queue.systemd import SdNotifier
 
@@ -56,14 +55,7 @@ class Check:
 
 def open_outbox(config: Config) -> Outbox:
     """The station's queue, as [queue] configures it (sealing to the platform's key)."""
-    settings = config.queue
-    return Outbox.open(
-        config.resolve(settings.db_path),
-        Sealer(settings.sealing_public_key, settings.sealing_key_id),
-        min_free_bytes=settings.min_free_bytes,
-        lease_seconds=settings.lease_seconds,
-        retention_days=settings.retention_days,
-    )
+    return Outbox.from_settings(config.queue, config.resolve(config.queue.db_path))
 
 
 class ActiveCatalog:

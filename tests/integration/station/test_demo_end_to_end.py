@@ -23,7 +23,7 @@ from kiosk.config import load_config
 from kiosk.domain.flow import Step
 from kiosk.station import STATION_SIZE
 from kiosk.ui.app import KioskApp
-from tests.tui.conftest import wait_for
+from tests.tui.conftest import click, wait_for
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -43,14 +43,6 @@ def _station_config(tmp_path: Path) -> Path:
     return path
 
 
-async def _click(pilot, selector: str) -> None:
-    widget = pilot.app.screen.query_one(selector)
-    widget.scroll_visible(animate=False)
-    await pilot.pause()
-    assert await pilot.click(selector), f"{selector} was not clickable"
-    await pilot.pause()
-
-
 async def test_a_session_reaches_the_local_hub(tmp_path):
     path = _station_config(tmp_path)
     demo.prepare(path)
@@ -62,15 +54,15 @@ async def test_a_session_reaches_the_local_hub(tmp_path):
         assert any("catalog=applied:v1" in line for line in notes), notes
         app = KioskApp(station)
         async with app.run_test(size=STATION_SIZE) as pilot:
-            await _click(pilot, "#lang-zh-Hans")
-            await _click(pilot, "#sample-resident")
+            await click(pilot, "#lang-zh-Hans")
+            await click(pilot, "#sample-resident")
             await wait_for(pilot, lambda: app.step is Step.CONFIRM)
-            await _click(pilot, "#yes")
-            await _click(pilot, "#service-TAX-CERT")
-            await _click(pilot, "#choice-year-1")
-            await _click(pilot, "#next")
-            await _click(pilot, "#consent")
-            await _click(pilot, "#submit")
+            await click(pilot, "#yes")
+            await click(pilot, "#service-TAX-CERT")
+            await click(pilot, "#choice-year-1")
+            await click(pilot, "#next")
+            await click(pilot, "#consent")
+            await click(pilot, "#submit")
             await wait_for(pilot, lambda: app.step is Step.DONE)
             await wait_for(pilot, lambda: len(station.printer.printed) == 1)
             number = app.receipt.receipt_number

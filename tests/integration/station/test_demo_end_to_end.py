@@ -58,9 +58,19 @@ async def test_a_session_reaches_the_local_hub(tmp_path):
             await click(pilot, "#sample-resident")
             await wait_for(pilot, lambda: app.step is Step.CONFIRM)
             await click(pilot, "#yes")
-            await click(pilot, "#service-TAX-CERT")
-            await click(pilot, "#choice-year-1")
+            await click(pilot, "#service-HKMO-ENDORSE")
+            await click(pilot, "#choice-destination-0")
+            await click(pilot, "#choice-kind-2")
+            await click(pilot, "#edit-phone")
+            for digit in "13800138000":
+                await click(pilot, f"#key-{digit}")
+            await click(pilot, "#ok")
             await click(pilot, "#next")
+            await wait_for(pilot, lambda: app.step is Step.CAPTURE)
+            await click(pilot, "#demo-place")  # the demo lays the sample document on the platen
+            await wait_for(pilot, lambda: app.screen.query_one("#use").display, timeout=30)
+            await click(pilot, "#use")
+            await wait_for(pilot, lambda: app.step is Step.REVIEW)
             await click(pilot, "#consent")
             await click(pilot, "#submit")
             await wait_for(pilot, lambda: app.step is Step.DONE)
@@ -76,7 +86,8 @@ async def test_a_session_reaches_the_local_hub(tmp_path):
             delivered = [s for s in answer["submissions"] if s["receipt_number"] == number]
             time.sleep(0.3)
         assert len(delivered) == 1, "the daemon delivered the submission exactly once"
-        assert delivered[0]["service_code"] == "TAX-CERT"
+        assert delivered[0]["service_code"] == "HKMO-ENDORSE"
+        assert len(delivered[0]["attachments"]) == 1, "the captured page travelled with it"
         assert delivered[0]["kiosk_id"] == config.station.id
 
     status = subprocess.run(

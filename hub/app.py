@@ -307,10 +307,16 @@ def create_app(
         data = await _read_body(request, max_attachment_bytes)
         if hashlib.sha256(data).hexdigest() != sha256:
             raise HubError(400, {"error": "hash_mismatch", "message": "SHA-256 of the body differs from the path"})
-        await run_in_threadpool(fault, "before", request)  # a hook may sleep: not on the event loop
-        created = await run_in_threadpool(store.put_attachment, submission_id, sha256, data, _now_text(clock()))
-        await run_in_threadpool(fault, "after_commit", request)
+        created = await run_in_threadpool(store_attachment, submission_id, sha256, data, request)
         return _json_response(201 if created else 200, {"sha256": sha256, "size": len(data)})
+
+    def store_attachment(submission_id: str, sha256: str, data: bytes, request: Request) -> bool:
+        """Fault hook, commit, fault hook: on a worker thread, in ONE hop from the event loop
+        (the commit's fsync and a hook's sleep must not block it; each hop costs CPU)."""
+        fault("before", request)
+        created = store.put_attachment(submission_id, sha256, data, _now_text(clock()))
+        fault("after_commit", request)
+        return created
 
     def check_content(sub: SubmissionIn) -> dict[str, Any]:
         """Refuse what the platform cannot use; return the admin-visible check report."""

@@ -231,9 +231,20 @@ class HubStore:
             "UPDATE submissions SET reference = ?, response = ? WHERE seq = ?",
             (reference, response, cur.lastrowid),
         )
-        stored = self.submission(submission_id, conn)
-        assert stored is not None
-        return stored
+        # The row as just written; reading it back would only re-parse what we hold.
+        return StoredSubmission(
+            submission_id=submission_id,
+            kiosk_id=kiosk_id,
+            service_code=service_code,
+            content_sha256=content_sha256,
+            request=request,
+            response=response,
+            reference=reference,
+            status="received",
+            received_at=received_at,
+            updated_at=received_at,
+            check_report=check_report,
+        )
 
     def set_status(self, submission_id: str, status: str, now: str) -> bool:
         with self.transaction() as conn:

@@ -84,6 +84,10 @@ class ServiceClient:
             )
         self.session.trust_env = False  # a proxy from the environment is not part of the config
 
+    def clone(self) -> ServiceClient:
+        """Another client with the same settings and its own session (one per worker thread)."""
+        return ServiceClient(self._settings)
+
     def close(self) -> None:
         self.session.close()
 

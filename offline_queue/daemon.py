@@ -1,10 +1,10 @@
 """The sync daemon (`run_kiosk.py sync`): deliver, pull catalogs, send heartbeats, purge.
 
-One thread, one loop. It never holds more than one record in memory, sleeps only on an
-`Event` (so SIGTERM wakes it at once), and SIGTERM/SIGINT let the current request finish
-(the engine checks for a stop before each request and puts an unfinished record back,
-untouched), then the loop exits, the session and the database close, and the process
-returns 0. A SIGKILL at any instant is also safe: the record's lease expires and the next
+One loop (the engine's delivery workers aside). It never holds more than `concurrency`
+records in memory, sleeps only on an `Event` (so SIGTERM wakes it at once), and
+SIGTERM/SIGINT let the requests in flight finish (the engine checks for a stop before each
+request and puts an unfinished record back, untouched), then the loop exits, the sessions
+and the database close, and the process returns 0. A SIGKILL at any instant is also safe: the record's lease expires and the next
 run retries it with the same id, which the platform's idempotency absorbs.
 """
 
@@ -166,5 +166,5 @@ class SyncDaemon:
     def close(self) -> None:
         if self.audit is not None:
             self.audit.close()
-        self.engine.client.close()
+        self.engine.close()
         self.engine.outbox.close()

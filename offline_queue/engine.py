@@ -10,7 +10,9 @@ Decisions per SERVICE_API.md, in one place (`_deliver`):
 - 5xx, timeouts, resets, non-JSON or oversized answers: retry that record later with
   full-jitter exponential backoff (`random() * min(cap, base * 2**attempts)`).
 Oldest first, and a record that fails waits alone: `claim` always takes the oldest record
-that is *due*, so one bad record never blocks those behind it. Only when the network itself
+that is *due*, so one bad record never blocks those behind it. Up to `concurrency` records
+are in flight at once (one worker thread and one HTTP session each), so the station's work
+on one record overlaps the platform's on another instead of the two taking turns. Only when the network itself
 fails several times in a row does the engine pause as a whole (a circuit breaker), so a
 station offline for days does not spin through its queue.
 """
@@ -24,9 +26,11 @@ import math
 import random
 import shutil
 import time
+import threading
 import uuid
 from collections import deque
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -74,7 +78,14 @@ class _AuthRefused(Exception):
 
 
 class _Stopped(Exception):
-    """Shutdown was requested between two requests of one record."""
+    """Between two requests of one record: shutdown was requested, or the engine paused
+    (another worker met 429/503, 401/403 or the circuit breaker). The record goes back
+    untouched, without counting an attempt."""
+
+
+# What one attempt on a worker thread hands back: the outcome (None: put back untouched),
+# the settlement to write, and the error code of a retry ("" otherwise).
+_Tried = tuple["Outcome | None", "Settlement | None", str]
 
 
 @dataclass
@@ -149,7 +160,14 @@ def _software_version() -> str:
 
 
 class SyncEngine:
-    """Delivers one record at a time; `run_until_idle` for `--once`, the daemon for the loop."""
+    """Delivers the outbox, `concurrency` records at a time; `run_until_idle` for `--once`,
+    the daemon for the loop.
+
+    Threads: the caller's thread claims records, writes outcomes, pulls catalogs and sends
+    heartbeats (with `client`); delivery attempts run on a small pool of workers, each with
+    its own `ServiceClient` (a `requests.Session` is not guaranteed thread-safe). The state
+    the workers share (pause deadline, circuit counter, credentials alarm) is under a lock.
+    """
 
     def __init__(
         self,
@@ -179,7 +197,12 @@ class SyncEngine:
         self._transport_failures = 0
         self.last_error = ""  # code of the latest retry (for the --once summary)
         self._leased: deque[Record] = deque()  # claimed, not yet tried
+        self._inflight: set[Future[_Tried]] = set()  # being tried by a worker
         self._outcomes: list[Settlement] = []  # tried, not yet written
+        self._pool: ThreadPoolExecutor | None = None  # started on first delivery
+        self._local = threading.local()  # each worker's own ServiceClient
+        self._worker_clients: list[ServiceClient] = []
+        self._state_lock = threading.RLock()  # pause, circuit counter, auth alarm
         self.auth_refused = outbox.get_flag(AUTH_ALARM) is not None
 
     # ----------------------------------------------------------------- timing
@@ -195,62 +218,113 @@ class SyncEngine:
         return max(0.0, self._pause_until - self._monotonic())
 
     def _pause(self, seconds: float) -> None:
-        self._pause_until = max(self._pause_until, self._monotonic() + seconds)
+        with self._state_lock:
+            self._pause_until = max(self._pause_until, self._monotonic() + seconds)
 
     # ----------------------------------------------------------------- delivery
 
+    @property
+    def busy(self) -> bool:
+        """Some record is being tried by a worker (its outcome is still to be collected)."""
+        return bool(self._inflight)
+
     def deliver_one(self) -> Outcome | None:
-        """Try the oldest due record once; None when nothing is due (or the engine is paused).
+        """Collect the outcome of one delivery attempt; None when nothing is due or in flight.
 
-        Records are leased `batch_size` at a time and their outcomes written with the next
-        claim (one commit per batch, see `Outbox.claim_batch`); `flush()` writes what is
-        pending and hands back unstarted leases, and runs whenever the engine goes idle.
+        Before waiting, the workers are topped up to `concurrency` records, taken oldest
+        first from the leased ones; records are leased `batch_size` at a time and their
+        outcomes written with the next claim (one commit per batch, see
+        `Outbox.claim_batch`). Nothing new starts while the engine is paused or stopping;
+        the records still in flight finish, and when none is left `flush()` writes what is
+        pending and hands back unstarted leases.
         """
-        if self.paused_for() > 0:
-            self.flush()
-            return None
-        if not self._leased:
-            self._leased.extend(
-                self.outbox.claim_batch(self._owner, self.settings.batch_size, settle=self._take_outcomes())
-            )
-            if not self._leased:
-                return None
-        record = self._leased.popleft()
-        outcome, settlement = self._attempt(record)
-        if settlement is not None:
-            self._outcomes.append(settlement)
-        if outcome is None or outcome is Outcome.AUTH_REFUSED:
-            self.flush()
-        return outcome
+        self._start_workers()
+        while self._inflight:
+            finished, _ = wait(self._inflight, return_when=FIRST_COMPLETED)
+            future = finished.pop()
+            self._inflight.discard(future)
+            outcome, settlement, error = future.result()
+            if settlement is not None:
+                self._outcomes.append(settlement)
+            if outcome is not None:  # None: put back untouched (stopping or paused)
+                if error:
+                    self.last_error = error
+                return outcome
+        self.flush()
+        return None
 
-    def _attempt(self, record: Record) -> tuple[Outcome | None, Settlement | None]:
+    def _start_workers(self) -> None:
+        while len(self._inflight) < self.settings.concurrency and not self.should_stop() and self.paused_for() <= 0:
+            if not self._leased:
+                self._leased.extend(
+                    self.outbox.claim_batch(self._owner, self.settings.batch_size, settle=self._take_outcomes())
+                )
+                if not self._leased:
+                    return
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="sync-deliver")
+            self._inflight.add(self._pool.submit(self._attempt, self._leased.popleft()))
+
+    def _attempt(self, record: Record) -> _Tried:
+        """One try at one record, on a worker thread; never raises for the platform's answers."""
         try:
             reference, received_at = self._deliver(record)
         except _Stopped:
-            return None, Settlement.released(record)
+            return None, Settlement.released(record), ""
         except _AuthRefused:
-            return Outcome.AUTH_REFUSED, Settlement.released(record)
+            return Outcome.AUTH_REFUSED, Settlement.released(record), ""
         except _Quarantine as q:
             log.warning("submission %s quarantined: %s", record.submission_id, q.reason)
-            return Outcome.QUARANTINED, Settlement.quarantined(record, q.reason)
+            return Outcome.QUARANTINED, Settlement.quarantined(record, q.reason), ""
         except _Retry as r:
-            self.last_error = r.code
             if r.retry_after is not None:
                 delay = min(r.retry_after, self.settings.retry_after_max_s)
                 self._pause(delay)
-                return Outcome.THROTTLED, Settlement.retry_later(record, delay, r.code)
-            return Outcome.RETRY, Settlement.retry_later(record, self.backoff(record.attempts), r.code)
-        return Outcome.DELIVERED, Settlement.delivered(record, reference, received_at)
+                return Outcome.THROTTLED, Settlement.retry_later(record, delay, r.code), r.code
+            return Outcome.RETRY, Settlement.retry_later(record, self.backoff(record.attempts), r.code), r.code
+        return Outcome.DELIVERED, Settlement.delivered(record, reference, received_at), ""
+
+    def _worker_client(self) -> ServiceClient:
+        """This worker's own client (its own `requests.Session`), made on first use."""
+        client: ServiceClient | None = getattr(self._local, "client", None)
+        if client is None:
+            client = self._local.client = self.client.clone()
+            with self._state_lock:
+                self._worker_clients.append(client)
+        return client
 
     def _take_outcomes(self) -> list[Settlement]:
         outcomes, self._outcomes = self._outcomes, []
         return outcomes
 
     def flush(self) -> None:
-        """Write pending outcomes and release leased-but-unstarted records (one transaction)."""
+        """Wait for the records in flight (each finishes its current request), then write
+        pending outcomes and release leased-but-unstarted records (one transaction)."""
+        for future in self._inflight:
+            _, settlement, _ = future.result()
+            if settlement is not None:
+                self._outcomes.append(settlement)
+        self._inflight.clear()
         released = [Settlement.released(record) for record in self._leased]
         self._leased.clear()
         self.outbox.settle(self._take_outcomes() + released)
+
+    def close(self) -> None:
+        """Stop the workers (after their current record) and close every HTTP session."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        for client in (*self._worker_clients, self.client):
+            client.close()
+        self._worker_clients.clear()
+
+    def _send(self, send: Callable[[ServiceClient], Reply]) -> Reply:
+        """A delivery request from a worker: not started once the engine is paused, because
+        another worker was throttled, refused or lost the network meanwhile."""
+        if self.paused_for() > 0:
+            raise _Stopped("paused")
+        client = self._worker_client()
+        return self._call(lambda: send(client))
 
     def _call(self, send: Callable[[], Reply]) -> Reply:
         """One request with the cross-cutting answers handled: auth, throttling, transport."""
@@ -260,16 +334,21 @@ class SyncEngine:
             reply = send()
         except TransientError as exc:
             if exc.code in TRANSPORT_CODES:
-                self._transport_failures += 1
-                if self._transport_failures >= CIRCUIT_THRESHOLD:
-                    self._pause(self.backoff(self._transport_failures - CIRCUIT_THRESHOLD))
+                with self._state_lock:
+                    self._transport_failures += 1
+                    failures = self._transport_failures
+                if failures >= CIRCUIT_THRESHOLD:
+                    self._pause(self.backoff(failures - CIRCUIT_THRESHOLD))
             raise _Retry(exc.code) from None
         self._transport_failures = 0
         if reply.status in (401, 403):
-            self._raise_auth_alarm(reply.status)
+            with self._state_lock:
+                self._raise_auth_alarm(reply.status)
             raise _AuthRefused
         if self.auth_refused and reply.status < 400:
-            self._clear_auth_alarm()
+            with self._state_lock:
+                if self.auth_refused:
+                    self._clear_auth_alarm()
         if reply.status in (429, 503):
             retry_after = parse_retry_after(reply.headers.get("Retry-After"), time.time())
             code = f"http_{reply.status}"
@@ -280,7 +359,7 @@ class SyncEngine:
 
     def _upload(self, record: Record, sha256: str) -> None:
         data = self.outbox.attachment_data(record, sha256)
-        reply = self._call(lambda: self.client.put_attachment(record.submission_id, sha256, data))
+        reply = self._send(lambda client: client.put_attachment(record.submission_id, sha256, data))
         if reply.status in (200, 201):
             return
         if reply.status == 413:
@@ -297,7 +376,7 @@ class SyncEngine:
         manifest = {ref.sha256 for ref in record.attachments}
         body = record.body(self.settings.kiosk_id)
         for _ in range(MISSING_ROUNDS):
-            reply = self._call(lambda: self.client.put_submission(record.submission_id, body))
+            reply = self._send(lambda client: client.put_submission(record.submission_id, body))
             if reply.status in (200, 201):
                 answer = _json_object(reply)
                 reference = answer.get("reference")
@@ -342,9 +421,9 @@ class SyncEngine:
     def run_until_idle(self, summary: SyncSummary | None = None) -> SyncSummary:
         """Deliver until nothing is due (or `should_stop`); honours Retry-After by waiting (clamped)."""
         summary = summary or SyncSummary()
-        while not self.should_stop():
+        while self.busy or not self.should_stop():
             wait = self.paused_for()
-            if wait > 0:
+            if wait > 0 and not self.busy:  # records in flight finish first
                 if self.auth_refused or self._transport_failures >= CIRCUIT_THRESHOLD:
                     summary.unreachable = not self.auth_refused
                     break
@@ -352,12 +431,12 @@ class SyncEngine:
                 continue
             outcome = self.deliver_one()
             if outcome is None:
+                if self.paused_for() > 0:  # workers were stopped by a pause: wait it out above
+                    continue
                 break
             summary.count(outcome)
             if outcome in (Outcome.RETRY, Outcome.THROTTLED):
                 summary.errors[self.last_error] = summary.errors.get(self.last_error, 0) + 1
-            if outcome is Outcome.AUTH_REFUSED:
-                break
         self.flush()
         return summary
 

@@ -95,6 +95,12 @@ class SyncSettings(BaseModel):
         le=256,
         description="Records leased per transaction; outcomes are written with the next lease (one fsync per batch)",
     )
+    concurrency: int = Field(
+        default=4,
+        ge=1,
+        le=16,
+        description="Records delivered at once, each by its own worker and HTTP session (oldest first)",
+    )
     region: str = Field(default="440105", pattern=r"^\d{6}$", description="Catalog region this station accepts")
     trusted_admin_keys: dict[str, str] = Field(
         default_factory=dict,

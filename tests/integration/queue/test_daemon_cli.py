@@ -67,7 +67,7 @@ def test_sigterm_finishes_the_current_request_then_exits(tmp_path, outbox, hub, 
     """Bad input: SIGTERM while the platform takes 1.5 s to answer a submission PUT."""
     ids = [outbox.enqueue(new_submission(i)).submission_id for i in range(3)]
     proxy.add(hd.Fault(hd.SLOW, hd.submission_path, arg=1.5))
-    daemon = run_sync(tmp_path, platform_keys[1], proxy.url, ["sync"], read_timeout_s=10, idle_poll_s=0.05)
+    daemon = run_sync(tmp_path, platform_keys[1], proxy.url, ["sync"], read_timeout_s=10, idle_poll_s=0.05, concurrency=1)
     deadline = time.monotonic() + 20
     while not proxy.applied:
         assert time.monotonic() < deadline and daemon.poll() is None, daemon.stderr.read() if daemon.poll() is not None else "no request"
@@ -78,6 +78,28 @@ def test_sigterm_finishes_the_current_request_then_exits(tmp_path, outbox, hub, 
     assert [outbox.status(i).state for i in ids[1:]] == [RecordState.PENDING] * 2
     assert outbox.counts().in_flight == 0
     assert list(hub.submissions) == [ids[0]]
+
+
+@pytest.mark.realstack
+def test_sigterm_with_concurrent_workers_finishes_what_is_in_flight(tmp_path, outbox, hub, proxy, platform_keys):
+    """Bad input: SIGTERM while one of 3 concurrent workers waits 1.5 s for a submission PUT."""
+    ids = [outbox.enqueue(new_submission(i)).submission_id for i in range(12)]
+    proxy.add(hd.Fault(hd.SLOW, hd.submission_path, arg=1.5))
+    daemon = run_sync(tmp_path, platform_keys[1], proxy.url, ["sync"], read_timeout_s=10, idle_poll_s=0.05,
+                      concurrency=3, batch_size=3)
+    deadline = time.monotonic() + 20
+    while not proxy.applied:
+        assert time.monotonic() < deadline and daemon.poll() is None, daemon.stderr.read() if daemon.poll() is not None else "no request"
+        time.sleep(0.01)
+    daemon.send_signal(signal.SIGTERM)
+    assert daemon.wait(timeout=10) == 0
+    states = {i: outbox.status(i).state for i in ids}
+    delivered = {i for i, state in states.items() if state is RecordState.DELIVERED}
+    assert set(states.values()) <= {RecordState.DELIVERED, RecordState.PENDING}
+    assert outbox.counts().in_flight == 0
+    slow_id = proxy.applied[0][2].rsplit("/", 1)[-1]
+    assert slow_id in delivered and len(delivered) < len(ids)  # the slow one was waited for; not all sent
+    assert set(hub.submissions) == delivered  # each answer recorded, nothing sent twice or lost
 
 
 @pytest.mark.realstack
@@ -175,7 +197,7 @@ SESSION = textwrap.dedent(
     box = Outbox.open(db, Sealer(public_key, "platform-test"), min_free_bytes=0)
     for i in range(30):
         box.enqueue(new_submission(i, attach_bytes=5000))
-    engine = make_engine(box, url)
+    engine = make_engine(box, url, concurrency=1)  # exactly 10 deliveries before the kill
     for _ in range(10):
         engine.deliver_one()
     box.export(os.path.join(os.path.dirname(db), "export"), "GZ-HZ-0001")

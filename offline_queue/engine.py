@@ -254,7 +254,13 @@ class SyncEngine:
         return None
 
     def _start_workers(self) -> None:
-        while len(self._inflight) < self.settings.concurrency and not self.should_stop() and self.paused_for() <= 0:
+        """Top the workers up, oldest record first; one at a time while the network fails, so a
+        station that lost its link does not fire `concurrency` more doomed requests."""
+        while (
+            len(self._inflight) < (1 if self._transport_failures else self.settings.concurrency)
+            and not self.should_stop()
+            and self.paused_for() <= 0
+        ):
             if not self._leased:
                 self._leased.extend(
                     self.outbox.claim_batch(self._owner, self.settings.batch_size, settle=self._take_outcomes())

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 
+from nacl.bindings import crypto_box_SEALBYTES
 from nacl.exceptions import CryptoError
 from nacl.public import PrivateKey, PublicKey, SealedBox
 
@@ -54,6 +55,11 @@ class Sealer:
 
     def seal(self, plaintext: bytes) -> bytes:
         return self._box.encrypt(plaintext)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def sealed_size(plaintext_size: int) -> int:
+        """Length of `seal()`'s output: an ephemeral public key and a MAC are added, nothing more."""
+        return plaintext_size + crypto_box_SEALBYTES
 
     def envelope(self, plaintext: bytes) -> dict[str, str]:
         """The `sealed` object of SERVICE_API.md for a submission payload."""

@@ -343,20 +343,22 @@ class Outbox:
 
         Raises `QueueFull` (nothing written) when the disk would fall below the floor.
         """
-        payload_job = self._sealing_pool.submit(self._sealer.seal, canonical_payload(submission.payload))
-        sealed_blobs = list(self._sealing_pool.map(self._seal_and_hash, [a.data for a in submission.attachments]))
-        sealed_payload = payload_job.result()
-        sealed_attachments = [
-            (attachment.role, attachment.content_type, digest, sealed)
-            for attachment, (digest, sealed) in zip(submission.attachments, sealed_blobs, strict=True)
-        ]
-        incoming = len(sealed_payload) + sum(len(a[3]) for a in sealed_attachments)
+        sealer = self._sealer
+        plain_payload = canonical_payload(submission.payload)
+        incoming = sealer.sealed_size(len(plain_payload)) + sum(
+            sealer.sealed_size(len(a.data)) for a in submission.attachments
+        )
         free = self.free_bytes()
         if free - incoming < self.min_free_bytes:
             raise QueueFull(
                 f"free disk {free // (1024 * 1024)} MiB is below the floor of "
                 f"{self.min_free_bytes // (1024 * 1024)} MiB: new submissions are refused"
             )
+        # Sealing runs in the pool while the transaction writes what is already sealed: each
+        # row is inserted only once its bytes are sealed (nothing in clear reaches SQLite), and
+        # sealing the next attachment overlaps SQLite copying the previous one into the WAL.
+        payload_job = self._sealing_pool.submit(sealer.seal, plain_payload)
+        attachment_jobs = [self._sealing_pool.submit(self._seal_and_hash, a.data) for a in submission.attachments]
         submission_id = str(uuid.uuid4())
         now = time.time()
         created_at = utc_now_rfc3339(now)
@@ -373,19 +375,18 @@ class Outbox:
                     created_at,
                     now,
                     ALG,
-                    self._sealer.key_id,
-                    sealed_payload,
+                    sealer.key_id,
+                    payload_job.result(),
                     now,
                 ),
             )
-            conn.executemany(
-                "INSERT INTO attachments (submission_seq, position, role, content_type, sha256, size, data)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (cursor.lastrowid, position, role, content_type, digest, len(sealed), sealed)
-                    for position, (role, content_type, digest, sealed) in enumerate(sealed_attachments)
-                ],
-            )
+            for position, (attachment, job) in enumerate(zip(submission.attachments, attachment_jobs, strict=True)):
+                digest, sealed = job.result()
+                conn.execute(
+                    "INSERT INTO attachments (submission_seq, position, role, content_type, sha256, size, data)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (cursor.lastrowid, position, attachment.role, attachment.content_type, digest, len(sealed), sealed),
+                )
         self._unchecked_bytes += incoming
         if self._unchecked_bytes >= CHECKPOINT_AFTER_BYTES and (
             self._checkpoint_job is None or self._checkpoint_job.done()

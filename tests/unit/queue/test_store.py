@@ -101,6 +101,13 @@ def test_disk_floor_refuses_new_but_keeps_queued(tmp_path, keys):
     box.close()
 
 
+@pytest.mark.parametrize("size", [0, 1, 300_000])
+def test_sealed_size_is_what_seal_returns(keys, size):
+    """The disk floor is checked before sealing, with the size sealing will produce."""
+    sealer = Sealer(keys[1], "k1")
+    assert len(sealer.seal(b"x" * size)) == Sealer.sealed_size(size)
+
+
 def test_oldest_first_and_backoff_does_not_block_others(outbox):
     ids = [outbox.enqueue(submission(n)).submission_id for n in range(3)]
     head = outbox.claim("w")

@@ -62,18 +62,23 @@ def run_sync(tmp_path: Path, public_key: str, url: str, argv: list[str], **sync_
     )
 
 
-@pytest.mark.realstack
-def test_sigterm_finishes_the_current_request_then_exits(tmp_path, outbox, hub, proxy, platform_keys):
-    """Bad input: SIGTERM while the platform takes 1.5 s to answer a submission PUT."""
-    ids = [outbox.enqueue(new_submission(i)).submission_id for i in range(3)]
-    proxy.add(hd.Fault(hd.SLOW, hd.submission_path, arg=1.5))
-    daemon = run_sync(tmp_path, platform_keys[1], proxy.url, ["sync"], read_timeout_s=10, idle_poll_s=0.05, concurrency=1)
+def sigterm_once_slowed(daemon: subprocess.Popen, proxy: hd.FaultProxy) -> None:
+    """SIGTERM the daemon as soon as the proxy started slowing a request; it must exit 0."""
     deadline = time.monotonic() + 20
     while not proxy.applied:
         assert time.monotonic() < deadline and daemon.poll() is None, daemon.stderr.read() if daemon.poll() is not None else "no request"
         time.sleep(0.01)
     daemon.send_signal(signal.SIGTERM)
     assert daemon.wait(timeout=10) == 0
+
+
+@pytest.mark.realstack
+def test_sigterm_finishes_the_current_request_then_exits(tmp_path, outbox, hub, proxy, platform_keys):
+    """Bad input: SIGTERM while the platform takes 1.5 s to answer a submission PUT."""
+    ids = [outbox.enqueue(new_submission(i)).submission_id for i in range(3)]
+    proxy.add(hd.Fault(hd.SLOW, hd.submission_path, arg=1.5))
+    daemon = run_sync(tmp_path, platform_keys[1], proxy.url, ["sync"], read_timeout_s=10, idle_poll_s=0.05, concurrency=1)
+    sigterm_once_slowed(daemon, proxy)
     assert outbox.status(ids[0]).state is RecordState.DELIVERED  # the answer was recorded
     assert [outbox.status(i).state for i in ids[1:]] == [RecordState.PENDING] * 2
     assert outbox.counts().in_flight == 0
@@ -87,12 +92,7 @@ def test_sigterm_with_concurrent_workers_finishes_what_is_in_flight(tmp_path, ou
     proxy.add(hd.Fault(hd.SLOW, hd.submission_path, arg=1.5))
     daemon = run_sync(tmp_path, platform_keys[1], proxy.url, ["sync"], read_timeout_s=10, idle_poll_s=0.05,
                       concurrency=3, batch_size=3)
-    deadline = time.monotonic() + 20
-    while not proxy.applied:
-        assert time.monotonic() < deadline and daemon.poll() is None, daemon.stderr.read() if daemon.poll() is not None else "no request"
-        time.sleep(0.01)
-    daemon.send_signal(signal.SIGTERM)
-    assert daemon.wait(timeout=10) == 0
+    sigterm_once_slowed(daemon, proxy)
     states = {i: outbox.status(i).state for i in ids}
     delivered = {i for i, state in states.items() if state is RecordState.DELIVERED}
     assert set(states.values()) <= {RecordState.DELIVERED, RecordState.PENDING}

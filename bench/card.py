@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[0] = str(ROOT)  # the repo root instead of bench/ (whose queue.py shadows the stdlib's)
 
 from devices.card import samples  # noqa: E402
 from devices.card.base import CardEvent, CardEventKind, CardReader  # noqa: E402

@@ -24,7 +24,7 @@ import time
 import cv2
 import numpy as np
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+sys.path[0] = str(pathlib.Path(__file__).resolve().parents[1])  # the repo root instead of bench/ (whose queue.py shadows the stdlib's)
 
 from devices.camera import synth  # noqa: E402
 from devices.camera.detect import detect_document, order_corners, quad_iou  # noqa: E402

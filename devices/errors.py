@@ -47,6 +47,15 @@ class AuthenticationFailed(CardError):
     """The chip refused access (BAC/PACE failed: the MRZ data does not match)."""
 
 
+class MrzRequired(AuthenticationFailed):
+    """The document is an ICAO one (passport, travel permit) read without its MRZ key.
+
+    Its chip opens only with the document number, birth date and expiry printed on it:
+    the caller asks the citizen for them and reads again with a `MrzKey`. A subclass of
+    AuthenticationFailed, because without the key the chip does refuse access.
+    """
+
+
 # --- camera --------------------------------------------------------------------------
 
 

@@ -72,14 +72,22 @@ STATUS_MESSAGES: dict[str, dict[str, str]] = {
     "ready_for_pickup": {"zh-Hans": "已办结，可领取", "zh-Hant": "已辦結，可領取", "en": "Done, ready for pickup"},
 }
 
-#: `fault_hook(stage, method, path)` may return a status code to answer instead; stages are
-#: "before" (nothing stored yet) and "after_commit" (stored, but the client never hears so).
-FaultHook = Callable[[str, str, str], int | None]
+#: `fault_hook(stage, method, path)` may return a status code (answered with a JSON error) or
+#: any Response (garbage, oversized, Retry-After...) to send instead, or sleep to be slow;
+#: stages are "before" (nothing stored yet) and "after_commit" (stored, but the client never
+#: hears so). Runs for attachment and submission PUTs.
+FaultHook = Callable[[str, str, str], "int | Response | None"]
 
 AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorBody, "description": "Missing or unknown bearer token"},
     403: {"model": ErrorBody, "description": "Credentials not valid for this Kiosk-Id or route"},
 }
+
+
+class _Injected(Exception):
+    def __init__(self, response: Response) -> None:
+        super().__init__(response.status_code)
+        self.response = response
 
 
 class HubError(Exception):
@@ -128,11 +136,16 @@ async def _read_body(request: Request, limit: int) -> bytes:
 def _json_object(raw: bytes) -> dict[str, Any]:
     try:
         value = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise HubError(422, {"errors": [{"field": "body", "message": "not valid JSON"}]}) from None
     if not isinstance(value, dict):
         raise HubError(422, {"errors": [{"field": "body", "message": "not a JSON object"}]})
     return value
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison; as bytes, since compare_digest refuses non-ASCII str."""
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), expected.encode("utf-8", "surrogateescape"))
 
 
 class _Auth:
@@ -142,6 +155,8 @@ class _Auth:
         if not admin_token:
             raise ValueError("admin_token must not be empty")
         self.admin_token = admin_token
+        if isinstance(kiosk_tokens, str):
+            raise TypeError("kiosk_tokens is a mapping or a collection of tokens, not one string")
         if isinstance(kiosk_tokens, Mapping):
             self.per_kiosk: dict[str, str] | None = dict(kiosk_tokens)
             self.shared: tuple[str, ...] = ()
@@ -160,10 +175,10 @@ class _Auth:
 
     def _is_kiosk_token(self, token: str) -> bool:
         tokens = self.shared if self.per_kiosk is None else tuple(self.per_kiosk.values())
-        return any(hmac.compare_digest(token, t) for t in tokens)
+        return any(_same(token, t) for t in tokens)
 
     def _is_admin(self, token: str) -> bool:
-        return hmac.compare_digest(token, self.admin_token)
+        return _same(token, self.admin_token)
 
     def kiosk(self, request: Request) -> str:
         """The authenticated kiosk id, or HubError 401/403."""
@@ -173,7 +188,7 @@ class _Auth:
             ok = self._is_kiosk_token(token)
         else:
             expected = self.per_kiosk.get(kiosk_id)
-            ok = expected is not None and hmac.compare_digest(token, expected)
+            ok = expected is not None and _same(token, expected)
         if ok and kiosk_id:
             return kiosk_id
         if ok or self._is_kiosk_token(token) or self._is_admin(token):
@@ -253,11 +268,17 @@ def create_app(
     async def _hub_error(request: Request, exc: HubError) -> Response:
         return JSONResponse(exc.body, status_code=exc.status, headers=exc.headers)
 
+    @app.exception_handler(_Injected)
+    async def _injected(request: Request, exc: _Injected) -> Response:
+        return exc.response
+
     def fault(stage: str, request: Request) -> None:
         if fault_hook is not None:
-            status = fault_hook(stage, request.method, request.url.path)
-            if status is not None:
-                raise HubError(status, {"error": "injected", "message": stage})
+            answer = fault_hook(stage, request.method, request.url.path)
+            if isinstance(answer, Response):
+                raise _Injected(answer)
+            if answer is not None:
+                raise HubError(answer, {"error": "injected", "message": stage})
 
     # -- submissions ----------------------------------------------------------------------
 
@@ -286,9 +307,9 @@ def create_app(
         data = await _read_body(request, max_attachment_bytes)
         if hashlib.sha256(data).hexdigest() != sha256:
             raise HubError(400, {"error": "hash_mismatch", "message": "SHA-256 of the body differs from the path"})
-        fault("before", request)
+        await run_in_threadpool(fault, "before", request)  # a hook may sleep: not on the event loop
         created = await run_in_threadpool(store.put_attachment, submission_id, sha256, data, _now_text(clock()))
-        fault("after_commit", request)
+        await run_in_threadpool(fault, "after_commit", request)
         return _json_response(201 if created else 200, {"sha256": sha256, "size": len(data)})
 
     def check_content(sub: SubmissionIn) -> dict[str, Any]:
@@ -314,7 +335,7 @@ def create_app(
             payload_digest = hashlib.sha256(plaintext).hexdigest()
             try:
                 opened = json.loads(plaintext)
-            except (UnicodeDecodeError, ValueError):
+            except (UnicodeDecodeError, ValueError, RecursionError):
                 opened = None
             if isinstance(opened, dict):
                 payload_fields = sorted(opened)
@@ -506,7 +527,7 @@ def create_app(
         raw = await _read_body(request, max_submission_bytes)
         try:
             bundle = json.loads(raw)
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise HubError(400, {"error": "malformed", "message": "body is not JSON"}) from None
         status, body = await run_in_threadpool(publish, region, bundle)
         return _json_response(status, body)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from kiosk.config import Config, ConfigError, config_path, load_config
 
 #: Top-level commands, in the order `--help` lists them.
-COMMANDS = ("station", "card", "printer", "receipt", "catalog", "hub")
+COMMANDS = ("station", "sync", "queue", "card", "doc", "printer", "receipt", "catalog", "hub", "tech", "audit")
 
 EXIT_CONFIG = 2
 

@@ -15,9 +15,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from devices.camera.settings import CameraSettings
 from devices.card.settings import CardSettings
 from devices.printer.settings import PrinterSettings
 from kiosk.domain.i18n_text import Lang
+from kiosk.settings_technician import AuditSettings, SupervisorSettings, TechnicianSettings
 from offline_queue.settings import QueueSettings, SyncSettings
 
 ENV_VAR = "KIOSK_CONFIG"
@@ -55,9 +57,13 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "station": StationSection,
     "session": SessionSection,
     "card": CardSettings,
+    "camera": CameraSettings,
     "printer": PrinterSettings,
     "queue": QueueSettings,
     "sync": SyncSettings,
+    "technician": TechnicianSettings,
+    "supervisor": SupervisorSettings,
+    "audit": AuditSettings,
 }
 
 #: Keys that exist once, in [station], and are copied where a section needs them, so that
@@ -77,9 +83,13 @@ class Config:
     station: StationSection
     session: SessionSection
     card: CardSettings
+    camera: CameraSettings
     printer: PrinterSettings
     queue: QueueSettings
     sync: SyncSettings
+    technician: TechnicianSettings
+    supervisor: SupervisorSettings
+    audit: AuditSettings
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, relative to the config file's folder."""

@@ -146,7 +146,10 @@ def background(config: Config) -> Iterator[list[str]]:
         notes = [publish_demo_catalog(config, hub_dir)]
         sync_cmd = [sys.executable, str(ROOT / "run_kiosk.py"), "--config", str(config.path), "sync"]
         once = subprocess.run([*sync_cmd, "--once"], capture_output=True, text=True, timeout=60, cwd=ROOT)
-        notes.append(once.stdout.strip() or once.stderr.strip())
+        if once.returncode != 0:
+            last = (once.stderr.strip().splitlines() or ["no output"])[-1]
+            raise DemoError(f"the first sync pass failed (exit {once.returncode}): {last}")
+        notes.append(once.stdout.strip())
         with open(logs / "sync.log", "ab") as sync_log:
             procs.append(subprocess.Popen(
                 sync_cmd, stdout=sync_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT,

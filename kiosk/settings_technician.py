@@ -6,7 +6,6 @@ The lead composes `config.toml` from these: `[technician]`, `[supervisor]`, `[au
 from __future__ import annotations
 
 import ipaddress
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -59,8 +58,8 @@ class SupervisorSettings(BaseModel):
     policy: PolicySettings = Field(default_factory=PolicySettings, description="service availability policy")
     metrics_path: str = Field(
         default="var/metrics/kiosk.prom",
-        description="Prometheus text-format file, rewritten atomically after each probe round; empty = off "
-        "(point node_exporter's textfile collector at its directory)",
+        description="Prometheus text-format file (relative to the config file, like every path), rewritten "
+        "atomically after each probe round; empty = off (point node_exporter's textfile collector at its directory)",
     )
     metrics_port: int = Field(default=0, ge=0, le=65535, description="serve /metrics over HTTP on this port; 0 = off")
     metrics_bind: str = Field(default="127.0.0.1", description="address for the metrics endpoint: loopback only")
@@ -79,8 +78,6 @@ class SupervisorSettings(BaseModel):
 class AuditSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    db_path: str = Field(default="var/audit.sqlite3", description="the hash-chained audit trail (SQLite)")
-
-    @property
-    def path(self) -> Path:
-        return Path(self.db_path)
+    db_path: str = Field(
+        default="var/audit.sqlite3", description="the hash-chained audit trail (SQLite), relative to the config file"
+    )

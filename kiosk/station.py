@@ -14,16 +14,21 @@ import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
-from devices.camera.base import Camera
+from devices.camera.base import Camera, DocKind
+from devices.camera.tracker import CaptureTracker
 from devices.card.base import CardReader, Identity
 from devices.printer.base import ReceiptPrinter
 from kiosk.domain.catalog import Catalog
 from kiosk.domain.i18n_text import Lang
 from kiosk.domain.receipt_number import make_receipt_number
 from offline_queue.api import DeliveryStatus, Enqueued, NewSubmission
+from offline_queue.systemd import SdNotifier
+
+if TYPE_CHECKING:
+    from kiosk.technician_ops import TechnicianOps
 
 #: The station's screen in terminal cells; layouts and snapshot tests are made for it.
 STATION_SIZE = (100, 30)
@@ -71,6 +76,14 @@ class DemoCards:
 
 
 @dataclass(frozen=True)
+class DemoDocuments:
+    """Demo mode only: lay the sample document a step asks for on the simulated platen."""
+
+    place: Callable[[DocKind], None]  # SimulatedCamera.place
+    remove: Callable[[], None]  # SimulatedCamera.remove
+
+
+@dataclass(frozen=True)
 class Station:
     """The devices, queue and settings the citizen flow runs on."""
 
@@ -78,14 +91,20 @@ class Station:
     camera: Camera
     printer: ReceiptPrinter
     outbox: SubmissionOutbox
-    catalog: Callable[[], Catalog]  # the active catalog, asked at each session start
+    catalog: Callable[[], Catalog | None]  # the active catalog (None: none installed yet), asked at each session start
     info: StationInfo
     verify_pin: Callable[[str], bool]  # technician PIN check (hash compare lives elsewhere)
     next_receipt_number: Callable[[], str]  # a fresh receipt number for each submission
     session: SessionSettings = field(default_factory=SessionSettings)
+    #: A fresh tracker per page to capture; wire `partial(build_tracker, cfg.camera)`.
+    new_tracker: Callable[[DocKind], CaptureTracker] = CaptureTracker
     kiosk_mode: bool = True  # False (development): Ctrl+Q quits without the PIN
     unavailable: Callable[[], frozenset[str]] = frozenset  # device kinds now down: "printer", ...
     demo: DemoCards | None = None
+    demo_documents: DemoDocuments | None = None
+    technician: TechnicianOps | None = None  # technician mode (F12); None = the PIN dialog only
+    systemd: SdNotifier | None = None  # READY=1 once the UI is up, WATCHDOG=1 from its event loop
+    check_devices: Callable[[], object] = lambda: None  # probe every device now (blocking; run off the UI)
 
 
 def load_demo_catalog() -> Catalog:
@@ -111,14 +130,21 @@ class DailyReceiptNumbers:
 
     KEY = "receipt_sequence"
 
-    def __init__(self, flags: FlagStore, station_id: str, timezone: str = "Asia/Shanghai") -> None:
+    def __init__(
+        self,
+        flags: FlagStore,
+        station_id: str,
+        timezone: str = "Asia/Shanghai",
+        today: Callable[[], dt.date] | None = None,
+    ) -> None:
         self._flags = flags
         self._station_id = station_id
-        self._zone = ZoneInfo(timezone)
+        zone = ZoneInfo(timezone)
+        self._today = today or (lambda: dt.datetime.now(zone).date())
         self._lock = threading.Lock()
 
     def __call__(self) -> str:
-        day = dt.datetime.now(self._zone).date()
+        day = self._today()
         with self._lock:
             stored_day, _, stored_seq = (self._flags.get_flag(self.KEY) or "").partition(":")
             sequence = int(stored_seq) + 1 if stored_day == day.isoformat() else 1

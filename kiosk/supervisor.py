@@ -199,6 +199,17 @@ class Supervisor:
         """For the heartbeat: {"printer": {"state": "degraded", "detail": ..., "paper": "low"}, ...}."""
         return {h.device: h.as_dict() for h in self.all_health()}
 
+    def doctor(self) -> list[tuple[str, bool, str]]:
+        """Probe now; one (name, ok, detail) per device for `run_kiosk.py doctor`.
+
+        Degraded counts as ok (it works) with the reason in the detail.
+        """
+        self.probe_once()
+        return [
+            (h.device, h.usable, f"{h.state.value}: {h.detail}" + (f" (paper {h.paper.value})" if h.paper else ""))
+            for h in self.all_health()
+        ]
+
     def uptime_s(self) -> float:
         return self._clock() - self.started_at
 
@@ -210,13 +221,26 @@ class Supervisor:
         return health is None or health.usable  # a device the station lacks cannot fail
 
     def needs(self, service: Service) -> set[str]:
-        """Devices a service cannot run without, under the configured policy."""
-        needed = {CARD, *service.requires}  # every service starts by reading an identity
+        """Devices a service cannot run without, under the configured policy.
+
+        Every service reads an identity (card) and documents need the camera, whatever the
+        catalog's `requires` says. The printer is the policy's call for every service: with
+        "allow_with_screen_receipt" the receipt number on screen stands in for the paper
+        (catalogs list "printer" in `requires` for the receipt itself).
+        """
+        needed = {CARD, *service.requires} - {PRINTER}
         if service.documents:
             needed.add(CAMERA)
         if self._policy.printer_down == "refuse":
             needed.add(PRINTER)
         return needed
+
+    def unavailable_kinds(self) -> frozenset[str]:
+        """Device kinds that are down and matter under the policy (`Station.unavailable`)."""
+        down = {h.device for h in self.all_health() if not h.usable}
+        if self._policy.printer_down == "allow_with_screen_receipt":
+            down.discard(PRINTER)
+        return frozenset(down)
 
     def missing_for(self, service: Service) -> list[str]:
         """The needed devices that are down, sorted; empty when the service can run."""

@@ -26,7 +26,7 @@ from kiosk.domain.technician import TechnicianGate
 from kiosk.supervisor import DeviceHealth, Supervisor
 from offline_queue.api import QueueCounts
 from offline_queue.audit import AuditRecord, AuditTrail
-from offline_queue.catalog_bundle import BundleRejected, verify_bundle
+from offline_queue.catalog_bundle import BundleRejected, VerifiedBundle, verify_bundle
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,16 @@ def test_page(station_id: str, when: dt.datetime) -> bytes:
     return init + center + "\n".join(lines).encode("ascii") + b"\n" + left + b"\n\n\n" + cut
 
 
+#: Exit status of the station after a technician left kiosk mode. The systemd units list it
+#: in `RestartPreventExitStatus=`, so the station stays stopped for maintenance instead of
+#: being restarted at once (`systemctl start kiosk-station` or a reboot brings it back).
+LEFT_KIOSK_EXIT_CODE = 64
+
+
+class NotLoggedIn(PermissionError):
+    """A technician action without an open technician session."""
+
+
 class TechnicianOps:
     """The technician's tools; the composition root builds one and hands it to the UI."""
 
@@ -131,18 +141,30 @@ class TechnicianOps:
         self._leave = leave
         self._now = now
 
-    def _record(self, action: str, **detail: str | int | float | bool | None) -> None:
+    def _active(self) -> str:
+        """Who is logged in (and that is activity); refuses when no session is open.
+
+        The screens close when the session ends, but a screen left behind (a dialog open at
+        the idle expiry) must not keep working on its own.
+        """
+        session = self.gate.session
+        if session is None:
+            raise NotLoggedIn("no technician session: log in again")
         self.gate.touch()
-        who = self.gate.session.who if self.gate.session else ""
-        self.audit.append("technician", action, {"who": who, **detail})
+        return session.who
+
+    def _record(self, action: str, **detail: str | int | float | bool | None) -> None:
+        self.audit.append("technician", action, {"who": self._active(), **detail})
 
     # --- devices --------------------------------------------------------------------
 
     def devices(self) -> list[DeviceHealth]:
+        self._active()
         return self.supervisor.all_health()
 
     def test_card(self) -> str:
         """Read the card on the reader and report only what kind it is (or why it failed)."""
+        self._active()
         try:
             if not self.card.card_present():
                 result = "no card on the reader"
@@ -156,6 +178,7 @@ class TechnicianOps:
         return result
 
     def test_camera(self) -> str:
+        self._active()
         try:
             frame = self.camera.latest(timeout=2.0)
             height, width = frame.image.shape[:2]
@@ -166,6 +189,7 @@ class TechnicianOps:
         return result
 
     def test_printer(self) -> str:
+        self._active()
         try:
             self.printer.print_bytes(test_page(self.station_id, self._now()))
             result = "test page printed"
@@ -175,17 +199,18 @@ class TechnicianOps:
         return result
 
     def reprobe(self) -> list[DeviceHealth]:
-        self.gate.touch()
+        self._active()
         return self.supervisor.probe_once()
 
     # --- queue ----------------------------------------------------------------------
 
     def queue_counts(self) -> QueueCounts:
-        self.gate.touch()
+        self._active()
         return self.outbox.counts()
 
     def retry_all(self) -> int:
         """Make every undelivered record (quarantined or backing off) due now."""
+        self._active()
         ids = [record.submission_id for record in self.outbox.undelivered()]
         for submission_id in ids:
             try:
@@ -202,11 +227,18 @@ class TechnicianOps:
         `<submission_id>/<sha256>` per sealed attachment; `manifest.json` lists them. The
         records stay in the queue: the export is a copy for carrying by hand.
         """
+        self._active()
         base = Path(directory)
         if not base.is_dir():
             raise FileNotFoundError(f"{base} is not a mounted directory")
-        target = base / f"kiosk-export-{self.station_id}-{self._now().strftime('%Y%m%dT%H%M%SZ')}"
-        target.mkdir()
+        stem = f"kiosk-export-{self.station_id}-{self._now().strftime('%Y%m%dT%H%M%SZ')}"
+        target = base / stem
+        for n in range(2, 100):  # a second export within the same second
+            try:
+                target.mkdir()
+                break
+            except FileExistsError:
+                target = base / f"{stem}-{n}"
         exported = []
         for record in self.outbox.undelivered():
             _write(target / f"{record.submission_id}.json", json.dumps(record.body(self.station_id)).encode())
@@ -223,7 +255,7 @@ class TechnicianOps:
     # --- catalog --------------------------------------------------------------------
 
     def catalog_view(self) -> CatalogView:
-        self.gate.touch()
+        self._active()
         active, staged = self.outbox.catalog.active(), self.outbox.catalog.staged()
         return CatalogView(
             active.version if active else None,
@@ -234,24 +266,35 @@ class TechnicianOps:
         )
 
     def install_bundles(self, directory: str | Path) -> list[InstallResult]:
-        """Verify and install every `*.json` bundle in `directory`, oldest version first."""
+        """Verify every `*.json` bundle in `directory`, then install the good ones by version.
+
+        All are checked against the versions installed before this call, then installed in
+        ascending version order, so "v10" is not refused for coming after "v9" by file name
+        and a current bundle plus a future one end up active and staged.
+        """
+        self._active()
         base = Path(directory)
         if not base.is_dir():
             raise FileNotFoundError(f"{base} is not a mounted directory")
+        slots = self.outbox.catalog
+        current = max((s.version for s in (slots.active(), slots.staged()) if s is not None), default=0)
+        checked = [(path, self._verify_one(path, current)) for path in sorted(base.glob("*.json"))]
         results = []
-        for path in sorted(base.glob("*.json")):
-            result = self._install_one(path)
+        for path, outcome in sorted(checked, key=_refusals_then_by_version):
+            if isinstance(outcome, InstallResult):
+                result = outcome
+            else:
+                result = InstallResult(path.name, slots.install(outcome), outcome.version)
             results.append(result)
             self._record("catalog_install", file=path.name[:80], outcome=result.outcome, version=result.version)
         return results
 
-    def _install_one(self, path: Path) -> InstallResult:
+    def _verify_one(self, path: Path, current: int) -> VerifiedBundle | InstallResult:
+        """The verified bundle, or the refusal to report."""
         try:
             bundle = json.loads(path.read_bytes())
         except (OSError, ValueError):
             return InstallResult(path.name, "rejected:malformed")
-        slots = self.outbox.catalog
-        current = max((s.version for s in (slots.active(), slots.staged()) if s is not None), default=0)
         try:
             verified = verify_bundle(
                 bundle, trusted_keys=self.trusted_admin_keys, region=self.region,
@@ -261,12 +304,12 @@ class TechnicianOps:
             return InstallResult(path.name, f"rejected:{exc.reason}")
         if validate_catalog(verified.payload):
             return InstallResult(path.name, "invalid", verified.version)
-        return InstallResult(path.name, slots.install(verified), verified.version)
+        return verified
 
     # --- events and leaving -----------------------------------------------------------
 
     def recent_events(self, limit: int = 30) -> list[AuditRecord]:
-        self.gate.touch()
+        self._active()
         return self.audit.recent(limit)
 
     def leave_kiosk(self) -> None:
@@ -274,6 +317,10 @@ class TechnicianOps:
         self._record("leave_kiosk")
         self.gate.logout()
         self._leave()
+
+
+def _refusals_then_by_version(item: tuple[Path, VerifiedBundle | InstallResult]) -> int:
+    return item[1].version if isinstance(item[1], VerifiedBundle) else -1
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -143,7 +143,7 @@ def decode_payload(bundle: Any) -> dict[str, Any]:
         raise BundleRejected(MALFORMED, "bundle is not a JSON object")
     try:
         payload = json.loads(_b64(bundle.get("payload"), "payload").decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise BundleRejected(MALFORMED, "payload is not UTF-8 JSON") from exc
     if not isinstance(payload, dict):
         raise BundleRejected(MALFORMED, "payload is not a JSON object")

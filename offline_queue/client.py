@@ -10,6 +10,7 @@ retries are off (`Retry(0)`); retrying is the engine's job, with backoff per rec
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -42,7 +43,7 @@ class Reply:
     """A complete, size-checked HTTP response."""
 
     status: int
-    headers: dict[str, str]
+    headers: Mapping[str, str]  # case-insensitive (requests' CaseInsensitiveDict): h11 sends "etag"
     content: bytes = field(repr=False)
 
     def json(self) -> Any:
@@ -123,7 +124,7 @@ class ServiceClient:
             raise TransientError("http_error") from None
         finally:
             response.close()
-        return Reply(response.status_code, dict(response.headers), b"".join(chunks))
+        return Reply(response.status_code, response.headers, b"".join(chunks))
 
     # --- the contract's calls -------------------------------------------------------------
 

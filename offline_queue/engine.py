@@ -1,7 +1,8 @@
 """The sync engine: delivers the outbox, pulls signed catalogs, sends heartbeats.
 
 Decisions per SERVICE_API.md, in one place (`_deliver`):
-- attachments first (PUT by SHA-256 of the sealed bytes), then the submission;
+- on the first attempt attachments first (PUT by SHA-256 of the sealed bytes), then the
+  submission; on retries the submission first, then only the attachments it lacks;
 - 200/201 with a reference: delivered; 409: quarantined `conflict` (never overwritten);
   422 `missing_attachments`: upload those and PUT again; 422 `errors`: quarantined `rejected`;
 - 401/403: the record goes back untouched, delivery pauses, the `auth_alarm` flag is raised;
@@ -24,6 +25,7 @@ import random
 import shutil
 import time
 import uuid
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,7 +35,7 @@ from typing import Any
 from offline_queue.catalog_bundle import BundleRejected, verify_bundle
 from offline_queue.client import TRANSPORT_CODES, Reply, ServiceClient, TransientError
 from offline_queue.settings import SyncSettings
-from offline_queue.store import Outbox, Record
+from offline_queue.store import Outbox, Record, Settlement
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +71,10 @@ class _Quarantine(Exception):
 
 class _AuthRefused(Exception):
     pass
+
+
+class _Stopped(Exception):
+    """Shutdown was requested between two requests of one record."""
 
 
 @dataclass
@@ -151,16 +157,20 @@ class SyncEngine:
         client: ServiceClient,
         settings: SyncSettings,
         *,
-        device_states: DeviceStates = dict,
+        device_states: DeviceStates | None = None,
         software_version: str | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
         rng: Callable[[], float] = random.random,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.outbox = outbox
         self.client = client
         self.settings = settings
-        self.device_states = device_states
+        # Devices live in the station's process; the caller says how to read their states
+        # (`run_kiosk.py sync` reads what the station's supervisor leaves in the queue DB).
+        self.device_states = device_states or dict
         self.software_version = software_version or _software_version()
+        self.should_stop = should_stop  # checked before every request: SIGTERM ends cleanly
         self._rng = rng
         self._monotonic = monotonic
         self._owner = f"sync-{uuid.uuid4().hex[:12]}"
@@ -168,6 +178,8 @@ class SyncEngine:
         self._pause_until = 0.0
         self._transport_failures = 0
         self.last_error = ""  # code of the latest retry (for the --once summary)
+        self._leased: deque[Record] = deque()  # claimed, not yet tried
+        self._outcomes: list[Settlement] = []  # tried, not yet written
         self.auth_refused = outbox.get_flag(AUTH_ALARM) is not None
 
     # ----------------------------------------------------------------- timing
@@ -188,36 +200,62 @@ class SyncEngine:
     # ----------------------------------------------------------------- delivery
 
     def deliver_one(self) -> Outcome | None:
-        """Claim the oldest due record and try it once; None when nothing is due (or paused)."""
+        """Try the oldest due record once; None when nothing is due (or the engine is paused).
+
+        Records are leased `batch_size` at a time and their outcomes written with the next
+        claim (one commit per batch, see `Outbox.claim_batch`); `flush()` writes what is
+        pending and hands back unstarted leases, and runs whenever the engine goes idle.
+        """
         if self.paused_for() > 0:
+            self.flush()
             return None
-        record = self.outbox.claim(self._owner)
-        if record is None:
-            return None
+        if not self._leased:
+            self._leased.extend(
+                self.outbox.claim_batch(self._owner, self.settings.batch_size, settle=self._take_outcomes())
+            )
+            if not self._leased:
+                return None
+        record = self._leased.popleft()
+        outcome, settlement = self._attempt(record)
+        if settlement is not None:
+            self._outcomes.append(settlement)
+        if outcome is None or outcome is Outcome.AUTH_REFUSED:
+            self.flush()
+        return outcome
+
+    def _attempt(self, record: Record) -> tuple[Outcome | None, Settlement | None]:
         try:
             reference, received_at = self._deliver(record)
+        except _Stopped:
+            return None, Settlement.released(record)
         except _AuthRefused:
-            self.outbox.release(record)
-            return Outcome.AUTH_REFUSED
+            return Outcome.AUTH_REFUSED, Settlement.released(record)
         except _Quarantine as q:
-            self.outbox.quarantine(record, q.reason)
             log.warning("submission %s quarantined: %s", record.submission_id, q.reason)
-            return Outcome.QUARANTINED
+            return Outcome.QUARANTINED, Settlement.quarantined(record, q.reason)
         except _Retry as r:
+            self.last_error = r.code
             if r.retry_after is not None:
                 delay = min(r.retry_after, self.settings.retry_after_max_s)
                 self._pause(delay)
-                self.outbox.retry_later(record, delay, r.code)
-                self.last_error = r.code
-                return Outcome.THROTTLED
-            self.outbox.retry_later(record, self.backoff(record.attempts), r.code)
-            self.last_error = r.code
-            return Outcome.RETRY
-        self.outbox.delivered(record, reference, received_at)
-        return Outcome.DELIVERED
+                return Outcome.THROTTLED, Settlement.retry_later(record, delay, r.code)
+            return Outcome.RETRY, Settlement.retry_later(record, self.backoff(record.attempts), r.code)
+        return Outcome.DELIVERED, Settlement.delivered(record, reference, received_at)
+
+    def _take_outcomes(self) -> list[Settlement]:
+        outcomes, self._outcomes = self._outcomes, []
+        return outcomes
+
+    def flush(self) -> None:
+        """Write pending outcomes and release leased-but-unstarted records (one transaction)."""
+        released = [Settlement.released(record) for record in self._leased]
+        self._leased.clear()
+        self.outbox.settle(self._take_outcomes() + released)
 
     def _call(self, send: Callable[[], Reply]) -> Reply:
         """One request with the cross-cutting answers handled: auth, throttling, transport."""
+        if self.should_stop():
+            raise _Stopped("stopping")
         try:
             reply = send()
         except TransientError as exc:
@@ -244,15 +282,17 @@ class SyncEngine:
         data = self.outbox.attachment_data(record, sha256)
         reply = self._call(lambda: self.client.put_attachment(record.submission_id, sha256, data))
         if reply.status in (200, 201):
-            self.outbox.mark_uploaded(record, sha256)
-        elif reply.status == 413:
+            return
+        if reply.status == 413:
             raise _Quarantine("attachment_too_large")
         else:  # 400 hash mismatch (bytes damaged on the way) or anything unexpected
             raise _Retry(f"attachment_http_{reply.status}")
 
     def _deliver(self, record: Record) -> tuple[str, str | None]:
-        for ref in record.attachments:
-            if not ref.uploaded:
+        # First attempt: upload everything, then PUT. A retry PUTs first and uploads only what
+        # the platform says is missing (422): no upload bookkeeping on disk, no bytes resent.
+        if record.attempts == 0:
+            for ref in record.attachments:
                 self._upload(record, ref.sha256)
         manifest = {ref.sha256 for ref in record.attachments}
         body = record.body(self.settings.kiosk_id)
@@ -299,10 +339,10 @@ class SyncEngine:
         self.outbox.set_flag(AUTH_ALARM, None)
         log.info("credentials accepted again: delivery resumed")
 
-    def run_until_idle(self, should_stop: Callable[[], bool] = lambda: False, summary: SyncSummary | None = None) -> SyncSummary:
-        """Deliver until nothing is due; honours Retry-After by waiting (it is clamped)."""
+    def run_until_idle(self, summary: SyncSummary | None = None) -> SyncSummary:
+        """Deliver until nothing is due (or `should_stop`); honours Retry-After by waiting (clamped)."""
         summary = summary or SyncSummary()
-        while not should_stop():
+        while not self.should_stop():
             wait = self.paused_for()
             if wait > 0:
                 if self.auth_refused or self._transport_failures >= CIRCUIT_THRESHOLD:
@@ -318,6 +358,7 @@ class SyncEngine:
                 summary.errors[self.last_error] = summary.errors.get(self.last_error, 0) + 1
             if outcome is Outcome.AUTH_REFUSED:
                 break
+        self.flush()
         return summary
 
     # ----------------------------------------------------------------- catalog and health
@@ -331,8 +372,8 @@ class SyncEngine:
             reply = self._call(lambda: self.client.get_catalog(self.settings.region, self.outbox.get_flag(CATALOG_ETAG)))
         except _AuthRefused:
             return "auth_refused"
-        except _Retry as r:
-            return f"error:{r.code}"
+        except (_Retry, _Stopped) as exc:
+            return f"error:{exc}"
         if reply.status == 304:
             return "not_modified"
         if reply.status == 404:
@@ -386,6 +427,6 @@ class SyncEngine:
             reply = self._call(lambda: self.client.heartbeat(body))
         except _AuthRefused:
             return "auth_refused"
-        except _Retry as r:
-            return f"error:{r.code}"
+        except (_Retry, _Stopped) as exc:
+            return f"error:{exc}"
         return "ok" if 200 <= reply.status < 300 else f"error:http_{reply.status}"

@@ -60,7 +60,6 @@ def m001_outbox(db: Database) -> None:
             content_type TEXT NOT NULL,
             sha256 TEXT NOT NULL,
             size INTEGER NOT NULL,
-            uploaded INTEGER NOT NULL DEFAULT 0,
             data BLOB NOT NULL,
             PRIMARY KEY (submission_seq, position)
         )

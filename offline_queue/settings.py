@@ -89,6 +89,12 @@ class SyncSettings(BaseModel):
     idle_poll_s: float = Field(
         default=2.0, gt=0, le=60, description="When nothing is due, look for new submissions this often"
     )
+    batch_size: int = Field(
+        default=16,
+        ge=1,
+        le=256,
+        description="Records leased per transaction; outcomes are written with the next lease (one fsync per batch)",
+    )
     region: str = Field(default="440105", pattern=r"^\d{6}$", description="Catalog region this station accepts")
     trusted_admin_keys: dict[str, str] = Field(
         default_factory=dict,

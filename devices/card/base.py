@@ -83,6 +83,11 @@ class MrzKey:
     birth_yymmdd: str
     expiry_yymmdd: str
 
+    def __repr__(self) -> str:  # personal data: never through repr() into a log
+        return "MrzKey(<masked>)"
+
+    __str__ = __repr__
+
 
 CardListener = Callable[[CardEvent], None]
 
@@ -103,7 +108,11 @@ class CardReader(Protocol):
         """Whether a card is on the reader right now."""
 
     def read_identity(self, mrz: MrzKey | None = None) -> Identity:
-        """Read the present card. Raises `devices.errors.CardError` subclasses."""
+        """Read the present card. Raises `devices.errors.CardError` subclasses.
+
+        An ICAO document (passport, travel permit) read without `mrz` raises `MrzRequired`:
+        the caller asks for the key and reads again with it.
+        """
 
     def read_badge(self) -> BadgeRead:
         """Read a contactless technician badge's UID."""

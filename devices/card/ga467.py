@@ -7,9 +7,10 @@ compressed in a vendor format whose decoder ships as a native library, so it sta
 bytes unless a `photo_decoder` is plugged in (e.g. a ctypes wrapper of the vendor's
 `unpack` function returning BMP bytes).
 
-Every command is bounded by `timeout_s`. A frame with a bad checksum makes the reader
-resend once; a reader that answers with noise or half a frame is a ProtocolError, one
-that says nothing a DeviceTimeout, a port that cannot be opened DeviceUnavailable.
+Every command is bounded by `timeout_s`. An answer with a bad checksum is asked for once
+more (find and select are resent; a read reruns the whole sequence); a reader that
+answers with noise or half a frame is a ProtocolError, one that says nothing a
+DeviceTimeout, a port that cannot be opened DeviceUnavailable.
 
 A polling thread asks "find card" every `poll_interval_s` and turns the answers into
 INSERTED/REMOVED events; two failed polls in a row mean the reader is gone
@@ -97,9 +98,12 @@ class Ga467CardReader:
     def read_identity(self, mrz: MrzKey | None = None) -> Identity:
         """Find, select and read the card; `mrz` is not needed by GA 467 cards."""
         with self._io:
-            if not self._activate(select=True):
-                raise NoCard("no card on the reader")
-            answer = self._transact(Command.READ_BASE)
+            try:
+                answer = self._read_base()
+            except _CorruptAnswer:
+                # Line noise hit the 1,295-byte answer. Read base information cannot simply
+                # be resent (the card is halted after a read): run the whole sequence again.
+                answer = self._read_base()
         answer.raise_for_status()
         text, photo = split_base_information(answer.data)
         if self._photo_decoder is not None:
@@ -123,6 +127,11 @@ class Ga467CardReader:
         return f"{self.name}: SAM {answer.data.hex().upper() or 'ok'}"
 
     # --- card presence ---------------------------------------------------------------
+
+    def _read_base(self) -> Answer:
+        if not self._activate(select=True):
+            raise NoCard("no card on the reader")
+        return self._transact(Command.READ_BASE, resend=False)
 
     def _activate(self, *, select: bool) -> bool:
         """Whether a card is there; with `select`, leave it selected for a read.
@@ -194,8 +203,12 @@ class Ga467CardReader:
             except (serial.SerialException, OSError):
                 pass  # closing a port that vanished: nothing left to release
 
-    def _transact(self, command: Command, data: bytes = b"") -> Answer:
-        """Send one command and wait for its answer, at most `timeout_s`."""
+    def _transact(self, command: Command, data: bytes = b"", *, resend: bool = True) -> Answer:
+        """Send one command and wait for its answer, at most `timeout_s`.
+
+        An answer with a bad checksum makes an idempotent command (`resend`) go out once
+        more; a second corrupt answer, or the first one without `resend`, is a ProtocolError.
+        """
         with self._io:
             port = self._open()
             frame = encode_command(command, data)
@@ -213,8 +226,8 @@ class Ga467CardReader:
                     if bodies:
                         return parse_answer(bodies[0])
                     if decoder.corrupt > corrupt:
-                        if resent:
-                            raise ProtocolError("reader answered with corrupt frames (bad checksum)")
+                        if resent or not resend:
+                            raise _CorruptAnswer("reader answered with corrupt frames (bad checksum)")
                         resent, corrupt = True, decoder.corrupt
                         port.reset_input_buffer()
                         decoder.reset()
@@ -225,6 +238,10 @@ class Ga467CardReader:
             if decoder.pending or decoder.skipped > skipped:
                 raise ProtocolError("reader answer was incomplete or garbled")
             raise DeviceTimeout(f"reader did not answer within {self._settings.timeout_s:g} s")
+
+
+class _CorruptAnswer(ProtocolError):
+    """An answer failed its checksum (internal: callers see a ProtocolError)."""
 
 
 def split_base_information(data: bytes) -> tuple[bytes, bytes]:

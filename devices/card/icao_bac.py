@@ -97,7 +97,7 @@ def _xor(a: bytes, b: bytes) -> bytes:
     return bytes(x ^ y for x, y in zip(a, b, strict=True))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # keys derive from the MRZ: never in a repr
 class SessionKeys:
     ks_enc: bytes
     ks_mac: bytes
@@ -112,7 +112,7 @@ def session_keys(k_ifd: bytes, k_ic: bytes, rnd_ic: bytes, rnd_ifd: bytes) -> Se
     )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # keys derive from the MRZ: never in a repr
 class BacChallenge:
     """The terminal's half of BAC for one GET CHALLENGE answer.
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from devices.card.base import DocumentKind, Identity, MrzKey
 from devices.errors import CardRejected
 
-_WEIGHTS = (7, 3, 1)
 _ALLOWED = re.compile(r"[0-9A-Z<]*")
 
 
@@ -33,7 +32,7 @@ _SHAPES = {(3, 30): MrzFormat.TD1, (2, 36): MrzFormat.TD2, (2, 44): MrzFormat.TD
 
 
 def _char_value(ch: str) -> int:
-    if ch.isdigit():
+    if ch.isascii() and ch.isdigit():
         return ord(ch) - ord("0")
     if "A" <= ch <= "Z":
         return ord(ch) - ord("A") + 10
@@ -44,7 +43,7 @@ def _char_value(ch: str) -> int:
 
 def check_digit(field: str) -> str:
     """The ICAO 9303 part 3 check digit (weights 7, 3, 1; A=10..Z=35; '<'=0) as a char."""
-    return str(sum(_char_value(ch) * _WEIGHTS[i % 3] for i, ch in enumerate(field)) % 10)
+    return str(sum(_char_value(ch) * (7, 3, 1)[i % 3] for i, ch in enumerate(field)) % 10)
 
 
 def _verify(field: str, digit: str, name: str, *, optional: bool = False) -> None:
@@ -97,9 +96,11 @@ class Mrz:
     def identity(self, photo: bytes = b"") -> Identity:
         """The station's typed identity for this document."""
         kind = DocumentKind.PASSPORT if self.format is MrzFormat.TD3 else DocumentKind.TRAVEL_PERMIT
+        name = " ".join(part for part in (self.surname, self.given_names) if part)
         return Identity(
             kind=kind,
-            name=" ".join(part for part in (self.surname, self.given_names) if part),
+            name=name,
+            latin_name=name,  # the MRZ only has the Latin transliteration
             id_number=self.document_number,
             birth_date=self.birth_date,
             sex=self.sex,

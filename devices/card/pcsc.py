@@ -26,15 +26,17 @@ from smartcard import scard
 
 from devices.card.apdu import ApduChannel, CommandApdu, raise_for_status
 from devices.card.base import BadgeRead, CardEvent, CardEventKind, CardListener, Identity, MrzKey
-from devices.card.emrtd import read_emrtd
+from devices.card.emrtd import EMRTD_AID, read_emrtd
+from devices.card.events import deliver
 from devices.card.mrz import bac_key_input
 from devices.errors import (
-    AuthenticationFailed,
     CardError,
+    CardRejected,
     CardRemoved,
     DeviceError,
     DeviceTimeout,
     DeviceUnavailable,
+    MrzRequired,
     NoCard,
     ProtocolError,
 )
@@ -135,9 +137,19 @@ def _bounded(call: Callable[[], Any], deadline: float, what: str) -> Any:
 
 
 class _Monitor:
-    """Supervised reader/card event loop (see the module docstring)."""
+    """Supervised reader/card event loop (see the module docstring).
 
-    def __init__(self, wanted: str, listener: CardListener, poll_s: float, backoff_max_s: float) -> None:
+    It follows ONE reader, the first whose name contains `wanted` (the one the card
+    operations use too), and reports its events under `name`. Readers present at start
+    are taken as given (no READER_ADDED); a card already on the reader is reported as
+    INSERTED. Losing pcscd reports REMOVED (if a card was on) and READER_REMOVED; its
+    return reports READER_ADDED and INSERTED again.
+    """
+
+    def __init__(
+        self, name: str, wanted: str, listener: CardListener, poll_s: float, backoff_max_s: float
+    ) -> None:
+        self._name = name
         self._wanted = wanted
         self._listener = listener
         self._poll_ms = max(1, int(poll_s * 1000))
@@ -145,10 +157,11 @@ class _Monitor:
         self._stop = threading.Event()
         self._ctx: Any = None
         self._ctx_lock = threading.Lock()
-        self._states: dict[str, int] = {}  # reader -> last event state (CHANGED cleared)
-        self._present: dict[str, bool] = {}
+        self._reader: str | None = None  # the PC/SC name of the followed reader
+        self._state = scard.SCARD_STATE_UNAWARE  # its last event state (CHANGED cleared)
+        self._present = False
+        self._initial = True  # the first listing after start() announces no READER_ADDED
         self._pnp_state = scard.SCARD_STATE_UNAWARE
-        self.service_up = threading.Event()
         self.restarts = 0  # how many times the context had to be re-established
         self._thread = threading.Thread(target=self._run, name="pcsc-monitor", daemon=True)
 
@@ -165,11 +178,9 @@ class _Monitor:
                     pass
         self._thread.join(timeout)
 
-    def _emit(self, kind: CardEventKind, reader: str, atr: bytes = b"") -> None:
-        try:
-            self._listener(CardEvent(kind, reader, atr))
-        except Exception:  # a broken listener must not kill the monitor
-            log.exception("card event listener failed")
+    def _emit(self, kind: CardEventKind, atr: bytes = b"") -> None:
+        if not self._stop.is_set():
+            deliver(self._listener, CardEvent(kind, self._name, atr))
 
     def _run(self) -> None:
         backoff = 0.1
@@ -179,18 +190,18 @@ class _Monitor:
                     ctx = _establish()
                     with self._ctx_lock:
                         self._ctx = ctx
-                    self.service_up.set()
                     log.info("pcsc monitor: connected to pcscd")
-                self._sync_readers(_list_readers(self._ctx, self._wanted))
+                readers = _list_readers(self._ctx, self._wanted)
+                self._follow(readers[0] if readers else None)
+                self._initial = False
                 self._wait_for_change()
                 backoff = 0.1
-            except (DeviceError, scard.error) as err:
-                self._lose_service(str(err))
-                self._stop.wait(backoff)
-                backoff = min(backoff * 2, self._backoff_max_s)
-            except Exception:  # supervision: never let the loop die
-                log.exception("pcsc monitor: unexpected error, restarting the loop")
-                self._lose_service("unexpected error")
+            except Exception as err:  # supervision: whatever happens, reconnect and go on
+                if isinstance(err, (DeviceError, scard.error)):
+                    self._lose_service(str(err))
+                else:
+                    log.exception("pcsc monitor: unexpected error, restarting the loop")
+                    self._lose_service(type(err).__name__)
                 self._stop.wait(backoff)
                 backoff = min(backoff * 2, self._backoff_max_s)
         with self._ctx_lock:
@@ -204,32 +215,33 @@ class _Monitor:
         if ctx is None:
             return
         _release(ctx)
-        self.service_up.clear()
         self.restarts += 1
         log.warning("pcsc monitor: lost pcscd (%s); will reconnect", reason)
-        self._sync_readers([])
+        self._follow(None)
         self._pnp_state = scard.SCARD_STATE_UNAWARE
 
-    def _sync_readers(self, readers: list[str]) -> None:
-        for gone in [r for r in self._states if r not in readers]:
-            if self._present.pop(gone, False):
-                self._emit(CardEventKind.REMOVED, gone)
-            del self._states[gone]
-            self._emit(CardEventKind.READER_REMOVED, gone)
-        for new in readers:
-            if new not in self._states:
-                self._states[new] = scard.SCARD_STATE_UNAWARE
-                self._present[new] = False
-                self._emit(CardEventKind.READER_ADDED, new)
+    def _follow(self, reader: str | None) -> None:
+        if reader == self._reader:
+            return
+        if self._reader is not None:
+            if self._present:
+                self._present = False
+                self._emit(CardEventKind.REMOVED)
+            self._emit(CardEventKind.READER_REMOVED)
+        self._reader = reader
+        self._state = scard.SCARD_STATE_UNAWARE
+        if reader is not None and not self._initial:
+            self._emit(CardEventKind.READER_ADDED)
 
     def _wait_for_change(self) -> None:
-        watched = [(r, s) for r, s in self._states.items()]
-        watched.append((PNP_NOTIFICATION, self._pnp_state))
+        watched = [(PNP_NOTIFICATION, self._pnp_state)]
+        if self._reader is not None:
+            watched.insert(0, (self._reader, self._state))
         hresult, changes = scard.SCardGetStatusChange(self._ctx, self._poll_ms, watched)
         if hresult in (
             scard.SCARD_E_TIMEOUT,
             scard.SCARD_E_CANCELLED,
-            scard.SCARD_E_UNKNOWN_READER,  # a reader left while we waited: re-list it
+            scard.SCARD_E_UNKNOWN_READER,  # the reader left while we waited: re-list
             scard.SCARD_E_READER_UNAVAILABLE,
         ):
             return
@@ -238,33 +250,37 @@ class _Monitor:
         for name, event, atr in changes:
             if name == PNP_NOTIFICATION:
                 self._pnp_state = event & ~scard.SCARD_STATE_CHANGED
-                continue
-            if name not in self._states:
-                continue
-            before = self._states[name]
-            self._states[name] = event & ~scard.SCARD_STATE_CHANGED
-            if event & (scard.SCARD_STATE_UNKNOWN | scard.SCARD_STATE_UNAVAILABLE):
-                continue  # the reader is going away: the next listing removes it
-            present = bool(event & scard.SCARD_STATE_PRESENT)
-            was = self._present[name]
-            swapped = (
-                was and present and before != scard.SCARD_STATE_UNAWARE
-                and (before >> _EVENT_COUNTER_SHIFT) != (event >> _EVENT_COUNTER_SHIFT)
-            )
-            if was and (not present or swapped):
-                self._present[name] = False
-                self._emit(CardEventKind.REMOVED, name)
-            if present and (not was or swapped):
-                self._present[name] = True
-                self._emit(CardEventKind.INSERTED, name, bytes(atr))
+            elif name == self._reader:
+                self._on_reader_state(event, bytes(atr))
+
+    def _on_reader_state(self, event: int, atr: bytes) -> None:
+        before, self._state = self._state, event & ~scard.SCARD_STATE_CHANGED
+        if event & (scard.SCARD_STATE_UNKNOWN | scard.SCARD_STATE_UNAVAILABLE):
+            return  # the reader is going away: the next listing reports it
+        present = bool(event & scard.SCARD_STATE_PRESENT)
+        # pcsc-lite counts card events in the high word: a card swapped between two
+        # polls shows as present -> present with a new count, i.e. removed + inserted.
+        swapped = (
+            self._present and present and before != scard.SCARD_STATE_UNAWARE
+            and (before >> _EVENT_COUNTER_SHIFT) != (event >> _EVENT_COUNTER_SHIFT)
+        )
+        if self._present and (not present or swapped):
+            self._present = False
+            self._emit(CardEventKind.REMOVED)
+        if present and not self._present:
+            self._present = True
+            self._emit(CardEventKind.INSERTED, atr)
 
 
 class PcscCardReader:
-    """`devices.card.base.CardReader` over pcscd: eMRTD (BAC + DG1) and badge UIDs."""
+    """`devices.card.base.CardReader` over pcscd: eMRTD (BAC + DG1) and badge UIDs.
 
-    name = "pcsc"
+    `name` (what events carry) is the configured reader name, or "PC/SC reader" when the
+    configuration takes the first reader pcscd lists.
+    """
 
     def __init__(self, settings: PcscSettings, *, poll_s: float = 0.5, backoff_max_s: float = 2.0) -> None:
+        self.name = settings.reader or "PC/SC reader"
         self._wanted = settings.reader
         self._timeout_s = settings.timeout_s
         self._poll_s = poll_s
@@ -277,7 +293,7 @@ class PcscCardReader:
     def start(self, listener: CardListener) -> None:
         if self._monitor is not None:
             raise RuntimeError("reader already started")
-        self._monitor = _Monitor(self._wanted, listener, self._poll_s, self._backoff_max_s)
+        self._monitor = _Monitor(self.name, self._wanted, listener, self._poll_s, self._backoff_max_s)
         self._monitor.start()
 
     def stop(self) -> None:
@@ -399,17 +415,35 @@ class PcscCardReader:
             threading.Thread(target=close, name="pcsc-close", daemon=True).start()
 
     def read_identity(self, mrz: MrzKey | None = None) -> Identity:
-        """BAC with `mrz`, then EF.COM and DG1; the verified MRZ as an Identity."""
-        if mrz is None:
-            raise AuthenticationFailed("this document needs its number, birth date and expiry (BAC)")
-        mrz_information = bac_key_input(mrz)
+        """BAC with `mrz`, then EF.COM and DG1; the verified MRZ as an Identity.
+
+        Without `mrz` the chip cannot be opened: MrzRequired when the card is an eMRTD
+        (after NoCard, so an empty reader is reported as such), CardRejected when it is not
+        one at all (a badge), so the station asks for the MRZ only of a real document.
+        """
+        mrz_information = bac_key_input(mrz) if mrz is not None else None
         with self._session() as channel:
+            if mrz_information is None:
+                if not _selects_emrtd(channel):
+                    raise CardRejected("this card is not an identity document")
+                raise MrzRequired("this document needs its number, birth date and expiry (BAC)")
             return read_emrtd(channel, mrz_information).mrz.identity()
 
     def read_badge(self) -> BadgeRead:
-        """The contactless UID via the PC/SC part 3 pseudo-APDU GET DATA (FF CA 00 00 00)."""
+        """The contactless UID via the PC/SC part 3 pseudo-APDU GET DATA (FF CA 00 00 00).
+
+        Every contactless card has a UID, passports included: a card that selects the
+        eMRTD application is an identity document, not a badge, and is rejected.
+        """
         with self._session() as channel:
+            if _selects_emrtd(channel):
+                raise CardRejected("this is an identity document, not a technician badge")
             uid = raise_for_status(channel.send(CommandApdu(0xFF, 0xCA, 0x00, 0x00, le=256)), "GET UID")
         if not 4 <= len(uid) <= 10:
             raise ProtocolError("badge UID has an unexpected length")
         return BadgeRead(uid.hex().upper())
+
+
+def _selects_emrtd(channel: ApduChannel) -> bool:
+    """Whether the card answers SELECT of the eMRTD application: an ICAO travel document."""
+    return channel.send(CommandApdu(0x00, 0xA4, 0x04, 0x0C, EMRTD_AID)).ok

@@ -29,6 +29,7 @@ from devices.errors import (
     CardRejected,
     DeviceError,
     DeviceUnavailable,
+    MrzRequired,
     NoCard,
 )
 
@@ -128,7 +129,7 @@ class SimulatedCardReader:
             raise CardRejected("this card is a badge, not an identity document")
         if card.kind in _ICAO_KINDS:
             if mrz is None:
-                raise AuthenticationFailed("this document needs its MRZ data (number, birth, expiry)")
+                raise MrzRequired("this document needs its MRZ data (number, birth, expiry)")
             if mrz != mrz_key_of(card):
                 raise AuthenticationFailed("the chip refused access: MRZ data does not match")
         return card

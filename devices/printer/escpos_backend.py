@@ -27,7 +27,7 @@ from typing import Protocol
 from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import File, Network, Serial, Usb
 
-from devices.errors import CoverOpen, PaperOut, PrinterError, PrinterOffline, PrinterTimeout
+from devices.errors import PrinterError, PrinterOffline, PrinterTimeout
 from devices.printer import status as rt
 from devices.printer.base import PaperState, PrinterProfile, PrinterState, PrinterStatus
 from devices.printer.settings import PrinterSettings
@@ -182,43 +182,21 @@ _TRANSPORTS = {
 }
 
 
-def _timeout_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [TimeoutError, socket.timeout]
+def _library_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
+    """(timeouts, other failures) of socket, pyserial and pyusb (when installed)."""
     import serial
 
-    errors.append(serial.SerialTimeoutException)
+    timeouts: list[type[BaseException]] = [TimeoutError, socket.timeout, serial.SerialTimeoutException]
+    failures: list[type[BaseException]] = [OSError, DeviceNotFoundError, serial.SerialException]
     with contextlib.suppress(ImportError):
         import usb.core
 
-        errors.append(usb.core.USBTimeoutError)
-    return tuple(errors)
+        timeouts.append(usb.core.USBTimeoutError)
+        failures.append(usb.core.USBError)
+    return tuple(timeouts), tuple(failures)
 
 
-def _offline_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [OSError, DeviceNotFoundError]
-    import serial
-
-    errors.append(serial.SerialException)
-    with contextlib.suppress(ImportError):
-        import usb.core
-
-        errors.append(usb.core.USBError)
-    return tuple(errors)
-
-
-_TIMEOUTS = _timeout_errors()
-_OFFLINE = _offline_errors()
-
-
-def error_for(status: PrinterStatus) -> PrinterError:
-    """The exception that says why a printer in `status` cannot print."""
-    if status.state is PrinterState.PAPER_OUT:
-        return PaperOut("printer: paper out")
-    if status.state is PrinterState.COVER_OPEN:
-        return CoverOpen("printer: cover open")
-    if status.state is PrinterState.OFFLINE:
-        return PrinterOffline(f"printer: {status.detail or 'off-line'}")
-    return PrinterError(f"printer: {status.detail or status.state.value}")
+_TIMEOUTS, _OFFLINE = _library_errors()
 
 
 class EscposPrinter:
@@ -286,7 +264,7 @@ class EscposPrinter:
         with self._connection() as link:
             status = self._read_status(link)
             if not status.state.can_print:
-                raise error_for(status)
+                raise rt.error_for(status)
             try:
                 with self._guard("sending the job", self.settings.write_timeout_s):
                     link.write(data, self.settings.write_timeout_s)

@@ -14,7 +14,6 @@ import threading
 from devices.errors import PrinterError, PrinterOffline
 from devices.printer import status as rt
 from devices.printer.base import PaperState, PrinterProfile, PrinterState, PrinterStatus
-from devices.printer.escpos_backend import error_for
 
 
 class SimulatedPrinter:
@@ -45,7 +44,7 @@ class SimulatedPrinter:
             raise failure
         current = self.status()
         if not current.state.can_print:
-            raise error_for(current)
+            raise rt.error_for(current)
         with self._lock:
             self.printed.append(bytes(data))
 

@@ -12,6 +12,7 @@ that does not speak ESC/POS) and is reported as an error, never guessed at.
 
 from __future__ import annotations
 
+from devices.errors import CoverOpen, PaperOut, PrinterError, PrinterOffline
 from devices.printer.base import PaperState, PrinterState, PrinterStatus
 
 DLE_EOT = b"\x10\x04"
@@ -82,3 +83,25 @@ def encode(state: PrinterState) -> tuple[int, int, int]:
     if state is PrinterState.ERROR:
         return base | _OFFLINE, base | _ERROR, base
     raise ValueError(f"an off-line printer gives no answer bytes ({state})")
+
+
+def health(status: PrinterStatus) -> tuple[str, str]:
+    """(device state, paper) as the heartbeat reports them: ok | degraded | down, ok | low | out."""
+    if status.state is PrinterState.OK:
+        device = "ok"
+    elif status.state is PrinterState.PAPER_LOW:
+        device = "degraded"
+    else:
+        device = "down"
+    return device, status.paper.value
+
+
+def error_for(status: PrinterStatus) -> PrinterError:
+    """The exception that says why a printer in `status` cannot print."""
+    if status.state is PrinterState.PAPER_OUT:
+        return PaperOut("printer: paper out")
+    if status.state is PrinterState.COVER_OPEN:
+        return CoverOpen("printer: cover open")
+    if status.state is PrinterState.OFFLINE:
+        return PrinterOffline(f"printer: {status.detail or 'off-line'}")
+    return PrinterError(f"printer: {status.detail or status.state.value}")

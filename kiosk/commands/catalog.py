@@ -86,6 +86,8 @@ def _read_json(path: Path) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise CliError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
+    except RecursionError:
+        raise CliError(f"{path}: not valid JSON: nested too deeply") from None
 
 
 def _write_file(path: Path, text: str, *, private: bool = False) -> None:

@@ -13,7 +13,7 @@ import sys
 import uuid
 from pathlib import Path
 
-from kiosk.domain.catalog import Promise
+from kiosk.domain.catalog import Catalog, Promise
 from kiosk.domain.i18n_text import Lang, LocalText
 from kiosk.domain.receipt import Receipt, ReceiptStatus
 from kiosk.domain.receipt_layout import FontNotFound, render_receipt, render_receipt_image
@@ -65,21 +65,76 @@ def sample_receipt(station, lang: Lang, reference: str | None) -> Receipt:
     )
 
 
+class _NotRenderable(Exception):
+    """The receipt cannot be rendered; `str()` is the one line to show."""
+
+
+def queued_receipt(config, submission_id: str, lang: Lang) -> Receipt:
+    """The receipt of a submission in this station's queue, from what the station may know.
+
+    Only unsealed columns are read (receipt number, service code, time, state); the
+    identity is sealed to the platform, so the receipt shows none. Delivered records keep
+    no receipt details here (the platform's status page has them).
+    """
+    from offline_queue.api import QueueError
+    from offline_queue.sealing import Sealer
+    from offline_queue.store import Outbox
+
+    db_path = config.resolve(config.queue.db_path)
+    if not db_path.is_file():
+        raise _NotRenderable(f"no queue database at {db_path}")
+    try:
+        with Outbox.open(db_path, Sealer(config.queue.sealing_public_key, config.queue.sealing_key_id)) as outbox:
+            delivery = outbox.status(submission_id)
+            record = next((r for r in outbox.undelivered() if r.submission_id == submission_id), None)
+            snapshot = outbox.catalog.active()
+    except KeyError:
+        raise _NotRenderable("submission not in this station's queue (never queued here, or purged)") from None
+    except QueueError as exc:
+        raise _NotRenderable(str(exc)) from None
+    if record is None:
+        raise _NotRenderable(
+            f"submission already delivered (reference {delivery.reference}); "
+            "the station keeps no receipt details of delivered records"
+        )
+    name, promise = LocalText.model_validate({"zh-Hans": record.service_code}), None
+    if snapshot is not None:
+        try:
+            service = Catalog.model_validate(snapshot.payload).service(record.service_code)
+            name, promise = service.name, service.promise
+        except (KeyError, ValueError):
+            pass  # not in the active catalog any more: show the code, no promise
+    return Receipt(
+        station_name=config.station.name,
+        station_address=config.station.address,
+        service_name=name,
+        receipt_number=record.receipt_number,
+        submission_id=submission_id,
+        created_at=dt.datetime.fromisoformat(record.created_at),
+        status=ReceiptStatus.QUEUED,  # pending, in flight or quarantined: not received upstream
+        promise=promise,
+        status_url=config.station.status_url,
+        hotline=config.station.hotline,
+        language=lang,
+    )
+
+
 def _render(args: argparse.Namespace, load_config) -> int:
     config = load_config()
+    lang = Lang(args.lang)
     if args.submission:
         try:
             uuid.UUID(args.submission)
         except ValueError:
             print(f"not a submission id: {args.submission!r}", file=sys.stderr)
             return 2
-        print(
-            "receipt render --submission needs the station queue's status lookup "
-            "(offline_queue.store.Outbox.status), which this build does not have yet; use --sample",
-            file=sys.stderr,
-        )
-        return 1
-    receipt = sample_receipt(config.station, Lang(args.lang), args.received)
+        try:
+            receipt = queued_receipt(config, args.submission, lang)
+        except _NotRenderable as exc:
+            print(f"receipt not rendered: {exc}", file=sys.stderr)
+            return 1
+    else:
+        receipt = sample_receipt(config.station, lang, args.received)
     profile = config.printer.printer_profile()
     try:
         image = render_receipt_image(receipt, profile)

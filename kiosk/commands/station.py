@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from kiosk import bootstrap
+from kiosk import bootstrap, demo
+from kiosk.config import config_path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     run = subparsers.add_parser("run", help="run the station UI (kiosk mode)")
     run.set_defaults(func=_run)
 
-    demo = subparsers.add_parser(
+    demo_parser = subparsers.add_parser(
         "demo",
         help="reference hub on loopback + sync daemon + UI, simulated devices, data under var/",
     )
-    demo.add_argument("--port", type=int, default=0, help="hub port on 127.0.0.1 (default: a free one)")
-    demo.set_defaults(func=_demo)
+    demo_parser.set_defaults(func=_demo)
 
     doctor = subparsers.add_parser("doctor", help="check config and each device; one line per check")
     doctor.set_defaults(func=_doctor)
@@ -27,7 +28,12 @@ def _run(args: argparse.Namespace, load_config) -> int:
 
 
 def _demo(args: argparse.Namespace, load_config) -> int:
-    return bootstrap.run_demo(load_config(), hub_port=args.port)
+    try:
+        demo.prepare(config_path(args.config))  # the hub's keys complete the config
+    except demo.DemoError as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 1
+    return bootstrap.run_demo(load_config())
 
 
 def _doctor(args: argparse.Namespace, load_config) -> int:

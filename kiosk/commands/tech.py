@@ -2,7 +2,8 @@
 
 `tech hash-pin` reads the PIN twice without echo from a terminal (or once from stdin when
 piped, for provisioning scripts) and prints the argon2id hash; `tech hash-badge UID` does
-the same for a badge UID. The secrets themselves are never printed or stored.
+the same for a badge UID, `tech hash-badge --from-reader` for the badge tapped on the
+station's reader. The secrets themselves are never printed or stored.
 """
 
 from __future__ import annotations
@@ -10,7 +11,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import time
 
+from devices.card.factory import build_card_reader
+from devices.errors import DeviceError, DeviceTimeout, NoCard
 from kiosk.technician_auth import CredentialFormatError, hash_badge_uid, hash_pin
 
 EXIT_USAGE = 2
@@ -24,7 +28,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     pin.set_defaults(func=_hash_pin)
 
     badge = sub.add_parser("hash-badge", help="print the argon2 hash of a badge UID (hex, e.g. 04A22B9C)")
-    badge.add_argument("uid", nargs="?", help="badge UID; read from stdin when omitted")
+    source = badge.add_mutually_exclusive_group()
+    source.add_argument("uid", nargs="?", help="badge UID; read from stdin when omitted")
+    source.add_argument(
+        "--from-reader", action="store_true", help="read the badge on the [card] reader (the UID is not shown)"
+    )
+    badge.add_argument("--wait", type=float, default=15.0, metavar="S", help="with --from-reader: wait this long for a badge")
     badge.set_defaults(func=_hash_badge)
 
 
@@ -51,11 +60,28 @@ def _hash_pin(args: argparse.Namespace, load_config) -> int:
     return 0
 
 
+def _badge_from_reader(config, wait_s: float) -> str:
+    """The UID of the badge on the configured reader, waiting up to `wait_s` for one."""
+    reader = build_card_reader(config.card)
+    deadline = time.monotonic() + wait_s
+    print(f"tap the badge on the reader (waiting {wait_s:g} s)", file=sys.stderr)
+    while True:
+        try:
+            return reader.read_badge().uid
+        except NoCard:
+            if time.monotonic() > deadline:
+                raise DeviceTimeout(f"no badge on the reader within {wait_s:g} s") from None
+            time.sleep(0.2)
+
+
 def _hash_badge(args: argparse.Namespace, load_config) -> int:
-    uid = args.uid if args.uid is not None else sys.stdin.readline().strip()
     try:
+        if args.from_reader:
+            uid = _badge_from_reader(load_config(), args.wait)
+        else:
+            uid = args.uid if args.uid is not None else sys.stdin.readline().strip()
         print(hash_badge_uid(uid))
-    except CredentialFormatError as exc:
+    except (CredentialFormatError, DeviceError) as exc:
         print(f"tech hash-badge: {exc}", file=sys.stderr)
         return EXIT_USAGE
     print("add it to config.toml: [technician] badge_uid_hashes = [..., \"<the line above>\"]", file=sys.stderr)

@@ -43,6 +43,10 @@ CITIES = frozenset(
 )
 
 
+#: Service codes the station uses for its own outbox records (the audit trail's forwarding).
+RESERVED_CODES = frozenset({"AUDIT"})
+
+
 class FieldType(enum.StrEnum):
     TEXT = "text"
     CHOICE = "choice"
@@ -127,6 +131,13 @@ class Service(_Strict):
     documents: tuple[DocumentRequirement, ...] = ()
     promise: Promise
     requires: tuple[Literal["printer", "camera", "card"], ...] = ()
+
+    @field_validator("code")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value in RESERVED_CODES:
+            raise ValueError(f"{value!r} is reserved for the station's own records")
+        return value
 
     @field_validator("cities")
     @classmethod

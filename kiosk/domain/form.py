@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from devices.card.base import Identity
 from kiosk.domain.catalog import FieldType, FormField, Service
+from kiosk.domain.i18n_text import Lang
 from kiosk.domain.masking import mask_date, mask_id_number, mask_name
 
 #: Mainland mobile (11 digits), mainland landline with area code, HK/Macao 8-digit numbers.
@@ -51,6 +52,16 @@ def masked_prefill(source: str, value: str) -> str:
             return mask_date(dt.date.fromisoformat(value))
         case "identity.address":
             return value[:6] + "*" * min(8, max(0, len(value) - 6))
+    return value
+
+
+def shown_value(form_field: FormField, value: str, lang: Lang) -> str:
+    """What a screen shows for a field's value: a choice's label, a card value masked."""
+    for choice in form_field.choices:
+        if choice.value == value:
+            return choice.label.get(lang)
+    if form_field.prefill and is_locked(form_field, value):
+        return masked_prefill(form_field.prefill, value)
     return value
 
 

@@ -36,7 +36,7 @@ class Receipt:
     submission_id: str
     created_at: dt.datetime
     status: ReceiptStatus
-    promise: Promise
+    promise: Promise | None  # None: not known where the receipt is rendered (no catalog)
     status_url: str
     hotline: str
     language: Lang = Lang.ZH_HANS

@@ -37,7 +37,7 @@ def build_submission(session: CitizenSession, receipt_number: str) -> NewSubmiss
         "identity": {
             "document_kind": identity.kind.value,
             "name": identity.name,
-            "latin_name": getattr(identity, "latin_name", ""),
+            "latin_name": identity.latin_name,
             "id_number": identity.id_number,
             "birth_date": identity.birth_date.isoformat(),
             "sex": identity.sex,

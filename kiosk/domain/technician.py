@@ -89,6 +89,12 @@ class TechnicianGate:
 
     # --- lockout --------------------------------------------------------------------
 
+    def restore(self, failures: int, locked_until: float | None) -> None:
+        """Carry failed tries and a running lockout over a restart (from the audit trail),
+        so switching the station off and on is no way around the lockout."""
+        self._failures = max(0, min(failures, self._max_tries - 1))
+        self._locked_until = locked_until if locked_until is not None and locked_until > self._clock() else None
+
     def locked_for(self) -> float:
         """Seconds of lockout left (0 when not locked). Ends the lockout when it is over."""
         if self._locked_until is None:

@@ -9,7 +9,9 @@ thread workers (`exit_on_error=False`) and their outcome is handled in one
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable
 
 from textual import events, work
 from textual.app import App
@@ -18,16 +20,21 @@ from textual.screen import ModalScreen, Screen
 from textual.worker import Worker, WorkerState
 
 from devices.card.base import CardEvent, CardEventKind, Identity
-from devices.errors import AuthenticationFailed, CardError, DeviceError
-from kiosk.domain.receipt import Receipt
+from devices.errors import AuthenticationFailed, CardError, CardRejected, DeviceError, MrzRequired
 from kiosk.domain.flow import CITIZEN_DOCUMENTS, SESSION_STEPS, Step, next_step, previous_step
+from kiosk.domain.receipt import Receipt
 from kiosk.domain.session import CitizenSession
 from kiosk.station import Station
+from kiosk.technician_ops import LEFT_KIOSK_EXIT_CODE
 from kiosk.ui.i18n import t
 from kiosk.ui.messages import CardChanged, CardReadFailed, CardReading
 from kiosk.ui.screens import SCREENS
+from kiosk.ui.screens.mrz import MrzOutcome, MrzScreen
 from kiosk.ui.screens.pin import PinScreen
+from kiosk.ui.technician import is_technician_screen, open_technician_mode
 from kiosk.ui.widgets.idle import IdleBanner
+
+log = logging.getLogger(__name__)
 
 #: Keys that quit, suspend or open tools in a normal Textual app: nothing in kiosk mode.
 KIOSK_KEYS = (
@@ -58,25 +65,43 @@ class KioskApp(App[None]):
         self.receipt: Receipt | None = None  # the last submission's, for the done screen
         self.step = Step.ATTRACT
         self._last_input = time.monotonic()
-        self._reader_started = False
+        self._started: list[Callable[[], None]] = []  # stop() of each device started
 
     # --- lifecycle -----------------------------------------------------------------
 
     def on_mount(self) -> None:
         self.push_screen(SCREENS[Step.ATTRACT]())
         self.set_interval(0.5, self._check_idle, name="idle")
-        self.start_reader()
+        self.start_devices()
+        systemd = self.station.systemd
+        if systemd is not None:  # pings from this event loop: a frozen UI stops them
+            systemd.ready("serving")
+            if systemd.watchdog_interval:
+                self.set_interval(systemd.watchdog_interval / 2, systemd.watchdog, name="watchdog")
 
     def on_unmount(self) -> None:
-        if self._reader_started:
-            self.station.card.stop()
+        for stop in self._started:
+            stop()
         self.session.wipe()
 
-    @work(thread=True, exit_on_error=False, name="start_reader", group="reader")
-    def start_reader(self) -> None:
-        """Start the reader off the event loop; its listener only posts messages."""
-        self.station.card.start(self._card_listener)
-        self._reader_started = True
+    @work(thread=True, exit_on_error=False, name="start_devices", group="devices")
+    def start_devices(self) -> None:
+        """Start reader and camera off the event loop; the reader's listener only posts.
+
+        A device that will not start does not stop the other one: the station still
+        serves what it can, and the supervisor reports the device as down.
+        """
+        card, camera = self.station.card, self.station.camera
+        for name, start, stop in (
+            ("card reader", lambda: card.start(self._card_listener), card.stop),
+            ("camera", camera.start, camera.stop),
+        ):
+            try:
+                start()
+            except DeviceError as exc:
+                log.warning("%s did not start: %s", name, exc)
+            else:
+                self._started.append(stop)
 
     def _card_listener(self, event: CardEvent) -> None:
         self.post_message(CardChanged(event))  # called on the reader's thread
@@ -96,14 +121,22 @@ class KioskApp(App[None]):
         self.action_technician()
 
     def action_technician(self) -> None:
-        """Ask for the technician PIN; the app exits only when it verifies."""
-        if isinstance(self.screen, PinScreen):
+        """Technician mode (badge or PIN) when the station has it, else the PIN to leave.
+
+        A citizen's session never stays open behind a technician: it is wiped first.
+        """
+        if isinstance(self.screen, PinScreen) or is_technician_screen(self.screen):
+            return
+        if self.step is not Step.ATTRACT:
+            self.end_session()
+        if self.station.technician is not None:
+            open_technician_mode(self, self.station.technician, self.session.lang)
             return
 
         def done(verified: bool | None) -> None:
-            if verified:
+            if verified:  # the same status as leaving from technician mode: systemd keeps it stopped
                 self.session.wipe()
-                self.exit()
+                self.exit(return_code=LEFT_KIOSK_EXIT_CODE)
 
         self.push_screen(PinScreen(self.station.verify_pin, self.session.lang), done)
 
@@ -134,6 +167,13 @@ class KioskApp(App[None]):
         self.session.wipe()
         self.receipt = None
         self.goto(Step.ATTRACT)
+        self.check_devices()
+
+    @work(thread=True, exit_on_error=False, name="check_devices", group="devices", exclusive=True)
+    def check_devices(self) -> None:
+        """The station just became idle: learn each device's state (paper out, cover open)
+        now, so the attract screen tells the next citizen before they start, not after."""
+        self.station.check_devices()
 
     # --- session safety ------------------------------------------------------------
 
@@ -158,6 +198,9 @@ class KioskApp(App[None]):
     # --- card reader ---------------------------------------------------------------
 
     def on_card_changed(self, message: CardChanged) -> None:
+        if is_technician_screen(self.screen):  # a badge tap at the technician login
+            self.screen.post_message(CardChanged(message.event))
+            return
         kind = message.event.kind
         if kind is CardEventKind.INSERTED and self.step in (Step.ATTRACT, Step.IDENTIFY):
             if self.step is Step.ATTRACT:
@@ -165,6 +208,7 @@ class KioskApp(App[None]):
             self.call_after_refresh(self._post_to_screen, CardReading())
             self.read_card()
         elif kind in (CardEventKind.REMOVED, CardEventKind.READER_REMOVED):
+            self._close_mrz_dialog()  # the document it asks about is gone
             if self.step in SESSION_STEPS and self.session.identity and self.station.session.end_on_card_removal:
                 self.end_session()
 
@@ -177,14 +221,42 @@ class KioskApp(App[None]):
         if worker.name != "read_card" or self.step is not Step.IDENTIFY:
             return
         if event.state is WorkerState.SUCCESS:
-            identity = worker.result
-            if identity is None or identity.kind not in CITIZEN_DOCUMENTS:
-                self._post_to_screen(CardReadFailed("identify.error.rejected"))
-                return
-            self.session.identity = identity
-            self.advance()
+            self._identified(worker.result)
+        elif event.state is WorkerState.ERROR and isinstance(worker.error, MrzRequired):
+            self._ask_mrz()
         elif event.state is WorkerState.ERROR:
             self._post_to_screen(CardReadFailed(_card_error_key(worker.error)))
+
+    def _identified(self, identity: Identity | None) -> None:
+        """A document was read: a citizen's goes on to the confirm step, others are refused."""
+        if identity is None or identity.kind not in CITIZEN_DOCUMENTS:
+            self._post_to_screen(CardReadFailed("identify.error.rejected"))
+            return
+        self.session.identity = identity
+        self.advance()
+
+    def _ask_mrz(self) -> None:
+        """A passport or travel permit: its chip needs the MRZ key, which the citizen types."""
+        if not any(isinstance(screen, MrzScreen) for screen in self.screen_stack):
+            self.push_screen(MrzScreen(self.station.card.read_identity, self.session.lang), self._mrz_done)
+
+    def _mrz_done(self, outcome: MrzOutcome) -> None:
+        if self.step is not Step.IDENTIFY:
+            return
+        if isinstance(outcome, Identity):
+            self._identified(outcome)
+        elif outcome is None:  # cancelled, or the document left the reader
+            self._post_to_screen(CardReadFailed("identify.mrz_cancelled"))
+        else:  # too many refused keys, or the read failed otherwise
+            self._post_to_screen(CardReadFailed(_card_error_key(outcome)))
+
+    def _close_mrz_dialog(self) -> None:
+        """Close the MRZ dialog (and a keypad over it), as if cancelled."""
+        dialogs = [screen for screen in self.screen_stack if isinstance(screen, MrzScreen)]
+        if dialogs:
+            while self.screen is not dialogs[0]:
+                self.pop_screen()
+            dialogs[0].dismiss(None)
 
     def _post_to_screen(self, message: CardReading | CardReadFailed) -> None:
         screen: Screen = self.screen_stack[-1]
@@ -195,6 +267,8 @@ def _card_error_key(error: BaseException | None) -> str:
     """The message key that tells a citizen what to do about a failed read."""
     if isinstance(error, AuthenticationFailed):
         return "identify.error.mrz"
+    if isinstance(error, CardRejected):  # a badge, an expired or forged document
+        return "identify.error.rejected"
     if isinstance(error, CardError):
         return "identify.error.read"
     if isinstance(error, DeviceError):

@@ -20,7 +20,7 @@ from devices.card.base import BadgeRead, CardEvent, CardEventKind, CardReader, I
 from devices.card.ga467 import Ga467CardReader
 from devices.card.settings import Ga467Settings
 from devices.card.simulated import SimulatedCardReader, mrz_key_of
-from devices.errors import CardRejected, CardRemoved, NoCard
+from devices.errors import AuthenticationFailed, CardRejected, CardRemoved, MrzRequired, NoCard
 
 EVENT_WAIT_S = 3.0
 
@@ -61,6 +61,28 @@ def ga467_rig() -> Iterator[CardRig]:
         reader.stop()
 
 
+@contextlib.contextmanager
+def pcsc_rig() -> Iterator[CardRig]:
+    """pcscd + vsmartcard vpcd with virtual cards (an eMRTD speaking BAC, a badge)."""
+    from tests.integration.card_pcsc.stack import Slot, get_stack
+
+    stack = get_stack()  # the one pcscd of this process; fails loudly when pcscd/vpcd are missing
+    slot = Slot(stack)
+    reader = stack.reader()
+    try:
+        yield CardRig(
+            reader,
+            [(samples.PASSPORT, samples.PASSPORT_MRZ)],
+            samples.TECHNICIAN_BADGE,
+            slot.insert,
+            slot.remove,
+            slot.pull_during_next_read,
+        )
+    finally:
+        reader.stop()
+        slot.remove()
+
+
 def _identities() -> list[Identity]:
     return [card for card in samples.SAMPLES.values() if isinstance(card, Identity)]
 
@@ -68,6 +90,7 @@ def _identities() -> list[Identity]:
 RIGS: dict[str, Callable[[], contextlib.AbstractContextManager[CardRig]]] = {
     "simulated": simulated_rig,
     "ga467": ga467_rig,
+    "pcsc": pcsc_rig,
 }
 
 
@@ -154,7 +177,8 @@ def test_card_pulled_during_read(rig):
 
 
 def test_badges(rig):
-    """Bad input: asking for a badge while an identity document is on the reader."""
+    """Bad input: asking for a badge while an identity document is on the reader, and for
+    an identity while a badge is (a badge is rejected, never asked for an MRZ)."""
     identity, _ = rig.documents[0]
     rig.insert(identity)
     with pytest.raises(CardRejected):
@@ -163,3 +187,26 @@ def test_badges(rig):
     if rig.badge is not None:
         rig.insert(rig.badge)
         assert rig.reader.read_badge() == rig.badge
+        with pytest.raises(CardRejected):
+            rig.reader.read_identity()
+
+
+def test_icao_documents_ask_for_their_mrz(rig):
+    """Bad input: reading without the MRZ key, then with a wrong one (BAC refused).
+
+    A document that needs no key reads without one; an ICAO one says MrzRequired (the
+    station's cue to ask for it), and a wrong key is an AuthenticationFailed that is not
+    MrzRequired (the citizen typed something else than what the document prints)."""
+    for identity, mrz in rig.documents:
+        rig.insert(identity)
+        if mrz is None:
+            assert rig.reader.read_identity() == identity
+        else:
+            with pytest.raises(MrzRequired):
+                rig.reader.read_identity()
+            wrong = MrzKey(mrz.document_number, mrz.birth_yymmdd, mrz.birth_yymmdd)  # expiry mistyped
+            with pytest.raises(AuthenticationFailed) as refused:
+                rig.reader.read_identity(wrong)
+            assert not isinstance(refused.value, MrzRequired)
+            assert rig.reader.read_identity(mrz) == identity
+        rig.remove()

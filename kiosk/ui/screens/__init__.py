@@ -5,6 +5,7 @@ from __future__ import annotations
 from kiosk.domain.flow import Step
 from kiosk.ui.screens.attract import AttractScreen
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.screens.capture import CaptureScreen
 from kiosk.ui.screens.choose import ChooseScreen
 from kiosk.ui.screens.confirm import ConfirmScreen
 from kiosk.ui.screens.form import FormScreen
@@ -19,6 +20,7 @@ SCREENS: dict[Step, type[KioskScreen]] = {
     Step.CONFIRM: ConfirmScreen,
     Step.CHOOSE: ChooseScreen,
     Step.FORM: FormScreen,
+    Step.CAPTURE: CaptureScreen,
     Step.REVIEW: ReviewScreen,
     Step.SUBMIT: SubmitScreen,
     Step.DONE: DoneScreen,

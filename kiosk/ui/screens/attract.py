@@ -22,6 +22,7 @@ from kiosk.ui.screens.base import KioskScreen
 LANGUAGE_NAMES = {Lang.ZH_HANS: "简体中文", Lang.ZH_HANT: "繁體中文", Lang.EN: "English"}
 TECHNICIAN_TAPS = 5
 TECHNICIAN_WINDOW_S = 3.0
+UNAVAILABLE_REFRESH_S = 2.0
 
 
 class AttractScreen(KioskScreen):
@@ -34,7 +35,6 @@ class AttractScreen(KioskScreen):
 
     def compose_body(self) -> ComposeResult:
         lang = self.session.lang
-        unavailable = sorted(self.station.unavailable())
         with Vertical(id="welcome"):
             yield Static(self.t("attract.title"), id="title")
             yield Static(self.t("attract.subtitle"), id="subtitle")
@@ -44,14 +44,26 @@ class AttractScreen(KioskScreen):
             yield Static(
                 "\n".join(t("attract.start_hint", option) for option in LANGUAGE_NAMES), id="start-hint"
             )
-            if unavailable:
-                names = self.t("list.separator").join(self.t(f"device.{kind}") for kind in unavailable)
-                yield Static(self.t("attract.unavailable", devices=names), id="unavailable")
+            yield Static(self._unavailable_text(), id="unavailable")
         with Center(id="station-footer"):
             yield Static(
                 self.t("attract.footer", address=self.station.info.address, hotline=self.station.info.hotline),
                 id="station-info",
             )
+
+    def on_mount(self) -> None:
+        self.set_interval(UNAVAILABLE_REFRESH_S, self._refresh_unavailable)
+
+    def _unavailable_text(self) -> str:
+        down = sorted(self.station.unavailable())
+        if not down:
+            return ""
+        names = self.t("list.separator").join(self.t(f"device.{kind}") for kind in down)
+        return self.t("attract.unavailable", devices=names)
+
+    def _refresh_unavailable(self) -> None:
+        """A printer can run out of paper while nobody is there: say so before a session."""
+        self.query_one("#unavailable", Static).update(self._unavailable_text())
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id and event.button.id.startswith("lang-"):

@@ -47,5 +47,5 @@ class KioskScreen(Screen[None]):
         yield IdleBanner(self.session.lang)
 
     def compose_body(self) -> ComposeResult:
-        raise NotImplementedError
-        yield
+        """The step's own widgets, between the header and the idle banner."""
+        return iter(())

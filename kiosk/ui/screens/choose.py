@@ -22,9 +22,13 @@ class ChooseScreen(KioskScreen):
 
     def compose_body(self) -> ComposeResult:
         self.catalog = self.station.catalog()
-        options = service_options(self.catalog, self.session.identity, self.station.unavailable())
         lang = self.session.lang
         yield Static(self.t("choose.title"), id="title")
+        if self.catalog is None:  # no signed catalog installed yet: say so, offer nothing
+            yield Static(self.t("choose.none"), id="no-catalog")
+            options = []
+        else:
+            options = service_options(self.catalog, self.session.identity, self.station.unavailable())
         with VerticalScroll(id="services"), Grid(id="service-grid"):
             for option in options:
                 service = option.service

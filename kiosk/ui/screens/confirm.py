@@ -14,6 +14,7 @@ from kiosk.ui.screens.base import KioskScreen
 class ConfirmScreen(KioskScreen):
     STEP = Step.CONFIRM
     CSS_PATH = "confirm.tcss"
+    AUTO_FOCUS = "#yes"
 
     def compose_body(self) -> ComposeResult:
         identity = self.session.identity

@@ -35,6 +35,7 @@ def print_error_key(error: BaseException | None) -> str:
 class DoneScreen(KioskScreen):
     STEP = Step.DONE
     CSS_PATH = "done.tcss"
+    AUTO_FOCUS = "#finish"
 
     def compose_body(self) -> ComposeResult:
         receipt = self.kiosk.receipt

@@ -8,7 +8,7 @@ from textual.widgets import Button, Static
 
 from kiosk.domain.catalog import FieldType, FormField
 from kiosk.domain.flow import Step
-from kiosk.domain.form import is_locked, masked_prefill, prefill, validate_field, validate_form
+from kiosk.domain.form import is_locked, prefill, shown_value, validate_field, validate_form
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.keypad import KeypadScreen
 from kiosk.ui.widgets.keypad import KeypadMode
@@ -43,12 +43,7 @@ class FormScreen(KioskScreen):
         value = self.session.form.get(form_field.id, "")
         lang = self.session.lang
         if is_locked(form_field, value):
-            assert form_field.prefill is not None
-            shown = masked_prefill(form_field.prefill, value)
-            for choice in form_field.choices:
-                if choice.value == value:
-                    shown = choice.label.get(lang)
-            yield Static(f"{shown}  {self.t('form.from_card')}", classes="locked")
+            yield Static(f"{shown_value(form_field, value, lang)}  {self.t('form.from_card')}", classes="locked")
         elif form_field.type is FieldType.CHOICE:
             with Horizontal(classes="choices"):
                 for index, choice in enumerate(form_field.choices):
@@ -114,7 +109,7 @@ class FormScreen(KioskScreen):
             self._show_error(form_field.id, problems.get(form_field.id))
         if problems:
             first = next(f.id for f in service.fields if f.id in problems)
-            self.query_one(f"#field-{first}").scroll_visible()
+            self.query_one(f"#field-{first}").scroll_visible(animate=False)
             return
         self.session.form_done = True
         self.kiosk.advance()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Static
 
 from kiosk.domain.flow import Step
@@ -25,12 +25,16 @@ class IdentifyScreen(KioskScreen):
         if demo is not None:
             with Vertical(id="demo"):
                 yield Static(self.t("identify.demo"), id="demo-title")
-                with Horizontal(id="samples"):
+                with Grid(id="samples"):
                     for label, identity in demo.samples.items():
                         text = f"{self.t(f'doc.{identity.kind.value}')}\n{mask_name(identity.name)}"
                         yield Button(text, id=f"sample-{label}", classes="sample")
         with Horizontal(classes="nav"):
             yield Button(self.t("nav.cancel"), id="back")
+
+    def on_mount(self) -> None:
+        if "card" in self.station.unavailable():  # known down: say so instead of waiting forever
+            self._status(self.t("identify.error.device"), error=True)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button_id = event.button.id or ""

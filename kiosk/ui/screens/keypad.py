@@ -36,7 +36,7 @@ class KeypadScreen(ModalScreen[str | None]):
         self.raw = self.raw[: self.max_length]
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Vertical(id="dialog", classes=f"-{self.mode.value}"):
             yield Static(self.title_text, id="keypad-title")
             yield Static(self._shown(), id="keypad-value")
             yield Keypad(self.mode, self.lang)

@@ -6,9 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Static
 
-from kiosk.domain.catalog import FieldType
 from kiosk.domain.flow import Step, page_slots
-from kiosk.domain.form import is_locked, masked_prefill
+from kiosk.domain.form import shown_value
 from kiosk.domain.masking import mask_id_number, mask_name
 from kiosk.ui.i18n import promise_text
 from kiosk.ui.screens.base import KioskScreen
@@ -17,6 +16,7 @@ from kiosk.ui.screens.base import KioskScreen
 class ReviewScreen(KioskScreen):
     STEP = Step.REVIEW
     CSS_PATH = "review.tcss"
+    AUTO_FOCUS = "#consent"
 
     def compose_body(self) -> ComposeResult:
         session, lang = self.session, self.session.lang
@@ -32,12 +32,7 @@ class ReviewScreen(KioskScreen):
             if form_field.prefill in ("identity.name", "identity.id_number"):
                 continue  # already shown above
             value = session.form.get(form_field.id, "")
-            shown = value or self.t("review.empty")
-            if is_locked(form_field, value) and form_field.prefill:
-                shown = masked_prefill(form_field.prefill, value)
-            if form_field.type is FieldType.CHOICE:
-                shown = next((c.label.get(lang) for c in form_field.choices if c.value == value), shown)
-            rows.append((form_field.label.get(lang), shown))
+            rows.append((form_field.label.get(lang), shown_value(form_field, value, lang) or self.t("review.empty")))
         for slot in page_slots(service):
             page = self.t("review.page", page=slot.page, pages=slot.pages) if slot.pages > 1 else ""
             rows.append((self.t("review.document"), f"✔ {slot.label.get(lang)} {page}".rstrip()))

@@ -12,7 +12,7 @@ from textual.screen import Screen
 
 from kiosk.domain.i18n_text import Lang
 from kiosk.technician_ops import TechnicianOps
-from kiosk.ui.technician.base import ConfirmLeave, TechnicianScreen
+from kiosk.ui.technician.base import TechnicianScreen
 from kiosk.ui.technician.login import TechnicianLoginScreen
 from kiosk.ui.technician.screens import SCREENS, DevicesScreen
 
@@ -20,7 +20,7 @@ __all__ = ["TechnicianLoginScreen", "TechnicianScreen", "SCREENS", "is_technicia
 
 
 def is_technician_screen(screen: Screen) -> bool:
-    return isinstance(screen, (TechnicianLoginScreen, TechnicianScreen, ConfirmLeave))
+    return bool(getattr(screen, "TECHNICIAN_MODE", False))
 
 
 def open_technician_mode(app: App, ops: TechnicianOps, lang: Lang) -> None:

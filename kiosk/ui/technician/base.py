@@ -20,7 +20,7 @@ from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from kiosk.domain.i18n_text import Lang
-from kiosk.technician_ops import TechnicianOps
+from kiosk.technician_ops import LEFT_KIOSK_EXIT_CODE, TechnicianOps
 from kiosk.ui.technician.text import tt
 
 NAV = ("devices", "queue", "catalog", "events")
@@ -39,6 +39,7 @@ class TechnicianScreen(Screen[None]):
     """A technician screen. Subclasses set `NAME` and write `compose_body`/`refresh_view`."""
 
     CSS_PATH = "technician.tcss"
+    TECHNICIAN_MODE = True  # marks every technician screen (see is_technician_screen)
     NAME: ClassVar[str]
     REFRESH_S: ClassVar[float] = 0.0  # >0: refresh_view on this period
 
@@ -74,9 +75,16 @@ class TechnicianScreen(Screen[None]):
     def on_mount(self) -> None:
         self.set_interval(1.0, self._tick, name="technician-idle")
         if self.REFRESH_S:
-            self.set_interval(self.REFRESH_S, self.refresh_view, name="technician-refresh")
-        self.refresh_view()
+            self.set_interval(self.REFRESH_S, self._refresh, name="technician-refresh")
+        self._refresh()
         self._tick()
+
+    def _refresh(self) -> None:
+        """refresh_view while a session is open; the tools refuse to work without one."""
+        if self.ops.gate.session is None:
+            self.close()
+        else:
+            self.refresh_view()
 
     def _tick(self) -> None:
         gate = self.ops.gate
@@ -87,8 +95,8 @@ class TechnicianScreen(Screen[None]):
         self.query_one("#tech-idle", Static).update(self.t("common.idle", minutes=minutes))
 
     def close(self) -> None:
-        """Back to the citizen screens."""
-        if self.app.screen is self:
+        """Back to the citizen screens (closing a dialog left open on top, too)."""
+        while getattr(self.app.screen, "TECHNICIAN_MODE", False):
             self.app.pop_screen()
 
     # --- input counts as activity ------------------------------------------------------
@@ -125,7 +133,7 @@ class TechnicianScreen(Screen[None]):
     def _leave_answered(self, leave: bool | None) -> None:
         if leave:
             self.ops.leave_kiosk()
-            self.app.exit()
+            self.app.exit(return_code=LEFT_KIOSK_EXIT_CODE)
 
     # --- blocking actions ---------------------------------------------------------------
 
@@ -143,7 +151,7 @@ class TechnicianScreen(Screen[None]):
             return
         if event.state is WorkerState.SUCCESS:
             self.query_one("#result", Static).update(str(event.worker.result))
-            self.refresh_view()
+            self._refresh()
         elif event.state is WorkerState.ERROR:
             error = event.worker.error
             self.query_one("#result", Static).update(f"{type(error).__name__}: {error}")
@@ -153,6 +161,7 @@ class ConfirmLeave(ModalScreen[bool]):
     """Leaving kiosk mode stops the station serving citizens: ask once more."""
 
     CSS_PATH = "technician.tcss"
+    TECHNICIAN_MODE = True
 
     def __init__(self, lang: Lang) -> None:
         super().__init__(classes="technician-dialog")

@@ -32,6 +32,7 @@ class TechnicianLoginScreen(ModalScreen[bool]):
     """Dismisses with True once a badge or PIN opened a session; False on cancel."""
 
     CSS_PATH = "technician.tcss"
+    TECHNICIAN_MODE = True
     AUTO_FOCUS = "#login-ok"
 
     def __init__(self, ops: TechnicianOps, lang: Lang) -> None:

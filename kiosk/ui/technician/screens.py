@@ -77,12 +77,12 @@ class QueueScreen(TechnicianScreen):
         table = self.query_one("#queue-table", DataTable)
         table.clear()
         for state in ("pending", "in_flight", "delivered", "quarantined"):
-            table.add_row(state, str(getattr(counts, state)))
+            table.add_row(self.t(f"queue.state_{state}"), str(getattr(counts, state)))
         self.query_one("#queue-oldest", Static).update(
             self.t("queue.oldest", age=format_age(counts.oldest_pending_age_s, self.lang))
         )
         reasons = ", ".join(f"{code}: {n}" for code, n in sorted(counts.quarantine_reasons.items()))
-        self.query_one("#queue-reasons", Static).update(f"{self.t('queue.reasons')}: {reasons or self.t('common.none')}")
+        self.query_one("#queue-reasons", Static).update(self.t("queue.reasons", reasons=reasons or self.t("common.none")))
 
     def on_action_button(self, button: str) -> None:
         if button == "retry":

@@ -29,10 +29,10 @@ class Keypad(Grid):
     """A grid of big keys; posts `Keypad.Pressed` with the key's character or BACK/CLEAR."""
 
     DEFAULT_CSS = """
-    Keypad { grid-size: 3; grid-gutter: 0 1; height: auto; width: auto; }
-    Keypad.-alnum { grid-size: 10; }
+    Keypad { grid-size: 3; grid-gutter: 0 1; height: auto; width: 26; }
+    Keypad.-alnum { grid-size: 10; width: 89; }
     Keypad Button { min-width: 8; width: 8; }
-    Keypad.-alnum Button { min-width: 7; width: 7; }
+    Keypad.-alnum Button { min-width: 8; width: 8; }
     """
 
     @dataclass
@@ -53,12 +53,20 @@ class Keypad(Grid):
             keys = list("123456789") + [CLEAR, "0"]
         for key in keys:
             label = t("keypad.clear", self.lang) if key == CLEAR else key
-            yield Button(label, id=f"key-{key}", classes="key")
-        yield Button(t("keypad.back", self.lang), id=f"key-{BACK}", classes="key", variant="warning")
+            yield _key(label, key)
+        yield _key(t("keypad.back", self.lang), BACK, variant="warning")
         if self.mode is KeypadMode.ALNUM:
-            yield Button(t("keypad.clear", self.lang), id=f"key-{CLEAR}", classes="key")
+            yield _key(t("keypad.clear", self.lang), CLEAR)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         assert event.button.id is not None
         self.post_message(self.Pressed(event.button.id.removeprefix("key-")))
+
+
+def _key(label: str, key: str, variant: str = "default") -> Button:
+    """A key that takes every tap: a Button ignores taps during its 0.2 s pressed flash,
+    which would drop the second "0" of "00" typed quickly (the typed value shows anyway)."""
+    button = Button(label, id=f"key-{key}", classes="key", variant=variant)  # type: ignore[arg-type]
+    button.active_effect_duration = 0
+    return button

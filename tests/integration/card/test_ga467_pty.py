@@ -98,10 +98,31 @@ def test_one_bad_checksum_is_recovered_by_resending(sam, reader):
 
 
 def test_repeated_bad_checksums_are_a_protocol_error(sam, reader):
-    """Bad input: the answer and its resend both with wrong checksums."""
+    """Bad input: find card answered with wrong checksums, resends and a second try too."""
     sam.insert(samples.RESIDENT)
-    sam.inject(Fault.BAD_CHECKSUM)
-    sam.inject(Fault.BAD_CHECKSUM)
+    for _ in range(4):
+        sam.inject(Fault.BAD_CHECKSUM)
+    with pytest.raises(ProtocolError, match="checksum"):
+        reader.read_identity()
+    assert [c[:2] for c in sam.commands] == [Command.FIND_CARD.value] * 4
+
+
+def test_bad_checksum_on_the_read_answer_reruns_the_sequence(sam, reader):
+    """Bad input: the 1,295-byte read answer arrives with a wrong checksum."""
+    sam.insert(samples.RESIDENT)
+    sam.inject(Fault.NOISE_BEFORE)  # find (harmless)
+    sam.inject(Fault.NOISE_BEFORE)  # select (harmless)
+    sam.inject(Fault.BAD_CHECKSUM)  # read base information
+    assert reader.read_identity() == samples.RESIDENT
+    sequence = [Command.FIND_CARD.value, Command.SELECT_CARD.value, Command.READ_BASE.value]
+    assert [c[:2] for c in sam.commands] == sequence * 2
+
+
+def test_two_bad_read_answers_are_a_protocol_error(sam, reader):
+    """Bad input: the read answer corrupt on the first and on the second try."""
+    sam.insert(samples.RESIDENT)
+    for fault in [Fault.NOISE_BEFORE] * 2 + [Fault.BAD_CHECKSUM] + [Fault.NOISE_BEFORE] * 2 + [Fault.BAD_CHECKSUM]:
+        sam.inject(fault)
     with pytest.raises(ProtocolError, match="checksum"):
         reader.read_identity()
 

@@ -30,10 +30,11 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from types import SimpleNamespace
 
+from devices.card.base import BadgeRead, Identity
 from devices.card.pcsc import PcscCardReader
-from tests.integration.card_pcsc.virtual_emrtd import VirtualCard, VpcdLink
+from devices.card.settings import PcscSettings
+from tests.integration.card_pcsc.virtual_emrtd import VirtualCard, VpcdLink, card_for
 
 VPCD_DRIVER = Path("/usr/lib/pcsc/drivers/serial/libifdvpcd.so")
 PCSCD_DIR = Path("/run/pcscd")
@@ -175,9 +176,8 @@ class PcscStack:
         return f"{READER_PREFIX} 00 {slot:02d}"
 
     def reader(self, slot: int = 0, timeout_s: float = 3.0, **kwargs: float) -> PcscCardReader:
-        """A real PcscCardReader bound to one vpcd slot (settings shaped like PcscSettings)."""
-        settings = SimpleNamespace(reader=self.reader_name(slot), timeout_s=timeout_s)
-        return PcscCardReader(settings, **kwargs)  # type: ignore[arg-type]
+        """A real PcscCardReader bound to one vpcd slot."""
+        return PcscCardReader(PcscSettings(reader=self.reader_name(slot), timeout_s=timeout_s), **kwargs)
 
     def link(self, card: VirtualCard, slot: int = 0) -> VpcdLink:
         return VpcdLink(self.port + slot, card)
@@ -185,14 +185,11 @@ class PcscStack:
     @contextlib.contextmanager
     def inserted(self, card: VirtualCard, slot: int = 0) -> Iterator[VpcdLink]:
         """The card on the reader for the block, and pcscd has seen it."""
-        link = self.link(card, slot)
-        link.insert()
+        holder = Slot(self, slot)
         try:
-            self.wait_present(slot, True)
-            yield link
+            yield holder.insert(card)
         finally:
-            link.remove()
-            self.wait_present(slot, False)
+            holder.remove()
 
     def wait_present(self, slot: int, present: bool, timeout: float = 5.0) -> None:
         """Block until pcscd reports the slot's card presence as `present`."""
@@ -207,6 +204,39 @@ class PcscStack:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"slot {slot}: card presence did not become {present}")
             time.sleep(0.05)
+
+
+class Slot:
+    """One vpcd slot holding at most one virtual card, scripted like a hand at the reader.
+
+    What the card contract suite drives: `insert(identity_or_badge)` returns once pcscd
+    sees the card, `remove()` once it sees it gone, `pull_during_next_read()` makes the
+    card leave after the next read's third APDU (GET CHALLENGE done, mid-BAC).
+    """
+
+    def __init__(self, stack: PcscStack, slot: int = 0) -> None:
+        self.stack = stack
+        self.slot = slot
+        self.link: VpcdLink | None = None
+
+    def insert(self, item: Identity | BadgeRead | VirtualCard) -> VpcdLink:
+        self.remove()
+        card = item if isinstance(item, VirtualCard) else card_for(item)
+        self.link = self.stack.link(card, self.slot)
+        self.link.insert()
+        self.stack.wait_present(self.slot, True)
+        return self.link
+
+    def remove(self) -> None:
+        link, self.link = self.link, None
+        if link is not None:
+            link.remove()
+            self.stack.wait_present(self.slot, False)
+
+    def pull_during_next_read(self) -> None:
+        if self.link is None:
+            raise RuntimeError("no card to pull")
+        self.link.remove_after_apdus = self.link.apdus + 3
 
 
 _STACK: PcscStack | None = None

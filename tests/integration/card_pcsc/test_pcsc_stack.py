@@ -9,7 +9,14 @@ import time
 import pytest
 
 from devices.card.base import CardEventKind, DocumentKind, MrzKey
-from devices.errors import AuthenticationFailed, CardRemoved, DeviceTimeout, NoCard
+from devices.errors import (
+    AuthenticationFailed,
+    CardRemoved,
+    DeviceError,
+    DeviceTimeout,
+    DeviceUnavailable,
+    NoCard,
+)
 from tests.integration.card_pcsc.virtual_emrtd import VirtualBadge, VirtualEmrtd
 
 pytestmark = pytest.mark.realstack
@@ -133,13 +140,30 @@ def test_badge_uid(stack):
 def test_insert_and_remove_events(stack, reader, key):
     rec = Recorder()
     reader.start(rec)
-    rec.wait_for(CardEventKind.READER_ADDED)
-    mark = len(rec.events)
     with stack.inserted(VirtualEmrtd(key=key)):
-        inserted = rec.wait_for(CardEventKind.INSERTED, mark)
-    removed = rec.wait_for(CardEventKind.REMOVED, mark)
-    assert inserted.reader == removed.reader == stack.reader_name(0)
+        inserted = rec.wait_for(CardEventKind.INSERTED)
+    removed = rec.wait_for(CardEventKind.REMOVED)
+    assert [e.kind for e in rec.events] == [CardEventKind.INSERTED, CardEventKind.REMOVED]
+    assert inserted.reader == removed.reader == reader.name == stack.reader_name(0)
     assert inserted.atr.startswith(b"\x3b")
+
+
+def test_listener_that_raises_does_not_stop_the_monitor(stack, reader, key):
+    """Bad input: an event listener that raises on every event."""
+    seen = []
+
+    def broken(event):
+        seen.append(event.kind)
+        raise RuntimeError("listener bug")
+
+    reader.start(broken)
+    for _ in range(2):
+        with stack.inserted(VirtualEmrtd(key=key)):
+            pass
+    deadline = time.monotonic() + 5
+    while len(seen) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert seen == [CardEventKind.INSERTED, CardEventKind.REMOVED] * 2
 
 
 def test_monitor_and_reads_recover_after_pcscd_restart(stack, reader, key):
@@ -156,3 +180,47 @@ def test_monitor_and_reads_recover_after_pcscd_restart(stack, reader, key):
         rec.wait_for(CardEventKind.INSERTED, mark)  # the card reconnected to the new vpcd
         assert reader.read_identity(key).id_number == key.document_number
     assert reader.monitor_restarts >= 1
+
+
+def test_pcscd_down_is_device_unavailable(stack, reader, key):
+    """Bad input: pcscd is not running at all (service stopped)."""
+    stack.stop_pcscd()
+    try:
+        with pytest.raises(DeviceUnavailable):
+            reader.probe()
+        with pytest.raises(DeviceUnavailable):
+            reader.read_identity(key)
+    finally:
+        stack.start()
+    with stack.inserted(VirtualEmrtd(key=key)):
+        assert "card present" in reader.probe()
+
+
+def test_pcscd_restarted_in_the_middle_of_a_read(stack, reader, key):
+    """Bad input: pcscd restarts while a read is between two APDUs (slow chip)."""
+    link = stack.link(VirtualEmrtd(key=key))
+    link.delay_s = 0.2
+    link.insert()
+    outcome = {}
+
+    def read():
+        try:
+            outcome["identity"] = reader.read_identity(key)
+        except DeviceError as err:
+            outcome["error"] = err
+
+    try:
+        stack.wait_present(0, True)
+        worker = threading.Thread(target=read)
+        worker.start()
+        time.sleep(0.5)  # mid-BAC
+        stack.restart_pcscd()
+        worker.join(10)
+        assert not worker.is_alive()
+        assert isinstance(outcome.get("error"), (DeviceUnavailable, CardRemoved))
+        link.delay_s = 0.0
+        stack.wait_present(0, True)  # the link reconnected to the new vpcd
+        assert reader.read_identity(key).id_number == key.document_number
+    finally:
+        link.remove()
+        stack.wait_present(0, False)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from devices.card import tlv
 from devices.card.apdu import CommandApdu
-from devices.card.base import MrzKey
+from devices.card.base import BadgeRead, Identity, MrzKey
 from devices.card.emrtd import EF_COM, EF_DG1, EMRTD_AID
 from devices.card.icao_bac import (
     bac_keys,
@@ -246,12 +246,28 @@ class VirtualEmrtd(VirtualCard):
         return SW_INS
 
 
+def card_for(item: Identity | BadgeRead) -> VirtualCard:
+    """A virtual card presenting `item`: a badge, or a TD3 eMRTD whose DG1 reads back as
+    exactly this identity (surname = the name's first word, the rest given names)."""
+    if isinstance(item, BadgeRead):
+        return VirtualBadge(uid=bytes.fromhex(item.uid))
+    if item.valid_to is None:
+        raise ValueError("an eMRTD always has an expiry date")
+    key = MrzKey(item.id_number, item.birth_date.strftime("%y%m%d"), item.valid_to.strftime("%y%m%d"))
+    surname, _, given = item.name.partition(" ")
+    mrz = td3_mrz(
+        key.document_number, key.birth_yymmdd, key.expiry_yymmdd,
+        surname=surname, given=given, state=item.issuer or item.nationality, sex=item.sex or "<",
+    )
+    return VirtualEmrtd(key=key, mrz=mrz)
+
+
 class VpcdLink:
     """Places a virtual card on one vpcd slot by connecting to the slot's TCP port.
 
     Faults for tests: `remove()` (card taken away), `mute` (card stops answering: commands
     are read but never answered), `remove_after_apdus` (card leaves mid-read after N
-    command APDUs). When pcscd (and so vpcd) goes away while the card is inserted, the
+    command APDUs), `delay_s` (a slow chip: each answer waits that long). When pcscd (and so vpcd) goes away while the card is inserted, the
     link keeps reconnecting, like a card that stays on a reader whose service restarts.
     """
 
@@ -261,6 +277,7 @@ class VpcdLink:
         self.card = card
         self.mute = False
         self.remove_after_apdus: int | None = None
+        self.delay_s = 0.0
         self.apdus = 0
         self._sock: socket.socket | None = None
         self._inserted = threading.Event()
@@ -358,4 +375,6 @@ class VpcdLink:
             return None
         if self.mute:
             return None
+        if self.delay_s:
+            time.sleep(self.delay_s)
         return self.card.process(msg)

@@ -145,3 +145,16 @@ def test_python_m_hub_serves_and_stops_cleanly_on_sigterm(tmp_path):
             proc.wait()
     assert (tmp_path / "hub" / "hub.sqlite3").exists()
     assert oct((tmp_path / "hub" / "hub.json").stat().st_mode & 0o777) == "0o600"
+
+
+def test_served_sockets_are_tcp_so_asyncio_disables_nagle():
+    """Regression guard: with proto 0 asyncio skips TCP_NODELAY and each response stalls ~40 ms."""
+    import socket
+
+    from hub.server import bind
+
+    sock = bind("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()

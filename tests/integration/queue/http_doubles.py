@@ -14,10 +14,10 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
+import ssl
 import struct
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.client import HTTPConnection
@@ -35,15 +35,17 @@ class _Base:
 
     handler: type[BaseHTTPRequestHandler]
 
-    def start(self) -> _Base:
+    def start(self, tls: ssl.SSLContext | None = None) -> _Base:
         owner = self
 
         class Handler(self.handler):  # type: ignore[misc,valid-type]
             server_owner = owner
 
         self._server = _Server(("127.0.0.1", 0), Handler)
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self.port = self._server.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
         return self
@@ -55,6 +57,7 @@ class _Base:
 
 class _HubHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else headers and body meet delayed ACKs: 40 ms a reply
     server_owner: StandinHub
 
     def log_message(self, *args: object) -> None:  # keep test output quiet
@@ -188,6 +191,7 @@ class Fault:
 
 class _ProxyHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else headers and body meet delayed ACKs: 40 ms a reply
     server_owner: FaultProxy
 
     def log_message(self, *args: object) -> None:
@@ -279,7 +283,3 @@ def submission_path(method: str, path: str) -> bool:
 
 def attachment_path(method: str, path: str) -> bool:
     return method == "PUT" and "/attachments/" in path
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())

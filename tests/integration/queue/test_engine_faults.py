@@ -13,7 +13,7 @@ import time
 import pytest
 
 from offline_queue.api import RecordState
-from offline_queue.engine import AUTH_ALARM
+from offline_queue.engine import AUTH_ALARM, Outcome
 from offline_queue.sealing import Opener
 from tests.integration.queue import http_doubles as hd
 from tests.integration.queue.conftest import drain, make_engine, new_submission
@@ -70,14 +70,14 @@ def test_fault_scenario_delivers_exactly_once(fault, outbox, hub, proxy, platfor
 
 @pytest.mark.realstack
 def test_503_with_http_date_retry_after_is_honoured(outbox, hub, proxy, platform_keys):
-    """Bad input: 503 with Retry-After as an HTTP date 1 s ahead; the engine waits it out."""
+    """Bad input: 503 with Retry-After as an HTTP date 2 s ahead; the engine waits it out."""
     enqueued = enqueue_all(outbox, 1)
-    when = email.utils.formatdate(time.time() + 1, usegmt=True)
+    when = email.utils.formatdate(time.time() + 2, usegmt=True)
     proxy.add(hd.Fault(hd.UNAVAILABLE, hd.submission_path, arg=when))
     engine = make_engine(outbox, proxy.url, retry_after_max_s=5)
     started = time.monotonic()
     drain(engine)
-    assert time.monotonic() - started >= 0.2  # HTTP dates have 1 s resolution: waited, not retried at once
+    assert time.monotonic() - started >= 1.0  # HTTP dates have 1 s resolution: at least 1 s is left
     assert_exactly_once(outbox, hub, enqueued, platform_keys)
 
 
@@ -100,17 +100,27 @@ def test_conflict_and_rejection_quarantine_without_blocking_others(outbox, hub, 
 
 
 @pytest.mark.realstack
-def test_missing_attachments_are_uploaded_again(outbox, hub, platform_keys):
-    """Bad input: the platform lost an attachment the station believes it uploaded."""
+def test_missing_attachments_are_uploaded_again(outbox, hub, proxy, platform_keys):
+    """Bad input: the platform lost the attachments between two attempts (422 missing)."""
     enqueued = enqueue_all(outbox, 1)
-    engine = make_engine(outbox, hub.url)
-    record = outbox.claim("setup")
-    for ref in record.attachments:  # pretend an earlier attempt uploaded both
-        outbox.mark_uploaded(record, ref.sha256)
-    outbox.release(record)
-    puts_before = hub.attachment_puts
+    engine = make_engine(outbox, proxy.url)
+    proxy.add(hd.Fault(hd.BEFORE_500, hd.submission_path))
+    assert engine.deliver_one() is Outcome.RETRY
+    assert hub.attachment_puts == 2
+    hub.attachments.clear()
     drain(engine)
-    assert hub.attachment_puts - puts_before == 2
+    assert hub.attachment_puts == 4  # the retry PUT got 422 missing_attachments, uploaded both
+    assert_exactly_once(outbox, hub, enqueued, platform_keys)
+
+
+@pytest.mark.realstack
+def test_retry_does_not_resend_attachments_the_platform_has(outbox, hub, proxy, platform_keys):
+    """Bad input: a 500 on the submission PUT after both attachments were stored."""
+    enqueued = enqueue_all(outbox, 1)
+    engine = make_engine(outbox, proxy.url)
+    proxy.add(hd.Fault(hd.BEFORE_500, hd.submission_path))
+    drain(engine)
+    assert hub.attachment_puts == 2 and hub.submission_puts == 1
     assert_exactly_once(outbox, hub, enqueued, platform_keys)
 
 

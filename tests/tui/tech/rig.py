@@ -1,21 +1,19 @@
-"""A whole technician-mode stack on real parts: simulated card reader and printer, a real
-outbox in a temp dir, a real audit trail, argon2 (cheap parameters), a fake clock for the gate.
+"""A whole technician-mode stack on real parts: simulated card reader, camera and printer,
+a real outbox in a temp dir, a real audit trail, argon2 (cheap parameters), a fake clock for
+the gate.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 from argon2 import PasswordHasher
 
-from devices.camera.base import Frame
+from devices.camera.simulated import SimulatedCamera
+from devices.card.base import CardReader
 from devices.card.simulated import SimulatedCardReader
-from devices.errors import CameraLost
 from devices.printer.simulated import SimulatedPrinter
 from kiosk.domain.technician import TechnicianGate
 from kiosk.fleet import audit_device_changes, audit_gate_events
@@ -39,36 +37,10 @@ class FakeClock:
         return self.now
 
 
-class FileCamera:
-    """A camera whose source can vanish. Stands in until the camera helper's simulated
-    backend is on main; the supervisor only sees the Protocol."""
-
-    name = "test-camera"
-
-    def __init__(self) -> None:
-        self.present = True
-        self._seq = 0
-        self._lock = threading.Lock()
-
-    def start(self) -> None: ...
-
-    def stop(self) -> None: ...
-
-    def latest(self, timeout: float = 1.0) -> Frame:
-        if not self.present:
-            raise CameraLost("camera source is gone")
-        with self._lock:
-            self._seq += 1
-            return Frame(np.zeros((480, 640, 3), np.uint8), self._seq, time.time())
-
-    def probe(self) -> str:
-        return f"{self.latest().image.shape[1]}x{self.latest().image.shape[0]}"
-
-
 @dataclass
 class Rig:
-    card: SimulatedCardReader
-    camera: FileCamera
+    card: SimulatedCardReader  # or a real reader (build_rig's card=)
+    camera: SimulatedCamera
     printer: SimulatedPrinter
     outbox: Outbox
     audit: AuditTrail
@@ -86,14 +58,29 @@ class Rig:
         self.outbox.close()
 
 
-def build_rig(tmp: Path, *, region: str = "440105") -> Rig:
+def build_rig(
+    tmp: Path, *, region: str = "440105", card: CardReader | None = None, frozen_time: bool = False
+) -> Rig:
+    """`card`: another reader than the simulated one (the PC/SC stack's, for instance).
+
+    `frozen_time`: fixed wall clocks and no audit forwarding (queue ages), for snapshots.
+    """
     from offline_queue.catalog_bundle import generate_signing_keypair
 
     _, public = generate_keypair()
     outbox = Outbox.open(tmp / "queue.sqlite3", Sealer(public, "platform-2026"))
-    audit = AuditTrail(tmp / "audit.sqlite3", sink=outbox.enqueue, kiosk_id="GZ-HZ-0001")
-    card, camera, printer = SimulatedCardReader(), FileCamera(), SimulatedPrinter()
-    supervisor = Supervisor(probers_for(card, camera, printer), probe_timeout_s=2.0)
+    fixed = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
+    audit = AuditTrail(
+        tmp / "audit.sqlite3", sink=None if frozen_time else outbox.enqueue, kiosk_id="GZ-HZ-0001",
+        **({"now": lambda: fixed} if frozen_time else {}),
+    )
+    card = card if card is not None else SimulatedCardReader()
+    camera, printer = SimulatedCamera(width=320, height=240), SimulatedPrinter()
+    camera.start()
+    supervisor = Supervisor(
+        probers_for(card, camera, printer), probe_timeout_s=2.0,
+        **({"clock": lambda: fixed.timestamp()} if frozen_time else {}),
+    )
     supervisor.add_listener(audit_device_changes(audit))
     clock = FakeClock()
     credentials = Credentials(hash_pin(PIN, CHEAP), [hash_badge_uid(BADGE_UID, CHEAP)])
@@ -106,7 +93,7 @@ def build_rig(tmp: Path, *, region: str = "440105") -> Rig:
         gate=gate, supervisor=supervisor, audit=audit, outbox=outbox, card=card, camera=camera, printer=printer,
         station_id="GZ-HZ-0001", region=region, trusted_admin_keys={"gz-admin-2026": admin_public},
         export_dir=str(export_dir), leave=lambda: left.append(True),
-        now=lambda: dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC),
+        now=lambda: fixed,
     )
     supervisor.probe_once()
     return Rig(card, camera, printer, outbox, audit, supervisor, gate, clock, ops, left, admin_private, tmp)

@@ -179,7 +179,7 @@ async def test_devices_screen_shows_states_and_runs_tests(rig):
         await login(pilot, rig)
         table = pilot.app.screen.query_one("#devices-table", DataTable)
         assert [table.get_row(d)[1] for d in ("card", "camera", "printer")] == ["ok", "ok", "ok"]
-        rig.camera.present = False
+        rig.camera.unplug()
         rig.printer.set_state(PrinterState.PAPER_OUT)
         await pilot.click("#probe")
         await wait_for(pilot, lambda: table.get_row("camera")[1] == "down")
@@ -206,19 +206,17 @@ def enqueue_citizen(rig, reason: str | None = None) -> str:
                       {"name": RESIDENT.name, "id_number": RESIDENT.id_number},
                       (NewAttachment("id-front", b"\xff\xd8fake-jpeg-of-" + RESIDENT.id_number.encode()),))
     )
-    if reason:
-        while (record := rig.outbox.claim("test")) is not None:
-            if record.submission_id == enqueued.submission_id:
-                rig.outbox.quarantine(record, reason)
-                break
-            rig.outbox.release(record)
+    if reason:  # call before anything else is queued: the oldest due record is this one
+        record = rig.outbox.claim("test")
+        assert record is not None and record.submission_id == enqueued.submission_id
+        rig.outbox.quarantine(record, reason)
     return enqueued.submission_id
 
 
 async def test_queue_screen_counts_retry_and_sealed_export(rig):
     """Bad input: a record the platform refused (quarantined, reason "conflict")."""
-    enqueue_citizen(rig)
     enqueue_citizen(rig, reason="conflict")
+    enqueue_citizen(rig)
     async with Host(rig).run_test(size=SIZE) as pilot:
         await login(pilot, rig)
         await pilot.click("#nav-queue")
@@ -248,9 +246,11 @@ async def test_queue_screen_counts_retry_and_sealed_export(rig):
     assert [r.action for r in rig.audit.recent(2)] == ["export", "queue_retry"]
 
 
-def signed_demo_bundle(rig, version: int) -> dict:
+def signed_demo_bundle(rig, version: int, effective_from=None) -> dict:
     payload = json.loads((Path(__file__).resolve().parents[3] / "kiosk" / "demo_catalog.json").read_text())
     payload["version"] = version
+    if effective_from is not None:
+        payload["effective_from"] = effective_from.isoformat().replace("+00:00", "Z")
     return sign_bundle(payload, rig.admin_private_key, "gz-admin-2026")
 
 
@@ -308,5 +308,50 @@ async def test_leave_kiosk_mode_asks_then_exits_and_records(rig):
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmLeave))
         await pilot.click("#leave-yes")
         await pilot.pause(0.2)
+    assert pilot.app.return_code == 64  # the systemd units' RestartPreventExitStatus
     assert rig.left == [True] and rig.audit.recent(1)[0].action == "logout"
     assert [r.action for r in rig.audit.recent(2)] == ["logout", "leave_kiosk"]
+
+
+async def test_idle_expiry_with_the_leave_dialog_open_closes_everything(rig):
+    """Bad input: the technician opens "leave kiosk mode" and walks away without answering."""
+    async with Host(rig).run_test(size=SIZE) as pilot:
+        await login(pilot, rig)
+        await pilot.click("#nav-leave")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmLeave))
+        rig.clock.now += 600
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, Attract))
+    assert rig.left == []
+
+
+def test_operations_refuse_without_a_session(rig):
+    """Bad input: a screen left behind calls the tools after the session ended."""
+    from kiosk.technician_ops import NotLoggedIn
+
+    for action in (rig.ops.devices, rig.ops.test_printer, rig.ops.retry_all, rig.ops.queue_counts,
+                   rig.ops.catalog_view, rig.ops.recent_events, lambda: rig.ops.export_sealed(rig.tmp / "usb")):
+        with pytest.raises(NotLoggedIn):
+            action()
+    assert rig.printer.printed == [] and list((rig.tmp / "usb").iterdir()) == []
+
+
+def test_bundles_install_by_version_not_by_file_name(rig):
+    """Bad input: "v10" sorts before "v9" by name; a future bundle beside a current one."""
+    import datetime as dt
+
+    rig.gate.login_pin(PIN)
+    usb = rig.tmp / "usb"
+    future = signed_demo_bundle(rig, 10, effective_from=dt.datetime(2027, 1, 1, tzinfo=dt.UTC))
+    (usb / "catalog-v10.json").write_text(json.dumps(future))
+    (usb / "catalog-v9.json").write_text(json.dumps(signed_demo_bundle(rig, 9)))
+    results = rig.ops.install_bundles(usb)
+    assert [(r.file, r.outcome) for r in results] == [("catalog-v9.json", "applied"), ("catalog-v10.json", "staged")]
+    view = rig.ops.catalog_view()
+    assert (view.active_version, view.staged_version) == (9, 10) and view.staged_effective_from.startswith("2027-01-01")
+
+
+def test_two_exports_in_one_second_do_not_collide(rig):
+    rig.gate.login_pin(PIN)
+    first = rig.ops.export_sealed(rig.tmp / "usb")[1]
+    second = rig.ops.export_sealed(rig.tmp / "usb")[1]
+    assert first != second and second.name.endswith("-2")

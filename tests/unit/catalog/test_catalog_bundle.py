@@ -125,33 +125,38 @@ def test_rollback_and_replay_are_refused(current):
     rejected(sign_bundle(payload(version=42), PRIVATE, KEY_ID), NOT_NEWER, current_version=current)
 
 
-def test_non_canonical_payload_is_refused_even_if_signed():
-    """Bad input: pretty-printed JSON, correctly signed, so only the canonical check catches it."""
+def sign_raw(body: bytes) -> dict:
+    """A bundle over arbitrary bytes (sign_bundle always canonicalises, so it cannot make these)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    body = json.dumps(payload(), indent=2).encode()
     key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(PRIVATE))
-    bundle = {
+    return {
         "payload": base64.b64encode(body).decode(),
         "signature": base64.b64encode(key.sign(body)).decode(),
         "key_id": KEY_ID,
     }
-    rejected(bundle, NOT_CANONICAL)
+
+
+def test_non_canonical_payload_is_refused_even_if_signed():
+    """Bad input: pretty-printed JSON, correctly signed, so only the canonical check catches it."""
+    rejected(sign_raw(json.dumps(payload(), indent=2).encode()), NOT_CANONICAL)
 
 
 def test_duplicate_keys_are_not_canonical():
     """Bad input: a signed payload with a duplicated key (a parser-differential trick)."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
     canon = canonical_json(payload()).decode()
-    body = ('{"version":1,' + canon[1:]).encode()
-    key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(PRIVATE))
-    bundle = {
-        "payload": base64.b64encode(body).decode(),
-        "signature": base64.b64encode(key.sign(body)).decode(),
-        "key_id": KEY_ID,
-    }
-    rejected(bundle, NOT_CANONICAL)
+    rejected(sign_raw(('{"version":1,' + canon[1:]).encode()), NOT_CANONICAL)
+
+
+def test_ascii_escaped_payload_is_not_canonical():
+    """Bad input: the same catalog signed with \\u escapes instead of UTF-8."""
+    rejected(sign_raw(json.dumps(payload(), sort_keys=True, separators=(",", ":")).encode()), NOT_CANONICAL)
+
+
+def test_signed_payload_that_is_not_json_is_malformed():
+    """Bad input: validly signed bytes that are not JSON, and a JSON array."""
+    rejected(sign_raw(b"\xff not json"), MALFORMED)
+    rejected(sign_raw(b"[1,2]"), MALFORMED)
 
 
 @pytest.mark.parametrize(

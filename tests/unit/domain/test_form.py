@@ -2,8 +2,8 @@ import pytest
 
 from devices.card.samples import FOREIGNER_2023, RESIDENT
 from kiosk.domain.catalog import FieldType, FormField
-from kiosk.domain.form import is_locked, masked_prefill, prefill, validate_field, validate_form
-from kiosk.domain.i18n_text import LocalText
+from kiosk.domain.form import is_locked, masked_prefill, prefill, shown_value, validate_field, validate_form
+from kiosk.domain.i18n_text import Lang, LocalText
 from kiosk.station import load_demo_catalog
 
 LABEL = LocalText.model_validate({"zh-Hans": "字段"})
@@ -81,3 +81,12 @@ def test_validate_form_lists_every_problem():
     }
     values |= {"destination": "hk", "kind": "family", "phone": "13800138000"}
     assert validate_form(service, values) == {}
+
+
+def test_shown_value_masks_card_values_and_names_choices():
+    service = load_demo_catalog().service("ELDERLY-ALLOWANCE")
+    fields = {f.id: f for f in service.fields}
+    assert shown_value(fields["name"], RESIDENT.name, Lang.EN) == "张*"
+    assert shown_value(fields["sex"], "F", Lang.EN) == "Female"
+    assert shown_value(fields["living"], "alone", Lang.ZH_HANT) == "獨居"
+    assert shown_value(fields["phone"], "13800138000", Lang.EN) == "13800138000"

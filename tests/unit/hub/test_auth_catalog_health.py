@@ -52,8 +52,9 @@ KIOSK_ROUTES = [
         {"Authorization": "Bearer wrong-token", "Kiosk-Id": KIOSK},
         {"Authorization": f"Basic {TOKENS[KIOSK]}", "Kiosk-Id": KIOSK},
         {"Authorization": "Bearer ", "Kiosk-Id": KIOSK},
+        {"Authorization": "Bearer t\u00f6k\u00e9n".encode("latin-1"), "Kiosk-Id": KIOSK},
     ],
-    ids=["none", "no-token", "wrong-token", "not-bearer", "empty-bearer"],
+    ids=["none", "no-token", "wrong-token", "not-bearer", "empty-bearer", "non-ascii"],
 )
 def test_missing_or_unknown_credentials_are_401(client, method, url, headers):
     """Bad input: no Authorization, an unknown token, a non-Bearer scheme, an empty token."""

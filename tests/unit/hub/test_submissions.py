@@ -322,3 +322,27 @@ def test_state_survives_a_new_app_on_the_same_file(make_app, keys):
     with TestClient(make_app()) as client:
         replay = client.put(sub.url, json=sub.body, headers=H)
     assert replay.status_code == 200 and replay.content == first.content
+
+
+def test_fault_hook_may_answer_any_response(make_app, keys):
+    """Bad input: the hub answers garbage with 200 after committing; the retry still replays."""
+    from fastapi.responses import Response
+
+    answers = [Response(b"<html>proxy error", status_code=200, media_type="text/html")]
+
+    def hook(stage, method, path):
+        return answers.pop() if stage == "after_commit" and answers else None
+
+    with TestClient(make_app(fault_hook=hook)) as client:
+        sub = build_submission(keys, n_attachments=0)
+        garbage = client.put(sub.url, json=sub.body, headers=H)
+        assert garbage.status_code == 200 and garbage.content == b"<html>proxy error"
+        retry = client.put(sub.url, json=sub.body, headers=H)
+        assert retry.status_code == 200 and retry.json()["submission_id"] == sub.id
+
+
+def test_deeply_nested_json_is_refused_not_a_crash(client, keys):
+    """Bad input: 20,000 nested arrays (json.loads raises RecursionError, not ValueError)."""
+    sub = build_submission(keys, n_attachments=0)
+    r = client.put(sub.url, content=b"[" * 20_000, headers=H)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body"

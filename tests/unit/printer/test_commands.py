@@ -3,26 +3,33 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import types
 
 import pytest
 import zxingcpp
 from PIL import Image
 
-from devices.printer.base import PrinterState
+from devices.printer.base import PrinterProfile, PrinterState
 from devices.printer.settings import PrinterSettings
 from kiosk.commands import printer as printer_command
 from kiosk.commands import receipt as receipt_command
 from kiosk.config import StationSection
+from kiosk.domain.receipt_number import make_receipt_number
+from offline_queue.api import NewSubmission
+from offline_queue.sealing import Sealer, generate_keypair
+from offline_queue.settings import QueueSettings
+from offline_queue.store import Outbox
 from tests.support.escpos_interpreter import Interpreter
 from tests.support.virtual_printer import VirtualPrinter
+from tests.unit.printer.conftest import RAW_ID, RAW_NAME, SUBMISSION
 
 
-def _run(module, argv, printer_settings=None):
+def _run(module, argv, printer_settings=None, config=None):
     parser = argparse.ArgumentParser()
     module.register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    config = types.SimpleNamespace(station=StationSection(), printer=printer_settings or PrinterSettings())
+    config = config or types.SimpleNamespace(station=StationSection(), printer=printer_settings or PrinterSettings())
     return args.func(args, lambda: config)
 
 
@@ -77,12 +84,48 @@ def test_receipt_render_sample_png_and_escpos(tmp_path, capsys):
     assert "GZHZ0001-20261123-0042-" in capsys.readouterr().out
 
 
-def test_receipt_render_submission_is_a_clear_error_until_the_queue_lookup_exists(tmp_path, capsys):
-    """Bad input: a submission id while the queue's status lookup is not in this build; and a non-UUID."""
+def _queue_config(tmp_path):
+    public, _private = generate_keypair()
+    queue = QueueSettings(db_path=tmp_path / "q.sqlite3", sealing_public_key=public, min_free_bytes=0)
+    station = StationSection()
+    return types.SimpleNamespace(
+        station=station, printer=PrinterSettings(), queue=queue, resolve=lambda path: path
+    )
+
+
+def test_receipt_render_of_a_queued_submission_shows_no_identity(tmp_path, capsys):
+    config = _queue_config(tmp_path)
+    number = make_receipt_number("GZ-HZ-0001", dt.date(2026, 11, 23), 7)
+    with Outbox.open(config.queue.db_path, Sealer(config.queue.sealing_public_key, "k"), min_free_bytes=0) as outbox:
+        queued = outbox.enqueue(
+            NewSubmission("RESIDENCE-ENDORSE", 1, number, payload={"name": RAW_NAME, "id_number": RAW_ID})
+        )
+    png, job = tmp_path / "r.png", tmp_path / "r.bin"
+    argv = ["receipt", "render", "--submission", queued.submission_id, "--png", str(png), "--escpos", str(job)]
+    assert _run(receipt_command, argv, config=config) == 0
+    image = Image.open(png)
+    assert [c.text for c in zxingcpp.read_barcodes(image.convert("L"))] == [
+        config.station.status_url + queued.submission_id
+    ]
+    page = Interpreter(384).render(receipt_command.render_receipt(
+        receipt_command.queued_receipt(config, queued.submission_id, receipt_command.Lang.ZH_HANS),
+        PrinterProfile(gb18030=True),
+    ))
+    assert number in page.text and "RESIDENCE-ENDORSE" in page.text and "已保存在本驿站" in page.text
+    assert "申请人" not in page.text and "证件号码" not in page.text
+    assert RAW_ID.encode() not in job.read_bytes()
+
+
+def test_receipt_render_of_an_unknown_or_malformed_submission_is_one_line(tmp_path, capsys):
+    """Bad input: a UUID this queue never saw, a non-UUID, a station without a queue database."""
     png = tmp_path / "r.png"
-    assert _run(receipt_command, ["receipt", "render", "--submission", receipt_command.SAMPLE_SUBMISSION, "--png", str(png)]) == 1
-    assert "--sample" in capsys.readouterr().err
-    assert _run(receipt_command, ["receipt", "render", "--submission", "42", "--png", str(png)]) == 2
+    config = _queue_config(tmp_path)
+    assert _run(receipt_command, ["receipt", "render", "--submission", SUBMISSION, "--png", str(png)], config=config) == 1
+    assert "no queue database" in capsys.readouterr().err
+    Outbox.open(config.queue.db_path, Sealer(config.queue.sealing_public_key, "k")).close()
+    assert _run(receipt_command, ["receipt", "render", "--submission", SUBMISSION, "--png", str(png)], config=config) == 1
+    assert "not in this station's queue" in capsys.readouterr().err
+    assert _run(receipt_command, ["receipt", "render", "--submission", "42", "--png", str(png)], config=config) == 2
     assert not png.exists()
 
 

@@ -56,6 +56,7 @@ def test_text_mode_prints_chinese_content_in_order_without_overflow(receipt):
     assert qr.x + qr.width / 2 == pytest.approx(192, abs=2)  # centred
     assert "申请人 Applicant: 张*三" in lines
     assert "4401**********123X" in lines  # never broken across lines
+    assert "2026-11-23 17:05" in lines  # date and time stay together (NBSP), station time
     assert "服务热线 Hotline: 12345" in lines
     assert page.qr_payloads == [receipt.qr_url]
 
@@ -168,3 +169,14 @@ def test_font_override_by_environment(monkeypatch):
     path = find_cjk_font()
     monkeypatch.setenv(receipt_layout.FONT_ENV, str(path))
     assert find_cjk_font() == path
+
+
+def test_raster_bytes_equal_python_escpos_image_output(receipt):
+    """Our packed GS v 0 must be byte for byte what python-escpos' image() sends (fragments included)."""
+    image = render_receipt_image(receipt, RASTER_58)
+    assert image.height > receipt_layout.RASTER_FRAGMENT_ROWS  # exercises the split
+    reference = Dummy(profile="POS-5890")  # 384 dots, so image() knows the paper width
+    reference.image(image, impl="bitImageRaster")
+    assert receipt_layout.raster_command(image) == reference.output
+    job = render_receipt(receipt, RASTER_58)
+    assert reference.output in job and job.startswith(b"\x1b@\x1dv0")

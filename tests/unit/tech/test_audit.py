@@ -254,3 +254,17 @@ def test_two_threads_appending_keep_one_chain(tmp_path):
             t.join()
     result = verify_database(tmp_path / "a.sqlite3")
     assert result.ok and result.count == 50
+
+
+def test_cli_finds_the_database_through_the_config(db, capsys):
+    """Without --db the path is [audit] db_path, relative to the config file's folder."""
+    from types import SimpleNamespace
+
+    from kiosk.settings_technician import AuditSettings
+
+    config = SimpleNamespace(audit=AuditSettings(db_path=db.name), resolve=lambda p: db.parent / p)
+    parser = argparse.ArgumentParser()
+    audit_cli.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["audit", "verify"])
+    assert args.func(args, lambda: config) == 0
+    assert "5 records" in capsys.readouterr().out

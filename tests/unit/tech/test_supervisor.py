@@ -84,7 +84,7 @@ def test_camera_unplugged_disables_only_document_services_then_recovers(rig):
     sup.probe_once()
     assert sup.health(CAMERA).state is DeviceState.DOWN and "unplugged" in sup.health(CAMERA).detail
     assert sup.available(PLAIN) and not sup.available(WITH_DOCS)
-    assert sup.missing_for(WITH_DOCS) == [CAMERA]
+    assert sup.missing_for(WITH_DOCS) == [CAMERA] and sup.unavailable_kinds() == {CAMERA}
     camera.plugged = True
     sup.probe_once()
     assert sup.available(WITH_DOCS) and sup.health(CAMERA).state is DeviceState.OK
@@ -124,7 +124,8 @@ def test_printer_down_with_screen_receipt_policy(rig, fault):
     sup.probe_once()
     assert sup.health(PRINTER).state is DeviceState.DOWN
     assert sup.available(PLAIN) and sup.available(WITH_DOCS) and sup.receipt_on_screen()
-    assert not sup.available(NEEDS_PRINT)  # a service that explicitly requires the printer
+    assert sup.available(NEEDS_PRINT)  # "printer" in requires is the receipt: the screen stands in
+    assert sup.unavailable_kinds() == frozenset()
 
 
 def test_printer_down_with_refuse_policy():
@@ -133,7 +134,8 @@ def test_printer_down_with_refuse_policy():
     sup = Supervisor(probers_for(Plug("card"), Plug("camera"), printer), policy=PolicySettings(printer_down="refuse"))
     printer.next = PrinterStatus(PrinterState.PAPER_OUT, PaperState.OUT)
     sup.probe_once()
-    assert not sup.available(PLAIN)
+    assert not sup.available(PLAIN) and not sup.available(NEEDS_PRINT)
+    assert sup.unavailable_kinds() == {PRINTER}
     printer.next = PrinterStatus(PrinterState.OK)
     sup.probe_once()
     assert sup.available(PLAIN)
@@ -242,3 +244,69 @@ def test_gate_and_device_changes_reach_the_audit_trail(tmp_path, rig):
         ("technician", "failed_login", {"method": "pin", "reason": "wrong", "tries": 1}),
     ]
     assert verify_database(tmp_path / "audit.sqlite3").ok
+
+
+def test_doctor_lines(rig):
+    """Bad input: paper low and the camera gone when the technician runs doctor."""
+    _, camera, printer, sup = rig
+    camera.plugged = False
+    printer.next = PrinterStatus(PrinterState.PAPER_LOW, PaperState.LOW)
+    lines = {name: (ok, detail) for name, ok, detail in sup.doctor()}
+    assert lines[CAMERA][0] is False and "unplugged" in lines[CAMERA][1]
+    assert lines[PRINTER] == (True, "degraded: paper_low (paper low)")
+    assert lines[CARD] == (True, "ok: card ready")
+
+
+def test_build_gate_follows_the_settings(tmp_path):
+    """Bad input: wrong PINs up to the configured max_tries (3)."""
+    from argon2 import PasswordHasher
+
+    from kiosk.fleet import build_gate
+    from kiosk.settings_technician import TechnicianSettings
+    from kiosk.technician_auth import hash_pin
+    from offline_queue.audit import AuditTrail
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    settings = TechnicianSettings(pin_hash=hash_pin("135790", cheap), max_tries=3, lockout_minutes=1)
+    with AuditTrail(tmp_path / "a.sqlite3") as trail:
+        gate = build_gate(settings, trail)
+        results = [gate.login_pin("000000") for _ in range(3)]
+        assert results[-1].outcome == "locked" and results[-1].locked_for_s == 60
+        assert [r.action for r in trail.recent(2)] == ["lockout", "failed_login"]
+
+
+def test_lockout_and_failed_tries_survive_a_restart(tmp_path):
+    """Bad input: five wrong PINs, then the station is power-cycled to clear the lockout."""
+    import datetime as dt
+
+    from argon2 import PasswordHasher
+
+    from kiosk.fleet import build_gate
+    from kiosk.settings_technician import TechnicianSettings
+    from kiosk.technician_auth import hash_pin
+    from offline_queue.audit import AuditTrail
+
+    wall = [dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)]
+    clock = lambda: wall[0].timestamp()  # noqa: E731
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    settings = TechnicianSettings(pin_hash=hash_pin("135790", cheap))
+    path = tmp_path / "a.sqlite3"
+    with AuditTrail(path, now=lambda: wall[0]) as trail:
+        gate = build_gate(settings, trail, clock)
+        for _ in range(3):
+            gate.login_pin("000000")
+    with AuditTrail(path, now=lambda: wall[0]) as trail:  # restart: 2 tries left, not 5
+        gate = build_gate(settings, trail, clock)
+        assert gate.tries_left == 2
+        gate.login_pin("000000")
+        assert gate.login_pin("000000").outcome == "locked"
+    wall[0] += dt.timedelta(minutes=2)
+    with AuditTrail(path, now=lambda: wall[0]) as trail:  # restart during the lockout
+        gate = build_gate(settings, trail, clock)
+        assert gate.locked_for() == 180 and gate.login_pin("135790").outcome == "locked"
+    wall[0] += dt.timedelta(minutes=3)
+    with AuditTrail(path, now=lambda: wall[0]) as trail:  # lockout over: a fresh start
+        gate = build_gate(settings, trail, clock)
+        assert gate.tries_left == 5 and gate.login_pin("135790").ok
+    with AuditTrail(path, now=lambda: wall[0]) as trail:  # after a login: nothing carried
+        assert build_gate(settings, trail, clock).tries_left == 5

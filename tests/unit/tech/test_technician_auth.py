@@ -107,3 +107,36 @@ def test_hash_badge(monkeypatch, capsys):
     encoded = capsys.readouterr().out.strip()
     assert Credentials("", [encoded]).check_badge("04a22b9c") == "badge#1"
     assert _run(["tech", "hash-badge"], monkeypatch, "zz\n") == 2
+
+
+def test_hash_badge_from_the_configured_reader(monkeypatch, capsys):
+    """The simulated reader with the sample badge on it (config `card.simulated.sample`)."""
+    from types import SimpleNamespace
+
+    from devices.card.samples import TECHNICIAN_BADGE
+    from devices.card.settings import CardSettings
+
+    config = SimpleNamespace(card=CardSettings(backend="simulated", simulated={"sample": "badge"}))
+    parser = argparse.ArgumentParser()
+    tech.register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["tech", "hash-badge", "--from-reader", "--wait", "1"])
+    assert args.func(args, lambda: config) == 0
+    out, err = capsys.readouterr()
+    assert Credentials("", [out.strip()]).check_badge(TECHNICIAN_BADGE.uid) == "badge#1"
+    assert TECHNICIAN_BADGE.uid not in out + err
+
+
+def test_hash_badge_from_an_empty_reader_times_out(capsys):
+    """Bad input: nobody taps a badge within the wait; a citizen card is not a badge either."""
+    from types import SimpleNamespace
+
+    from devices.card.settings import CardSettings
+
+    parser = argparse.ArgumentParser()
+    tech.register(parser.add_subparsers(dest="command", required=True))
+    for sample, message in (("", "no badge on the reader within 0.3 s"), ("resident", "not a technician badge")):
+        config = SimpleNamespace(card=CardSettings(backend="simulated", simulated={"sample": sample}))
+        args = parser.parse_args(["tech", "hash-badge", "--from-reader", "--wait", "0.3"])
+        assert args.func(args, lambda: config) == 2
+        captured = capsys.readouterr()
+        assert message in captured.err and captured.out == "" and "Traceback" not in captured.err

@@ -1,0 +1,110 @@
+"""Citizen UI figures: the capture loop's cost per frame, and a whole session's time.
+
+Run: python bench/ui.py   (from the project root; prints figures and ratios)
+Peer for the preview: Textual's own cost of painting is not measured here; the figure
+that matters is how much of a frame's budget the preview conversion takes next to the
+tracker, at the camera sizes a station uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# The project root instead of bench/ itself: bench/queue.py would shadow the stdlib `queue`.
+sys.path[0] = str(Path(__file__).resolve().parents[1])
+
+from argon2 import PasswordHasher  # noqa: E402
+
+from devices.camera.base import DocKind  # noqa: E402
+from devices.camera.simulated import SimulatedCamera  # noqa: E402
+from devices.camera.tracker import CaptureTracker  # noqa: E402
+from devices.card.samples import RESIDENT  # noqa: E402
+from devices.card.simulated import SimulatedCardReader  # noqa: E402
+from devices.printer.simulated import SimulatedPrinter  # noqa: E402
+from kiosk.domain.flow import Step  # noqa: E402
+from kiosk.station import (  # noqa: E402
+    STATION_SIZE,
+    DailyReceiptNumbers,
+    DemoCards,
+    Station,
+    StationInfo,
+    load_demo_catalog,
+)
+from kiosk.ui.app import KioskApp  # noqa: E402
+from kiosk.ui.screens.capture import fitted_cells  # noqa: E402
+from offline_queue.sealing import Sealer, generate_keypair  # noqa: E402
+from offline_queue.store import Outbox  # noqa: E402
+
+FRAMES = 20
+SESSIONS = 5
+
+
+def bench_capture_frame() -> None:
+    print("capture loop, per frame (simulated A4 on a dark mat, preview 54 x 24 cells):")
+    for width, height in ((960, 540), (1920, 1080)):
+        camera = SimulatedCamera(width=width, height=height)
+        camera.start()
+        camera.place(DocKind.A4)
+        tracker = CaptureTracker(DocKind.A4, steady_frames=10_000)  # never captures: steady state
+        frame = camera.latest()
+        update = tracker.update(frame)
+        started = time.perf_counter()
+        for _ in range(FRAMES):
+            update = tracker.update(camera.latest())
+        tracked = (time.perf_counter() - started) / FRAMES
+        started = time.perf_counter()
+        for _ in range(FRAMES):
+            fitted_cells(frame.image, update.corners, 54, 24)
+        cells = (time.perf_counter() - started) / FRAMES
+        print(
+            f"  {width}x{height}: tracker {tracked * 1000:6.1f} ms, preview cells {cells * 1000:5.1f} ms "
+            f"(preview = {cells / tracked:.0%} of the tracker), at most {1 / (tracked + cells):4.1f} frames/s"
+        )
+
+
+async def _one_session(tmp: Path, index: int) -> float:
+    reader, printer, camera = SimulatedCardReader(), SimulatedPrinter(), SimulatedCamera(width=960, height=540)
+    outbox = Outbox.open(tmp / f"q{index}.db", Sealer(generate_keypair()[1], "bench"))
+    hasher = PasswordHasher(time_cost=1, memory_cost=8192)
+    pin_hash = hasher.hash("1234")
+    catalog = load_demo_catalog()
+    station = Station(
+        card=reader, camera=camera, printer=printer, outbox=outbox, catalog=lambda: catalog,
+        info=StationInfo("GZ-HZ-0001", "bench", "bench", "12345", "https://x/s/"),
+        verify_pin=lambda pin: hasher.verify(pin_hash, pin),
+        next_receipt_number=DailyReceiptNumbers(outbox, "GZ-HZ-0001"),
+        demo=DemoCards({"resident": RESIDENT}, reader.insert, reader.remove),
+    )  # fmt: skip
+    app = KioskApp(station)
+    try:
+        async with app.run_test(size=STATION_SIZE) as pilot:
+            started = time.perf_counter()
+            for selector in ("#lang-zh-Hans", "#sample-resident"):
+                await pilot.click(selector)
+            while app.step is not Step.CONFIRM:
+                await pilot.pause(0.01)
+            for selector in ("#yes", "#service-TAX-CERT", "#choice-year-0", "#next", "#consent", "#submit"):
+                await pilot.click(selector)
+                await pilot.pause()
+            while not printer.printed:
+                await pilot.pause(0.01)
+            return time.perf_counter() - started
+    finally:
+        outbox.close()
+
+
+def bench_session() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        times = [asyncio.run(_one_session(Path(tmp), i)) for i in range(SESSIONS)]
+    times.sort()
+    print(f"whole session by Pilot clicks (TAX-CERT, enqueue + print), {SESSIONS} runs:")
+    print(f"  median {times[len(times) // 2] * 1000:.0f} ms, best {times[0] * 1000:.0f} ms, worst {times[-1] * 1000:.0f} ms")
+
+
+if __name__ == "__main__":
+    bench_capture_frame()
+    bench_session()

@@ -1,0 +1,156 @@
+"""`run_kiosk.py queue status | send-test | retry ID | export DIR`: technicians' queue tools.
+
+Nothing here shows personal data: counts, ages, reason codes, ids and receipt numbers only;
+exports stay sealed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator
+
+from offline_queue.api import NewAttachment, NewSubmission, QueueError, RecordState
+from offline_queue.engine import AUTH_ALARM, CATALOG_REJECTED
+from offline_queue.store import Outbox
+
+#: Fictional identities for `send-test` (never a real person).
+TEST_PEOPLE = (("测试用户甲", "110105194912310029"), ("测试用户乙", "44010519800101001X"), ("Test Person", "T00000001"))
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("queue", help="offline queue: status, test submissions, retry, export")
+    sub = parser.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
+
+    status = sub.add_parser("status", help="counts per state, oldest pending age, quarantine reasons")
+    status.set_defaults(func=_status)
+
+    send = sub.add_parser("send-test", help="enqueue synthetic submissions (fictional identities)")
+    send.add_argument("--count", type=_positive, default=1, help="how many (default 1)")
+    send.add_argument("--attach-bytes", type=_non_negative, default=300_000, help="bytes per attachment, 3 each (default 300000)")
+    send.set_defaults(func=_send_test)
+
+    retry = sub.add_parser("retry", help="make a quarantined or backing-off submission due now")
+    retry.add_argument("id", help="submission id (UUID)")
+    retry.set_defaults(func=_retry)
+
+    export = sub.add_parser("export", help="write undelivered records, still sealed, to DIR")
+    export.add_argument("dir", help="target folder (e.g. a USB stick)")
+    export.set_defaults(func=_export)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
+def _open(load_config) -> tuple[Outbox, object]:
+    config = load_config()
+    return Outbox.from_settings(config.queue, config.resolve(config.queue.db_path)), config
+
+
+def _run(load_config, action) -> int:
+    try:
+        outbox, config = _open(load_config)
+    except QueueError as exc:
+        print(f"queue: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return action(outbox, config)
+    except QueueError as exc:
+        print(f"queue: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        outbox.close()
+
+
+def status_lines(outbox: Outbox) -> Iterator[str]:
+    counts = outbox.counts()
+    yield (
+        f"pending {counts.pending}  in_flight {counts.in_flight}  delivered {counts.delivered}"
+        f"  quarantined {counts.quarantined}"
+    )
+    age = counts.oldest_pending_age_s
+    yield f"oldest pending: {'-' if age is None else f'{age:.0f} s'}"
+    reasons = ", ".join(f"{reason} {n}" for reason, n in counts.quarantine_reasons.items())
+    yield f"quarantined reasons: {reasons or '-'}"
+    yield f"credentials: {'REFUSED (' + alarm + ')' if (alarm := outbox.get_flag(AUTH_ALARM)) else 'ok'}"
+    active, staged = outbox.catalog.active(), outbox.catalog.staged()
+    catalog = f"catalog: active {'v' + str(active.version) if active else '-'}"
+    if staged:
+        catalog += f", staged v{staged.version} from {staged.effective_from.isoformat()}"
+    if rejected := outbox.get_flag(CATALOG_REJECTED):
+        catalog += f", last bundle refused: {rejected}"
+    yield catalog
+    yield f"free disk: {outbox.free_bytes() // (1024 * 1024)} MiB (floor {outbox.min_free_bytes // (1024 * 1024)} MiB)"
+
+
+def _status(args: argparse.Namespace, load_config) -> int:
+    def action(outbox: Outbox, config) -> int:
+        for line in status_lines(outbox):
+            print(line)
+        return 0
+
+    return _run(load_config, action)
+
+
+def synthetic_submission(n: int, attach_bytes: int) -> NewSubmission:
+    """A synthetic submission: fictional identity, three attachments of `attach_bytes`."""
+    name, id_number = TEST_PEOPLE[n % len(TEST_PEOPLE)]
+    filler = (f"TEST {n} ".encode() * (attach_bytes // 7 + 1))[:attach_bytes]
+    return NewSubmission(
+        service_code="TEST",
+        catalog_version=0,
+        receipt_number=f"TEST-{n:06d}",
+        payload={"test": True, "identity": {"name": name, "id_number": id_number}},
+        attachments=tuple(NewAttachment(role, filler) for role in ("id-front", "id-back", "document")),
+    )
+
+
+def _send_test(args: argparse.Namespace, load_config) -> int:
+    def action(outbox: Outbox, config) -> int:
+        start = outbox.counts().pending
+        for n in range(args.count):
+            done = outbox.enqueue(synthetic_submission(start + n, args.attach_bytes))
+        print(f"enqueued {args.count} test submission(s); last id {done.submission_id}")
+        return 0
+
+    return _run(load_config, action)
+
+
+def _retry(args: argparse.Namespace, load_config) -> int:
+    def action(outbox: Outbox, config) -> int:
+        try:
+            before = outbox.retry(args.id)
+        except KeyError:
+            print(f"queue: no submission {args.id} in the queue", file=sys.stderr)
+            return 1
+        if before in (RecordState.PENDING, RecordState.QUARANTINED):
+            print(f"{args.id}: was {before.value}, now pending and due")
+        else:
+            print(f"{args.id}: is {before.value}; nothing to retry")
+        return 0
+
+    return _run(load_config, action)
+
+
+def _export(args: argparse.Namespace, load_config) -> int:
+    def action(outbox: Outbox, config) -> int:
+        try:
+            count = outbox.export(args.dir, config.sync.kiosk_id)
+        except OSError as exc:
+            print(f"queue: cannot write to {args.dir}: {exc.strerror}", file=sys.stderr)
+            return 1
+        print(f"exported {count} sealed record(s) to {args.dir}")
+        return 0
+
+    return _run(load_config, action)

@@ -1,0 +1,50 @@
+"""`run_kiosk.py sync [--once]`: the sync daemon (see docs/queue.md)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sqlite3
+import sys
+from pathlib import Path
+
+from kiosk.fleet import read_device_states
+from offline_queue.api import QueueError
+from offline_queue.audit import AuditTrail
+from offline_queue.daemon import SyncDaemon, build_engine
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "sync",
+        help="deliver queued submissions, pull signed catalogs, send heartbeats (daemon)",
+        description="Runs until SIGTERM (the current request finishes first). "
+        "--once delivers until nothing is due, pulls the catalog, sends one heartbeat and "
+        "prints a one-line summary; exit 1 if the platform refused the credentials.",
+    )
+    parser.add_argument("--once", action="store_true", help="one pass, then a one-line summary")
+    parser.set_defaults(func=_sync)
+
+
+def _sync(args: argparse.Namespace, load_config) -> int:
+    config = load_config()
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        engine = build_engine(config.queue, config.sync, db_path=config.resolve(config.queue.db_path))
+    except QueueError as exc:
+        print(f"sync: {exc}", file=sys.stderr)
+        return 1
+    # The station app's supervisor leaves its device states in the queue database (stale = app down).
+    engine.device_states = lambda: read_device_states(engine.outbox)
+    try:
+        audit = AuditTrail(
+            config.resolve(Path(config.audit.db_path)), sink=engine.outbox.enqueue, kiosk_id=config.sync.kiosk_id
+        )
+    except (sqlite3.Error, OSError) as exc:
+        print(f"sync: audit trail {config.audit.db_path}: {exc}", file=sys.stderr)
+        return 1
+    daemon = SyncDaemon(engine, audit=audit)
+    daemon.install_signal_handlers()
+    return daemon.run_once() if args.once else daemon.run()

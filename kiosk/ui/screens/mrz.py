@@ -1,0 +1,144 @@
+"""The MRZ dialog: a passport's chip opens only with what its photo page prints.
+
+When the reader says `MrzRequired`, the identify step asks for the document number, the
+birth date and the expiry (YYMMDD, as the machine-readable lines print them), each typed
+on the on-screen keypad, then reads the chip again with that `MrzKey` in a thread worker.
+A key the chip refuses (BAC failed) may be corrected, MAX_TRIES times in all; then the
+dialog gives up and the citizen places the document again. The typed data is personal:
+it is never logged and is dropped when the dialog closes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+from textual.worker import Worker, WorkerState
+
+from devices.card.base import Identity, MrzKey
+from devices.errors import AuthenticationFailed, MrzRequired
+from kiosk.domain.i18n_text import Lang
+from kiosk.ui.i18n import t
+from kiosk.ui.screens.keypad import KeypadScreen
+from kiosk.ui.widgets.keypad import KeypadMode
+
+MAX_TRIES = 3
+
+#: The three fields: id, keypad mode, longest value (ICAO 9303: up to 22 characters of number).
+FIELDS = (("number", KeypadMode.ALNUM, 22), ("birth", KeypadMode.DIGITS, 6), ("expiry", KeypadMode.DIGITS, 6))
+
+#: What the dialog gives back: the identity read, the error that ended it, or None (cancel).
+MrzOutcome = Identity | BaseException | None
+
+
+def entry_problem(number: str, birth: str, expiry: str) -> str | None:
+    """The message key of the first field that cannot be right, or None when all can be."""
+    if not re.fullmatch(r"[0-9A-Z]{1,22}", number):
+        return "mrz.error.number"
+    for field, value in (("birth", birth), ("expiry", expiry)):
+        if not _is_yymmdd(value):
+            return f"mrz.error.{field}"
+    return None
+
+
+def _is_yymmdd(value: str) -> bool:
+    """Six digits that make a calendar date (2000 + YY: leap years repeat every century
+    but 1900, and 19000229 is no birth date anybody has)."""
+    if not re.fullmatch(r"\d{6}", value):
+        return False
+    try:
+        dt.date(2000 + int(value[:2]), int(value[2:4]), int(value[4:]))
+    except ValueError:
+        return False
+    return True
+
+
+class MrzScreen(ModalScreen[MrzOutcome]):
+    """Asks for the MRZ key and reads the document with it; see the module docstring."""
+
+    CSS_PATH = "mrz.tcss"
+    AUTO_FOCUS = "#edit-number"
+
+    def __init__(self, read: Callable[[MrzKey], Identity], lang: Lang) -> None:
+        super().__init__()
+        self.read = read
+        self.lang = lang
+        self.values = {field: "" for field, _, _ in FIELDS}
+        self.tries = 0
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(t("mrz.title", self.lang), id="mrz-title")
+            yield Static(t("mrz.instructions", self.lang), id="mrz-instructions")
+            for field, _, _ in FIELDS:
+                with Horizontal(classes="mrz-field"):
+                    yield Static(t(f"mrz.{field}", self.lang), classes="label")
+                    yield Button(t("form.tap_to_enter", self.lang), id=f"edit-{field}", classes="edit")
+            yield Static("", id="mrz-message")
+            with Horizontal(id="mrz-actions"):
+                yield Button(t("nav.cancel", self.lang), id="cancel")
+                yield Button(t("mrz.read", self.lang), id="read", variant="success")
+
+    def on_unmount(self) -> None:
+        self.values.clear()  # personal data: nothing stays behind the closed dialog
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        button_id = event.button.id or ""
+        if button_id == "cancel":
+            self.dismiss(None)
+        elif button_id == "read":
+            self._submit()
+        elif button_id.startswith("edit-"):
+            self._edit(button_id.removeprefix("edit-"))
+
+    def _edit(self, field: str) -> None:
+        _, mode, max_length = next(f for f in FIELDS if f[0] == field)
+
+        def entered(value: str | None) -> None:
+            if value is None:
+                return
+            self.values[field] = value
+            self.query_one(f"#edit-{field}", Button).label = value or t("form.tap_to_enter", self.lang)
+            self._message("")
+
+        title = t(f"mrz.{field}", self.lang)
+        self.app.push_screen(KeypadScreen(title, self.values[field], mode, max_length, self.lang), entered)
+
+    def _submit(self) -> None:
+        problem = entry_problem(self.values["number"], self.values["birth"], self.values["expiry"])
+        if problem is not None:
+            self._message(t(problem, self.lang), error=True)
+            return
+        self.query_one("#read", Button).disabled = True
+        self._message(t("mrz.reading", self.lang))
+        self.read_chip(MrzKey(self.values["number"], self.values["birth"], self.values["expiry"]))
+
+    @work(thread=True, exit_on_error=False, name="read_mrz", exclusive=True)
+    def read_chip(self, key: MrzKey) -> Identity:
+        return self.read(key)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.name != "read_mrz" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):
+            return
+        if event.state is WorkerState.SUCCESS:
+            self.dismiss(event.worker.result)
+            return
+        error = event.worker.error
+        refused = isinstance(error, AuthenticationFailed) and not isinstance(error, MrzRequired)
+        self.tries += 1
+        if not refused or self.tries >= MAX_TRIES:  # the reader's trouble, or too many tries
+            self.dismiss(error)
+            return
+        self.query_one("#read", Button).disabled = False
+        self._message(t("mrz.wrong", self.lang, left=MAX_TRIES - self.tries), error=True)
+
+    def _message(self, text: str, *, error: bool = False) -> None:
+        message = self.query_one("#mrz-message", Static)
+        message.update(text)
+        message.set_class(error, "-error")

@@ -1,0 +1,213 @@
+"""The daemon and the CLI as real processes: SIGTERM mid-request, `--once`, queue commands,
+and a plaintext scan of everything a session leaves on disk."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from kiosk.commands import queue as queue_cmd
+from offline_queue.api import RecordState
+from offline_queue.sealing import Opener, Sealer
+from offline_queue.settings import QueueSettings
+from offline_queue.store import Outbox
+from tests.integration.queue import http_doubles as hd
+from tests.integration.queue.conftest import PEOPLE, new_submission, sync_settings
+
+ROOT = Path(__file__).resolve().parents[3]
+
+# A real process running the `sync` handler with a stub config loader (the station's config
+# file format is the composition root's business; this feeds the two sections directly).
+DRIVER = textwrap.dedent(
+    """
+    import argparse, json, sys
+    from types import SimpleNamespace
+    from kiosk.commands import sync
+    from kiosk.settings_technician import AuditSettings
+    from offline_queue.settings import QueueSettings, SyncSettings
+    spec = json.loads(sys.argv[1])
+    audit = AuditSettings(db_path=spec["queue"]["db_path"] + ".audit")
+    config = SimpleNamespace(queue=QueueSettings(**spec["queue"]), sync=SyncSettings(**spec["sync"]), audit=audit, resolve=lambda p: p)
+    parser = argparse.ArgumentParser()
+    sync.register(parser.add_subparsers())
+    args = parser.parse_args(spec["argv"])
+    sys.exit(args.func(args, lambda: config))
+    """
+)
+
+
+def run_sync(tmp_path: Path, public_key: str, url: str, argv: list[str], **sync_overrides) -> subprocess.Popen:
+    spec = {
+        "queue": {"db_path": str(tmp_path / "queue.sqlite3"), "sealing_public_key": public_key, "sealing_key_id": "platform-test", "min_free_bytes": 0},
+        "sync": {**sync_settings(url, **sync_overrides).model_dump(mode="json"), "token": "station-token"},
+        "argv": argv,
+    }
+    return subprocess.Popen(
+        [sys.executable, "-c", DRIVER, json.dumps(spec)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+@pytest.mark.realstack
+def test_sigterm_finishes_the_current_request_then_exits(tmp_path, outbox, hub, proxy, platform_keys):
+    """Bad input: SIGTERM while the platform takes 1.5 s to answer a submission PUT."""
+    ids = [outbox.enqueue(new_submission(i)).submission_id for i in range(3)]
+    proxy.add(hd.Fault(hd.SLOW, hd.submission_path, arg=1.5))
+    daemon = run_sync(tmp_path, platform_keys[1], proxy.url, ["sync"], read_timeout_s=10, idle_poll_s=0.05)
+    deadline = time.monotonic() + 20
+    while not proxy.applied:
+        assert time.monotonic() < deadline and daemon.poll() is None, daemon.stderr.read() if daemon.poll() is not None else "no request"
+        time.sleep(0.01)
+    daemon.send_signal(signal.SIGTERM)
+    assert daemon.wait(timeout=10) == 0
+    assert outbox.status(ids[0]).state is RecordState.DELIVERED  # the answer was recorded
+    assert [outbox.status(i).state for i in ids[1:]] == [RecordState.PENDING] * 2
+    assert outbox.counts().in_flight == 0
+    assert list(hub.submissions) == [ids[0]]
+
+
+@pytest.mark.realstack
+def test_once_delivers_everything_due_and_prints_one_line(tmp_path, outbox, hub, platform_keys):
+    for i in range(3):
+        outbox.enqueue(new_submission(i))
+    proc = run_sync(tmp_path, platform_keys[1], hub.url, ["sync", "--once"])
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    lines = out.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("sync: delivered=3 quarantined=0 retry_later=0")
+    assert "heartbeat=ok" in lines[0] and "catalog=none_published" in lines[0]
+    assert len(hub.submissions) == 3 and len(hub.heartbeats) == 1
+
+
+@pytest.mark.realstack
+def test_once_with_refused_credentials_exits_1_and_keeps_queue(tmp_path, outbox, hub, platform_keys):
+    """Bad input: the platform answers 401 to the station's token."""
+    outbox.enqueue(new_submission(0))
+    hub.token = "rotated"
+    proc = run_sync(tmp_path, platform_keys[1], hub.url, ["sync", "--once"])
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert "auth=REFUSED" in out and "pending=1" in out
+
+
+def cli(outbox_path: Path, public_key: str, argv: list[str], capsys) -> tuple[int, str, str]:
+    config = SimpleNamespace(
+        queue=QueueSettings(db_path=outbox_path, sealing_public_key=public_key, sealing_key_id="platform-test", min_free_bytes=0),
+        sync=sync_settings("http://127.0.0.1:9"),
+        resolve=lambda p: p,
+    )
+    parser = argparse.ArgumentParser()
+    queue_cmd.register(parser.add_subparsers())
+    args = parser.parse_args(argv)
+    code = args.func(args, lambda: config)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_queue_cli_status_send_test_retry_export(tmp_path, platform_keys, capsys):
+    db = tmp_path / "queue.sqlite3"
+    code, out, _ = cli(db, platform_keys[1], ["queue", "send-test", "--count", "3", "--attach-bytes", "1000"], capsys)
+    assert code == 0 and out.startswith("enqueued 3 test submission(s)")
+    box = Outbox.open(db, Sealer(platform_keys[1], "platform-test"), min_free_bytes=0)
+    record = box.claim("tech-test")
+    box.quarantine(record, "conflict")
+    code, out, _ = cli(db, platform_keys[1], ["queue", "status"], capsys)
+    assert code == 0
+    assert "pending 2  in_flight 0  delivered 0  quarantined 1" in out
+    assert "quarantined reasons: conflict 1" in out
+    for name, id_number in queue_cmd.TEST_PEOPLE:
+        assert name not in out and id_number not in out
+    code, out, _ = cli(db, platform_keys[1], ["queue", "retry", record.submission_id], capsys)
+    assert code == 0 and "was quarantined, now pending" in out
+    assert box.status(record.submission_id).state is RecordState.PENDING
+    code, out, _ = cli(db, platform_keys[1], ["queue", "export", str(tmp_path / "usb")], capsys)
+    assert code == 0 and out.startswith("exported 3 sealed record(s)")
+    exported = tmp_path / "usb" / record.submission_id
+    body = json.loads((exported / "submission.json").read_text())
+    assert body == record.body("GZ-HZ-0001")
+    opener = Opener(platform_keys[0])
+    assert json.loads(opener.open_envelope(body["sealed"]))["test"] is True
+    for ref in body["attachments"]:
+        assert len(opener.open((exported / f"{ref['sha256']}.bin").read_bytes())) == 1000
+    box.close()
+
+
+def test_queue_cli_errors_are_one_line(tmp_path, platform_keys, capsys):
+    """Bad input: an unknown id for retry, a disk below the floor for send-test."""
+    db = tmp_path / "queue.sqlite3"
+    code, _, err = cli(db, platform_keys[1], ["queue", "retry", "no-such-id"], capsys)
+    assert code == 1 and err == "queue: no submission no-such-id in the queue\n"
+    config = SimpleNamespace(
+        queue=QueueSettings(db_path=db, sealing_public_key=platform_keys[1], min_free_bytes=2**62),
+        sync=sync_settings("http://127.0.0.1:9"),
+        resolve=lambda p: p,
+    )
+    parser = argparse.ArgumentParser()
+    queue_cmd.register(parser.add_subparsers())
+    args = parser.parse_args(["queue", "send-test"])
+    assert args.func(args, lambda: config) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("queue: free disk") and err.count("\n") == 1
+
+
+SESSION = textwrap.dedent(
+    """
+    import os, signal, sys
+    from tests.integration.queue.conftest import make_engine, new_submission
+    from offline_queue.sealing import Sealer
+    from offline_queue.store import Outbox
+    db, public_key, url = sys.argv[1:4]
+    box = Outbox.open(db, Sealer(public_key, "platform-test"), min_free_bytes=0)
+    for i in range(30):
+        box.enqueue(new_submission(i, attach_bytes=5000))
+    engine = make_engine(box, url)
+    for _ in range(10):
+        engine.deliver_one()
+    box.export(os.path.join(os.path.dirname(db), "export"), "GZ-HZ-0001")
+    os.kill(os.getpid(), signal.SIGKILL)  # leave the WAL as a power cut would
+    """
+)
+
+
+@pytest.mark.realstack
+def test_no_plaintext_personal_data_on_disk_after_a_session(tmp_path, hub, platform_keys):
+    """Bad input: a session killed mid-way, leaving DB, WAL, SHM, export and temp files behind."""
+    session_tmp = tmp_path / "tmp"
+    session_tmp.mkdir()
+    proc = subprocess.run(
+        [sys.executable, "-c", SESSION, str(tmp_path / "queue.sqlite3"), platform_keys[1], hub.url],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(session_tmp)},
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    names = {p.name for p in files}
+    assert {"queue.sqlite3", "queue.sqlite3-wal", "submission.json"} <= names
+    assert len(hub.submissions) == 10
+    needles = []
+    for name, id_number in PEOPLE:
+        for text in (name, id_number):
+            needles += [text.encode("utf-8"), text.encode("utf-16-le"), text.encode("gb18030")]
+    hits = [(p.name, n) for p in files for n in needles if n in p.read_bytes()]
+    assert hits == []
+    # and the scan is not vacuous: the same needles are found in what the platform decrypts
+    opener = Opener(platform_keys[0])
+    some = next(iter(hub.submissions.values()))[0]
+    assert any(n in opener.open_envelope(some["sealed"]) for n in needles)

@@ -1,0 +1,75 @@
+"""`build_technician_stack` from a real config file: what the composition root gets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from argon2 import PasswordHasher
+
+from devices.camera.factory import build_camera
+from devices.card.factory import build_card_reader
+from devices.printer.factory import build_printer
+from kiosk.bootstrap import ActiveCatalog, open_outbox
+from kiosk.config import load_config
+from kiosk.fleet import DEVICE_STATES_FLAG, build_technician_stack
+from kiosk.technician_auth import hash_pin
+from offline_queue.audit import verify_database
+from offline_queue.sealing import generate_keypair
+
+
+def write_config(tmp: Path) -> Path:
+    _, public = generate_keypair()
+    pin_hash = hash_pin("246810", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    path = tmp / "config.toml"
+    path.write_text(f"""
+[station]
+data_dir = "data"
+[card]
+backend = "simulated"
+[printer]
+backend = "simulated"
+[camera]
+backend = "simulated"
+[queue]
+db_path = "data/queue.sqlite3"
+sealing_public_key = "{public}"
+min_free_bytes = 0
+[technician]
+pin_hash = "{pin_hash}"
+max_tries = 3
+[supervisor]
+metrics_path = "data/metrics/kiosk.prom"
+[audit]
+db_path = "data/audit.sqlite3"
+""")
+    return path
+
+
+def test_stack_from_config_probes_audits_publishes_and_writes_metrics(tmp_path):
+    config = load_config(write_config(tmp_path))
+    outbox = open_outbox(config)
+    card, camera, printer = build_card_reader(config.card), build_camera(config.camera), build_printer(config.printer)
+    camera.start()
+    stack = build_technician_stack(config, card=card, camera=camera, printer=printer, outbox=outbox,
+                                   catalog=ActiveCatalog(outbox))
+    try:
+        stack.start()
+        metrics = (tmp_path / "data" / "metrics" / "kiosk.prom").read_text()
+        assert 'kiosk_device_state{device="camera",state="ok"} 1' in metrics
+        assert "kiosk_catalog_version 0" in metrics and 'kiosk_queue_records{state="pending"} 0' in metrics
+        published = json.loads(outbox.get_flag(DEVICE_STATES_FLAG))
+        assert set(published["devices"]) == {"card", "camera", "printer"}
+
+        gate = stack.ops.gate
+        assert [gate.login_pin("000000").outcome for _ in range(3)][-1] == "locked"  # max_tries from config
+        camera.unplug()
+        stack.supervisor.probe_once()
+        assert 'kiosk_device_state{device="camera",state="down"} 1' in (tmp_path / "data" / "metrics" / "kiosk.prom").read_text()
+    finally:
+        stack.close()
+        camera.stop()
+    audit_db = tmp_path / "data" / "audit.sqlite3"
+    assert verify_database(audit_db).ok
+    assert outbox.counts().pending == 5  # 3 failed logins + lockout + the camera going down, as AUDIT records
+    outbox.close()

@@ -1,0 +1,146 @@
+"""A station on simulated devices and a real SQLite outbox in a temporary directory."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+
+from devices.camera.simulated import SimulatedCamera
+from devices.camera.tracker import CaptureTracker
+from devices.card.base import Identity
+from devices.card.samples import SAMPLES
+from devices.card.simulated import SimulatedCardReader
+from devices.printer.simulated import SimulatedPrinter
+from kiosk.station import (
+    DailyReceiptNumbers,
+    DemoCards,
+    DemoDocuments,
+    SessionSettings,
+    Station,
+    StationInfo,
+    load_demo_catalog,
+)
+from kiosk.ui.app import KioskApp
+from kiosk.ui.screens.mrz import MrzScreen
+from offline_queue.sealing import Opener, Sealer, generate_keypair
+from offline_queue.store import Outbox, Record
+
+PIN = "246810"
+_HASH = PasswordHasher(time_cost=1, memory_cost=8192).hash(PIN)
+
+
+def verify_pin(pin: str) -> bool:
+    """The technician PIN check as the station does it: an argon2 hash compare."""
+    try:
+        return PasswordHasher().verify(_HASH, pin)
+    except VerificationError:
+        return False
+
+
+@dataclass
+class Rig:
+    """The station under test and the handles a test scripts and inspects."""
+
+    station: Station
+    reader: SimulatedCardReader
+    camera: SimulatedCamera
+    printer: SimulatedPrinter
+    outbox: Outbox
+    opener: Opener
+
+    def app(self) -> KioskApp:
+        return KioskApp(self.station)
+
+    def queued(self) -> list[tuple[Record, dict, dict[str, bytes]]]:
+        """Each queued record with its payload and attachments opened, as the platform would."""
+        return [
+            (
+                record,
+                json.loads(self.opener.open(record.sealed_payload)),
+                {a.role: self.opener.open(self.outbox.attachment_data(record, a.sha256)) for a in record.attachments},
+            )
+            for record in self.outbox.undelivered()
+        ]
+
+
+@pytest.fixture
+def rig_factory(tmp_path: Path) -> Callable[..., Rig]:
+    opened: list[Outbox] = []
+
+    def make(*, session: SessionSettings | None = None, unavailable=frozenset(), **station) -> Rig:
+        """`unavailable`: the device kinds down, or a callable giving them."""
+        reader = SimulatedCardReader()
+        camera = SimulatedCamera(width=960, height=540, fps=15.0)
+        printer = SimulatedPrinter()
+        private, public = generate_keypair()
+        outbox = Outbox.open(tmp_path / f"queue-{len(opened)}.db", Sealer(public, "test-key"))
+        opened.append(outbox)
+        samples = {k: v for k, v in SAMPLES.items() if isinstance(v, Identity)}
+        catalog = load_demo_catalog()
+        built = Station(
+            card=reader,
+            camera=camera,
+            new_tracker=lambda kind: CaptureTracker(kind, steady_frames=3, fps=15.0),
+            printer=printer,
+            outbox=outbox,
+            catalog=lambda: catalog,
+            info=StationInfo(
+                station_id="GZ-HZ-0001",
+                name="海珠区无人值守政务服务驿站",
+                address="广州市海珠区示例路1号",
+                hotline="12345",
+                status_url_base="https://zwfw.example.gov.cn/s/",
+            ),
+            verify_pin=verify_pin,
+            next_receipt_number=DailyReceiptNumbers(outbox, "GZ-HZ-0001"),
+            session=session or SessionSettings(),
+            unavailable=unavailable if callable(unavailable) else (lambda: unavailable),
+            demo=DemoCards(samples=samples, insert=reader.insert, remove=reader.remove),
+            demo_documents=DemoDocuments(place=camera.place, remove=camera.remove),
+        )
+        if station:
+            built = replace(built, **station)
+        return Rig(built, reader, camera, printer, outbox, Opener(private))
+
+    yield make
+    for outbox in opened:
+        outbox.close()
+
+
+async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    """Let the app run until `condition()` holds (workers and device threads finish)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await pilot.pause(0.05)
+
+
+async def click(pilot, selector: str) -> None:
+    """Tap a widget as a finger would: bring it into view, then click it."""
+    widget = pilot.app.screen.query_one(selector)
+    widget.scroll_visible(animate=False)
+    await pilot.pause()
+    assert await pilot.click(selector), f"{selector} was not clickable"
+    await pilot.pause()
+
+
+def mrz_dialog_shown(app) -> bool:
+    """The MRZ dialog is on top and composed (pushing it does not mount its widgets at once)."""
+    return isinstance(app.screen, MrzScreen) and bool(app.screen.query("#read"))
+
+
+def visible_text(app) -> str:
+    """The text of every Static and Button on the current screen."""
+    from textual.widgets import Button, Static
+
+    screen = app.screen
+    return "\n".join([str(w.content) for w in screen.query(Static)] + [str(b.label) for b in screen.query(Button)])

@@ -9,11 +9,16 @@ and blur, and it happily returns the photo box or a table inside the page. Here 
 2. Normalise uneven light: fit a smooth (quadratic) gain surface to the lightness of the
    frame's border band, where the mat is, and divide it out.
 3. Learn the mat's colours from the border band (k-means); a colour cluster counts as mat
-   only if it shows on at least three sides of the frame, so a hand or a document crossing
-   one edge is not mistaken for mat. Patterned mats simply have several mat clusters.
-4. Foreground = pixels far from every mat cluster, minus skin (a citizen's hand).
-5. Each foreground region: convex hull (fills thumbs and text holes) -> four corners;
-   regions touching the frame edge are "cut off", not documents.
+   only if it spreads along a third of the frame's outline (or a quarter of the band), so
+   a hand or a document crossing one edge is not mistaken for mat. Patterned mats simply
+   have several mat clusters.
+4. Foreground = pixels far (Mahalanobis) from every mat cluster, with a shadow model
+   (darker and less saturated is still mat), minus skin and glare reaching in from outside.
+5. Each foreground region: convex hull (fills thumbs and text holes) -> four corners
+   (greedy: drop the vertex that carries the least area); regions touching the frame edge
+   are "cut off", not documents, and so are pieces of a page that touch such a region.
+   The best page is then grown by its own paper colour (a blank margin close to the mat's
+   colour would otherwise leave only the printed frame inside it).
 6. Refine each side at full resolution: sample colour profiles across the edge, find the
    half-way crossing between the outside and inside colours (sub-pixel, blur-symmetric),
    fit a robust line (Huber) and intersect neighbouring sides.

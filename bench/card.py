@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import queue
 import random
 import statistics
 import sys
@@ -26,6 +25,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[0] = str(ROOT)  # the repo root instead of bench/ (whose queue.py shadows the stdlib's)
+
+import queue  # noqa: E402  (after the line above: bench/queue.py would shadow it)
 
 from devices.card import samples  # noqa: E402
 from devices.card.base import CardEvent, CardEventKind, CardReader  # noqa: E402

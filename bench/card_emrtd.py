@@ -15,7 +15,6 @@ Needs root, pcscd and vsmartcard-vpcd (it starts its own pcscd; see tests/integr
 from __future__ import annotations
 
 import argparse
-import queue
 import random
 import statistics
 import sys
@@ -24,6 +23,8 @@ import time
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parents[1])  # the repo root instead of bench/ (whose queue.py shadows the stdlib's)
+
+import queue  # noqa: E402  (after the line above: bench/queue.py would shadow it)
 
 from smartcard import scard  # noqa: E402
 

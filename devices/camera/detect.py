@@ -9,11 +9,16 @@ and blur, and it happily returns the photo box or a table inside the page. Here 
 2. Normalise uneven light: fit a smooth (quadratic) gain surface to the lightness of the
    frame's border band, where the mat is, and divide it out.
 3. Learn the mat's colours from the border band (k-means); a colour cluster counts as mat
-   only if it shows on at least three sides of the frame, so a hand or a document crossing
-   one edge is not mistaken for mat. Patterned mats simply have several mat clusters.
-4. Foreground = pixels far from every mat cluster, minus skin (a citizen's hand).
-5. Each foreground region: convex hull (fills thumbs and text holes) -> four corners;
-   regions touching the frame edge are "cut off", not documents.
+   only if it spreads along a third of the frame's outline (or a quarter of the band), so
+   a hand or a document crossing one edge is not mistaken for mat. Patterned mats simply
+   have several mat clusters.
+4. Foreground = pixels far (Mahalanobis) from every mat cluster, with a shadow model
+   (darker and less saturated is still mat), minus skin and glare reaching in from outside.
+5. Each foreground region: convex hull (fills thumbs and text holes) -> four corners
+   (greedy: drop the vertex that carries the least area); regions touching the frame edge
+   are "cut off", not documents, and so are pieces of a page that touch such a region.
+   The best page is then grown by its own paper colour (a blank margin close to the mat's
+   colour would otherwise leave only the printed frame inside it).
 6. Refine each side at full resolution: sample colour profiles across the edge, find the
    half-way crossing between the outside and inside colours (sub-pixel, blur-symmetric),
    fit a robust line (Huber) and intersect neighbouring sides.
@@ -219,15 +224,15 @@ def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
     chan_b -= 128.0
     inv_l = 1.0 / np.maximum(chan_l, 1.0)
     k2 = p.fg_sigma ** 2
-    mat = np.zeros(small.shape[:2], bool)
+    dmat = np.full(small.shape[:2], np.inf, np.float32)
     for center, sd in mats:
         dl = chan_l - center[0]
         dl = np.maximum(dl / sd[0], dl / (-sd[0] * p.shadow_tolerance))
         boost = np.clip(center[0] * inv_l, 1.0, 3.0)
         da = (chan_a * boost - (center[1] - 128.0)) / sd[1]
         db = (chan_b * boost - (center[2] - 128.0)) / sd[2]
-        mat |= (dl * dl + da * da + db * db) < k2
-    fg = (~mat).astype(np.uint8)
+        np.minimum(dmat, dl * dl + da * da + db * db, out=dmat)
+    fg = (dmat >= k2).astype(np.uint8)
     # hands and glare reaching in from outside the frame are not the document
     # (each on its own: a glare-white page held by a hand is still the page)
     # Skin is opened first: thin red print (a booklet's ruled border) is skin-coloured too,
@@ -236,9 +241,41 @@ def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
     hand = cv2.dilate(_border_connected(skin).astype(np.uint8), np.ones((5, 5), np.uint8))
     # a glare spot's soft halo is wider than its clipped core
     glare = cv2.dilate(_border_connected(small.min(axis=2) >= 245).astype(np.uint8), np.ones((11, 11), np.uint8))
-    fg[(hand | glare) > 0] = 0
+    blocked = (hand | glare) > 0
+    fg[blocked] = 0
     fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    return cv2.morphologyEx(fg, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    return fg, (chan_l, chan_a, chan_b), dmat, blocked
+
+
+def _grow(quad: np.ndarray, fg: np.ndarray, chans, dmat: np.ndarray, blocked: np.ndarray,
+          p: DetectParams) -> np.ndarray | None:
+    """Add the pixels around a found page that look more like its paper than like the mat.
+
+    A page's blank margin can be nearly mat-coloured while its printed frame is not; the
+    foreground then outlines the printed frame. The paper's own colour, learnt from the
+    found region, claims the margin back."""
+    filled = np.zeros(fg.shape, np.uint8)
+    cv2.fillConvexPoly(filled, np.round(quad).astype(np.int32), 1)
+    inner = (cv2.erode(filled, np.ones((5, 5), np.uint8)) > 0) & (fg > 0)
+    if np.count_nonzero(inner) < 50:
+        return None
+    floor = np.array(p.min_sigma, np.float32)
+    d = np.zeros(fg.shape, np.float32)
+    for ch, f in zip(chans, floor):
+        v = ch[inner]
+        c = float(np.median(v))
+        sd = float(np.clip(1.4826 * np.median(np.abs(v - c)), f, 2.5 * f))
+        d += ((ch - c) / sd) ** 2
+    size = int(np.sqrt(cv2.contourArea(quad)) * 0.12) | 1
+    zone = cv2.dilate(filled, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))) > 0
+    grow = (d < dmat) & (d < p.fg_sigma ** 2) & zone & ~blocked
+    if not grow.any():
+        return None
+    # only the page and what looks like its paper: other foreground nearby stays out
+    near = cv2.dilate(filled, np.ones((7, 7), np.uint8)) > 0
+    out = ((fg > 0) & near | grow).astype(np.uint8)
+    return cv2.morphologyEx(out, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
 
 
 OPENINGS = (0, 7, 13)  # retries: cut off fingertips, shadow streaks and mat blobs stuck to the page
@@ -247,7 +284,7 @@ OPENINGS = (0, 7, 13)  # retries: cut off fingertips, shadow streaks and mat blo
 def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:
     """Best quad over a few openings of the foreground (scored by how well it fills its
     region's hull), whether a document-like region crosses the frame edge, the score."""
-    fg = _foreground(small, p)
+    fg, chans, dmat, blocked = _foreground(small, p)
     best, best_fill, cut = None, 0.0, False
     for k in OPENINGS:
         mask = fg if k == 0 else cv2.morphologyEx(fg, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
@@ -257,6 +294,13 @@ def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool
             best, best_fill = quad, fill
         if best_fill > 0.97:
             break
+    if best is not None:
+        grown = _grow(best, fg, chans, dmat, blocked, p)
+        if grown is not None:
+            quad, _, fill = _best_quad(grown, p)
+            if (quad is not None and cv2.contourArea(quad) > 1.02 * cv2.contourArea(best)
+                    and fill >= best_fill - 0.03):
+                best, best_fill = quad, fill
     return best, cut, best_fill
 
 

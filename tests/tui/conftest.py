@@ -18,6 +18,7 @@ from devices.card.base import Identity
 from devices.card.samples import SAMPLES
 from devices.card.simulated import SimulatedCardReader
 from devices.printer.simulated import SimulatedPrinter
+from kiosk.domain.flow import Step
 from kiosk.station import (
     DailyReceiptNumbers,
     DemoCards,
@@ -131,6 +132,24 @@ async def click(pilot, selector: str) -> None:
     await pilot.pause()
     assert await pilot.click(selector), f"{selector} was not clickable"
     await pilot.pause()
+
+
+async def fill_endorsement_up_to_capture(pilot, lang_button: str) -> None:
+    """Tap through a resident's HK/Macao endorsement up to its capture step, as a citizen does."""
+    app = pilot.app
+    await click(pilot, lang_button)
+    await click(pilot, "#sample-resident")
+    await wait_for(pilot, lambda: app.step is Step.CONFIRM)
+    await click(pilot, "#yes")
+    await click(pilot, "#service-HKMO-ENDORSE")
+    await click(pilot, "#choice-destination-0")
+    await click(pilot, "#choice-kind-2")
+    await click(pilot, "#edit-phone")
+    for digit in "13800138000":
+        await click(pilot, f"#key-{digit}")
+    await click(pilot, "#ok")
+    await click(pilot, "#next")
+    await wait_for(pilot, lambda: app.step is Step.CAPTURE)
 
 
 def mrz_dialog_shown(app) -> bool:

@@ -8,7 +8,7 @@ from kiosk.domain.i18n_text import Lang
 from kiosk.domain.receipt_number import verify_receipt_number
 from kiosk.station import STATION_SIZE
 from devices.card.samples import RESIDENT, TECHNICIAN_BADGE
-from tests.tui.conftest import click, visible_text, wait_for
+from tests.tui.conftest import click, fill_endorsement_up_to_capture, visible_text, wait_for
 from tests.tui.screens import show
 
 
@@ -88,18 +88,7 @@ async def test_a_session_with_a_document_capture(rig_factory):
     rig = rig_factory()
     app = rig.app()
     async with app.run_test(size=STATION_SIZE) as pilot:
-        await click(pilot, "#lang-en")
-        await click(pilot, "#sample-resident")
-        await wait_for(pilot, lambda: app.step is Step.CONFIRM)
-        await click(pilot, "#yes")
-        await click(pilot, "#service-HKMO-ENDORSE")
-        await click(pilot, "#choice-destination-0")
-        await click(pilot, "#choice-kind-2")
-        await click(pilot, "#edit-phone")
-        for digit in "13800138000":
-            await click(pilot, f"#key-{digit}")
-        await click(pilot, "#ok")
-        await click(pilot, "#next")
+        await fill_endorsement_up_to_capture(pilot, "#lang-en")
         assert app.step is Step.CAPTURE
         guidance = app.screen.query_one("#guidance")
         await wait_for(pilot, lambda: "Lay the document" in str(guidance.content))

@@ -23,7 +23,7 @@ from kiosk.config import load_config
 from kiosk.domain.flow import Step
 from kiosk.station import STATION_SIZE
 from kiosk.ui.app import KioskApp
-from tests.tui.conftest import click, wait_for
+from tests.tui.conftest import click, fill_endorsement_up_to_capture, wait_for
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -54,18 +54,7 @@ async def test_a_session_reaches_the_local_hub(tmp_path):
         assert any("catalog=applied:v1" in line for line in notes), notes
         app = KioskApp(station)
         async with app.run_test(size=STATION_SIZE) as pilot:
-            await click(pilot, "#lang-zh-Hans")
-            await click(pilot, "#sample-resident")
-            await wait_for(pilot, lambda: app.step is Step.CONFIRM)
-            await click(pilot, "#yes")
-            await click(pilot, "#service-HKMO-ENDORSE")
-            await click(pilot, "#choice-destination-0")
-            await click(pilot, "#choice-kind-2")
-            await click(pilot, "#edit-phone")
-            for digit in "13800138000":
-                await click(pilot, f"#key-{digit}")
-            await click(pilot, "#ok")
-            await click(pilot, "#next")
+            await fill_endorsement_up_to_capture(pilot, "#lang-zh-Hans")
             await wait_for(pilot, lambda: app.step is Step.CAPTURE)
             await click(pilot, "#demo-place")  # the demo lays the sample document on the platen
             await wait_for(pilot, lambda: app.screen.query_one("#use").display, timeout=30)

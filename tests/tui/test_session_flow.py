@@ -89,7 +89,6 @@ async def test_a_session_with_a_document_capture(rig_factory):
     app = rig.app()
     async with app.run_test(size=STATION_SIZE) as pilot:
         await fill_endorsement_up_to_capture(pilot, "#lang-en")
-        assert app.step is Step.CAPTURE
         guidance = app.screen.query_one("#guidance")
         await wait_for(pilot, lambda: "Lay the document" in str(guidance.content))
         await click(pilot, "#demo-place")

@@ -29,6 +29,7 @@ from devices.card.base import CardReader
 from devices.errors import DeviceError
 from devices.printer.base import PaperState, PrinterState, ReceiptPrinter
 from kiosk.domain.catalog import Service
+from kiosk.domain.flow import devices_needed
 from kiosk.settings_technician import PolicySettings
 
 log = logging.getLogger(__name__)
@@ -228,9 +229,7 @@ class Supervisor:
         "allow_with_screen_receipt" the receipt number on screen stands in for the paper
         (catalogs list "printer" in `requires` for the receipt itself).
         """
-        needed = {CARD, *service.requires} - {PRINTER}
-        if service.documents:
-            needed.add(CAMERA)
+        needed = {CARD, *devices_needed(service)} - {PRINTER}
         if self._policy.printer_down == "refuse":
             needed.add(PRINTER)
         return needed

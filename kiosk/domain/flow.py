@@ -68,6 +68,13 @@ class PageSlot:
         return f"{self.document_id}-{self.page}"
 
 
+def devices_needed(service: Service) -> frozenset[str]:
+    """Device kinds a service cannot run without: what the catalog lists, plus the camera
+    whenever it asks for documents, so a catalog that forgets to say so cannot strand a
+    citizen at the capture step of a station whose camera is down."""
+    return frozenset(service.requires) | ({"camera"} if service.documents else frozenset())
+
+
 def service_options(
     catalog: Catalog, identity: Identity | None, unavailable: Iterable[str] = ()
 ) -> list[ServiceOption]:
@@ -82,7 +89,7 @@ def service_options(
         reason = None
         if identity is not None and identity.kind.value not in service.identity_documents:
             reason = "choose.reason.document"
-        elif down.intersection(service.requires):
+        elif down.intersection(devices_needed(service)):
             reason = "choose.reason.device"
         options.append(ServiceOption(service, reason))
     return options

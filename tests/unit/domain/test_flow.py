@@ -1,5 +1,5 @@
 from devices.card.samples import FOREIGNER_2023, HMT_PERMIT, RESIDENT
-from kiosk.domain.flow import Step, missing_pages, next_step, page_slots, previous_step, service_options
+from kiosk.domain.flow import Step, devices_needed, missing_pages, next_step, page_slots, previous_step, service_options
 from kiosk.domain.form import prefill
 from kiosk.domain.session import CapturedImage, CitizenSession
 from kiosk.station import load_demo_catalog
@@ -23,6 +23,16 @@ def test_services_needing_a_device_that_is_down_are_disabled():
     options = _by_code(service_options(CATALOG, RESIDENT, unavailable={"camera"}))
     assert options["RP-APPLY"].reason == "choose.reason.device"  # needs the camera
     assert options["TAX-CERT"].enabled  # printer only
+
+
+def test_a_document_service_needs_the_camera_even_when_the_catalog_forgets_to_say_so():
+    """Bad input: a catalog whose document service lists no "camera" in `requires`."""
+    forgetful = CATALOG.service("RP-APPLY").model_copy(update={"requires": ()})
+    assert forgetful.documents
+    catalog = CATALOG.model_copy(update={"services": (forgetful,)})
+    [option] = service_options(catalog, RESIDENT, unavailable={"camera"})
+    assert option.reason == "choose.reason.device"
+    assert devices_needed(forgetful) == {"camera"}
 
 
 def test_page_slots_expand_multi_page_documents_in_order():

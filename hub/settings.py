@@ -15,18 +15,16 @@ key id, its bearer token, and the trusted catalog keys. The hub's database is
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import secrets
 from pathlib import Path
 from typing import Any
 
-from nacl.public import PrivateKey
 from pydantic import BaseModel, ConfigDict, Field
 
 from offline_queue.catalog_bundle import generate_signing_keypair
-from offline_queue.sealing import generate_keypair
+from offline_queue.sealing import generate_keypair, public_key_of
 
 SETTINGS_FILE = "hub.json"
 SIGNING_FILE = "catalog-signing.json"
@@ -48,7 +46,7 @@ class HubSettings(BaseModel):
 
     @property
     def sealing_public_key(self) -> str:
-        return base64.b64encode(bytes(PrivateKey(base64.b64decode(self.sealing_private_key)).public_key)).decode()
+        return public_key_of(self.sealing_private_key)
 
 
 def _write_private(path: Path, data: dict[str, Any]) -> None:

@@ -30,7 +30,7 @@ class AttachmentRef(_In):
 
 
 class SealedEnvelope(_In):
-    alg: StrictStr = Field(description="Sealing construction, e.g. x25519-xsalsa20poly1305-sealedbox")
+    alg: StrictStr = Field(description="Sealing construction, e.g. hpke-base-x25519-hkdfsha256-aes256gcm")
     recipient_key_id: StrictStr = Field(description="Which platform key it is sealed to")
     ciphertext: StrictStr = Field(description="base64 of the sealed payload")
 

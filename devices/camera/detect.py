@@ -49,6 +49,8 @@ class DetectParams:
     min_fill: float = 0.82  # quad area / region hull area
     edge_margin: float = 0.004  # corners closer than this share of the frame to its edge = cut off
     edge_touch: float = 1.5  # px at working scale: closer to the frame edge = touching
+    low_sigma: float = 2.3  # weaker foreground, kept where it joins strong (fg_sigma) foreground
+    min_contrast: float = 6.0  # every side of a page: median colour step across it (Lab units)
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,16 @@ def _border_connected(mask: np.ndarray) -> np.ndarray:
     return touch[lab]
 
 
+def _hysteresis(dmat: np.ndarray, strong: float, weak: float) -> np.ndarray:
+    """Foreground: pixels `strong` away from the mat, plus weaker ones joined to them."""
+    weak_m = (cv2.blur(dmat, (3, 3)) >= weak).astype(np.uint8)
+    n, lab = cv2.connectedComponents(weak_m, connectivity=8)
+    seeded = np.zeros(n, bool)
+    seeded[np.unique(lab[dmat >= strong])] = True
+    seeded[0] = False
+    return (seeded[lab] | (dmat >= strong)).astype(np.uint8)
+
+
 def _skin(bgr: np.ndarray) -> np.ndarray:
     """Skin-coloured pixels (YCrCb box, bright enough, clearly reddish)."""
     ycc = cv2.cvtColor(bgr, cv2.COLOR_BGR2YCrCb)
@@ -213,6 +225,9 @@ def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
     lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2Lab).astype(np.float32)
     gain = _gain_surface(lab[..., 0], p.border_px)
     lab[..., 0] /= gain
+    # chroma grows and shrinks with the light as well (a vignette's bright centre is a
+    # more saturated green), so it is divided by the same gain around grey
+    lab[..., 1:] = (lab[..., 1:] - 128.0) / gain[..., None] + 128.0
     mats = _mat_clusters(lab, p.border_px, p.clusters, p.min_sigma)
     # mat = within fg_sigma spreads (Mahalanobis, diagonal) of a mat cluster: a pale page on
     # a light mat differs a little in each of L, a and b, which only adds up in the norm.
@@ -233,6 +248,7 @@ def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
         db = (chan_b * boost - (center[2] - 128.0)) / sd[2]
         np.minimum(dmat, dl * dl + da * da + db * db, out=dmat)
     fg = (dmat >= k2).astype(np.uint8)
+    weak = _hysteresis(dmat, k2, p.low_sigma ** 2)
     # hands and glare reaching in from outside the frame are not the document
     # (each on its own: a glare-white page held by a hand is still the page)
     # Skin is opened first: thin red print (a booklet's ruled border) is skin-coloured too,
@@ -242,10 +258,12 @@ def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
     # a glare spot's soft halo is wider than its clipped core
     glare = cv2.dilate(_border_connected(small.min(axis=2) >= 245).astype(np.uint8), np.ones((11, 11), np.uint8))
     blocked = (hand | glare) > 0
-    fg[blocked] = 0
-    fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
-    return fg, (chan_l, chan_a, chan_b), dmat, blocked
+    masks = []
+    for m in (fg, weak):
+        m[blocked] = 0
+        m = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+        masks.append(cv2.morphologyEx(m, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)))
+    return masks, (chan_l, chan_a, chan_b), dmat, blocked
 
 
 def _grow(quad: np.ndarray, fg: np.ndarray, chans, dmat: np.ndarray, blocked: np.ndarray,
@@ -279,29 +297,65 @@ def _grow(quad: np.ndarray, fg: np.ndarray, chans, dmat: np.ndarray, blocked: np
 
 
 OPENINGS = (0, 7, 13)  # retries: cut off fingertips, shadow streaks and mat blobs stuck to the page
+# A region running off-frame may be a page held by an arm the skin test missed: opening
+# wider than a forearm (but narrower than a card's short side) cuts the arm off.
+ARM_WIDTH = 0.15  # share of the frame's short side
 
 
 def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:
-    """Best quad over a few openings of the foreground (scored by how well it fills its
-    region's hull), whether a document-like region crosses the frame edge, the score."""
-    fg, chans, dmat, blocked = _foreground(small, p)
-    best, best_fill, cut = None, 0.0, False
-    for k in OPENINGS:
-        mask = fg if k == 0 else cv2.morphologyEx(fg, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-        quad, cut_k, fill = _best_quad(mask, p)
-        cut = cut or cut_k
-        if quad is not None and fill > best_fill + 0.01:
-            best, best_fill = quad, fill
-        if best_fill > 0.97:
-            break
-    if best is not None:
-        grown = _grow(best, fg, chans, dmat, blocked, p)
-        if grown is not None:
-            quad, _, fill = _best_quad(grown, p)
-            if (quad is not None and cv2.contourArea(quad) > 1.02 * cv2.contourArea(best)
-                    and fill >= best_fill - 0.03):
+    """Best quad over a few foreground masks (strong and weak threshold, openings, grown by
+    the paper's colour), whether a document-like region crosses the frame edge, the score.
+
+    Each mask proposes its largest good quad; a proposal counts only if every side of it is
+    a real edge (clear colour step across it all along), and the largest such proposal wins.
+    So a page only partly found (its pale margin taken for mat) loses to the whole page
+    found on the weak mask, and a weak mask leaking into a shadow (a side on bare mat) loses."""
+    (fg, weak), chans, dmat, blocked = _foreground(small, p)
+    lab = np.dstack(chans)
+    props, cut = [], False
+    arm = int(ARM_WIDTH * min(small.shape[:2])) | 1
+    for base in (fg, weak):
+        for k in OPENINGS + (arm,):
+            if k == arm and not cut:
+                continue
+            mask = base if k == 0 else cv2.morphologyEx(base, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+            quad, cut_k, fill = _best_quad(mask, p)
+            cut = cut or (cut_k and base is fg)
+            if quad is not None:
+                props.append((quad, fill, base is fg))
+                grown = _grow(quad, mask, chans, dmat, blocked, p)
+                if grown is not None:
+                    gq, _, gfill = _best_quad(grown, p)
+                    if gq is not None:
+                        props.append((gq, gfill, base is fg))
+    best, best_area, best_fill = None, 0.0, 0.0
+    for quad, fill, _ in props:
+        area = cv2.contourArea(quad)
+        if area > best_area * 1.01 and _edge_contrast(lab, quad) >= p.min_contrast:
+            best, best_area, best_fill = quad, area, fill
+    if best is None:  # no side stands out anywhere (blur, a faint page): the best-filled strong-mask quad
+        for quad, fill, strong in props:
+            if strong and fill > best_fill + 0.01:
                 best, best_fill = quad, fill
     return best, cut, best_fill
+
+
+def _edge_contrast(lab: np.ndarray, quad: np.ndarray, step: float = 2.5) -> float:
+    """The weakest side's median colour step (Lab units) between just inside and just outside."""
+    centre = quad.mean(0)
+    worst = np.inf
+    for i in range(4):
+        p0, p1 = quad[i], quad[(i + 1) % 4]
+        d = p1 - p0
+        n = np.array([-d[1], d[0]], np.float32) / max(float(np.hypot(*d)), 1e-6)
+        if np.dot((p0 + p1) / 2 - centre, n) < 0:
+            n = -n
+        ts = np.linspace(0.1, 0.9, 24, dtype=np.float32)[:, None]
+        base = p0[None, :] + ts * d[None, :]
+        pts = np.concatenate([base + step * n, base - step * n]).astype(np.float32)
+        c = cv2.remap(lab, pts[:, 0:1], pts[:, 1:2], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).reshape(2, -1, 3)
+        worst = min(worst, float(np.median(np.linalg.norm(c[0] - c[1], axis=1))))
+    return worst
 
 
 def _best_quad(fg: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:

@@ -305,9 +305,19 @@ def _grow(quad: np.ndarray, fg: np.ndarray, chans, dmat: np.ndarray, blocked: np
 
 
 OPENINGS = (0, 7, 13)  # retries: cut off fingertips, shadow streaks and mat blobs stuck to the page
-# A region running off-frame may be a page held by an arm the skin test missed: opening
-# wider than a forearm (but narrower than a card's short side) cuts the arm off.
-ARM_WIDTH = 0.15  # share of the frame's short side
+ARM_WIDTH = 0.15  # share of the frame's short side: wider than a forearm, narrower than a card
+
+
+def _cut_arm(mask: np.ndarray, arm: int) -> np.ndarray:
+    """The mask without an arm running in from the frame edge (for a page held by a hand the
+    skin test missed). Opening wider than the forearm removes it up to the palm; the palm,
+    which is wider, goes with a disc around the arm's stump; small leftovers are opened away."""
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (arm, arm))
+    opened = cv2.morphologyEx(mask, cv2.MORPH_OPEN, disc)
+    stump = _border_connected((mask > 0) & (opened == 0)).astype(np.uint8)
+    palm = cv2.dilate(stump, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * arm + 1, 2 * arm + 1)))
+    out = (mask > 0) & (palm == 0)
+    return cv2.morphologyEx(out.astype(np.uint8), cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (13, 13)))
 
 
 def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:
@@ -326,7 +336,10 @@ def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool
         for k in OPENINGS + (arm,):
             if k == arm and not cut:
                 continue
-            mask = base if k == 0 else cv2.morphologyEx(base, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+            if k == arm:
+                mask = _cut_arm(base, arm)
+            else:
+                mask = base if k == 0 else cv2.morphologyEx(base, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
             quad, cut_k, fill = _best_quad(mask, p)
             cut = cut or (cut_k and base is fg)
             if quad is not None and not any(np.abs(quad - q).max() < 1.0 for q, _, _ in props):

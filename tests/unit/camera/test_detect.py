@@ -46,7 +46,6 @@ def _whole_ious(results):
     return ious
 
 
-@pytest.mark.xfail(strict=True, reason="target bars not reached yet on light mats; see docs/camera.md")
 def test_issue_accuracy_bars(results):
     ious = _whole_ious(results)
     assert np.mean(ious) >= TARGET_MEAN_IOU and np.mean(ious >= 0.9) >= TARGET_SHARE

@@ -49,6 +49,7 @@ class DetectParams:
     min_fill: float = 0.82  # quad area / region hull area
     edge_margin: float = 0.004  # corners closer than this share of the frame to its edge = cut off
     edge_touch: float = 1.5  # px at working scale: closer to the frame edge = touching
+    strong_factor: float = 1.6  # a third mask at this many times fg_sigma: a dark mat's bright patches stay out
     low_sigma: float = 2.3  # weaker foreground, kept where it joins strong (fg_sigma) foreground
     min_contrast: float = 6.0  # every side of a page: median colour step across it (Lab units)
 
@@ -249,6 +250,7 @@ def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
         np.minimum(dmat, dl * dl + da * da + db * db, out=dmat)
     fg = (dmat >= k2).astype(np.uint8)
     weak = _hysteresis(dmat, k2, p.low_sigma ** 2)
+    strong = (dmat >= (p.fg_sigma * p.strong_factor) ** 2).astype(np.uint8)
     # hands and glare reaching in from outside the frame are not the document
     # (each on its own: a glare-white page held by a hand is still the page)
     # Skin is opened first: thin red print (a booklet's ruled border) is skin-coloured too,
@@ -259,7 +261,7 @@ def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
     glare = cv2.dilate(_border_connected(small.min(axis=2) >= 245).astype(np.uint8), np.ones((11, 11), np.uint8))
     blocked = (hand | glare) > 0
     masks = []
-    for m in (fg, weak):
+    for m in (fg, weak, strong):
         m[blocked] = 0
         m = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         masks.append(cv2.morphologyEx(m, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)))
@@ -328,11 +330,12 @@ def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool
     a real edge (clear colour step across it all along), and the largest such proposal wins.
     So a page only partly found (its pale margin taken for mat) loses to the whole page
     found on the weak mask, and a weak mask leaking into a shadow (a side on bare mat) loses."""
-    (fg, weak), chans, dmat, blocked = _foreground(small, p)
+    (fg, weak, strong), chans, dmat, blocked = _foreground(small, p)
     lab = np.dstack(chans)
     props, cut = [], False
     arm = int(ARM_WIDTH * min(small.shape[:2])) | 1
-    for base in (fg, weak):
+    fg_regions = cv2.connectedComponents(fg, connectivity=8)[1]
+    for base in (fg, weak, strong):
         for k in OPENINGS + (arm,):
             if k == arm and not cut:
                 continue
@@ -341,6 +344,8 @@ def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool
             else:
                 mask = base if k == 0 else cv2.morphologyEx(base, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
             quad, cut_k, fill = _best_quad(mask, p)
+            if quad is not None and base is strong and not _whole_piece(quad, strong, fg_regions):
+                continue
             cut = cut or (cut_k and base is fg)
             if quad is not None and not any(np.abs(quad - q).max() < 1.0 for q, _, _ in props):
                 props.append((quad, fill, base is fg))
@@ -359,6 +364,21 @@ def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool
             if strong and fill > best_fill + 0.01:
                 best, best_fill = quad, fill
     return best, cut, best_fill
+
+
+def _whole_piece(quad: np.ndarray, strong: np.ndarray, fg_regions: np.ndarray) -> bool:
+    """Whether a quad found on the high-threshold mask holds (nearly) all of that mask within
+    its foreground region. The high threshold splits a page at its print; a piece of a page
+    cut off by the frame then looks whole, but the rest of the page lies beside it."""
+    filled = np.zeros(strong.shape, np.uint8)
+    cv2.fillConvexPoly(filled, np.round(quad).astype(np.int32), 1)
+    inside = fg_regions[(filled > 0) & (fg_regions > 0)]
+    if not len(inside):
+        return True
+    region = fg_regions == np.bincount(inside).argmax()
+    near = cv2.dilate(filled, np.ones((9, 9), np.uint8)) > 0
+    own = (strong > 0) & region
+    return np.count_nonzero(own & ~near) <= 0.1 * max(np.count_nonzero(own), 1)
 
 
 def _edge_contrast(lab: np.ndarray, quad: np.ndarray, step: float = 2.5) -> float:

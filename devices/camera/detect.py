@@ -179,7 +179,7 @@ def _mat_clusters(lab: np.ndarray, b: int, k: int, min_sigma: tuple[float, float
 
 def _border_connected(mask: np.ndarray) -> np.ndarray:
     """The parts of `mask` connected to the frame's edge (arms, glare running off-frame)."""
-    n, lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    n, lab, stats, _ = cv2.connectedComponentsWithStats((mask > 0).astype(np.uint8), connectivity=8)
     h, w = mask.shape
     x, y, bw, bh = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
     touch = (x == 0) | (y == 0) | (x + bw >= w) | (y + bh >= h)
@@ -191,8 +191,7 @@ def _hysteresis(dmat: np.ndarray, strong: float, weak: float) -> np.ndarray:
     """Foreground: pixels `strong` away from the mat, plus weaker ones joined to them."""
     weak_m = (cv2.blur(dmat, (3, 3)) >= weak).astype(np.uint8)
     n, lab = cv2.connectedComponents(weak_m, connectivity=8)
-    seeded = np.zeros(n, bool)
-    seeded[np.unique(lab[dmat >= strong])] = True
+    seeded = np.bincount(lab[dmat >= strong], minlength=n) > 0
     seeded[0] = False
     return (seeded[lab] | (dmat >= strong)).astype(np.uint8)
 
@@ -258,7 +257,7 @@ def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
     skin = cv2.morphologyEx(_skin(small).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
     hand = cv2.dilate(_border_connected(skin).astype(np.uint8), np.ones((5, 5), np.uint8))
     # a glare spot's soft halo is wider than its clipped core
-    glare = cv2.dilate(_border_connected(small.min(axis=2) >= 245).astype(np.uint8), np.ones((11, 11), np.uint8))
+    glare = cv2.dilate(_border_connected(cv2.inRange(small, (245, 245, 245), (255, 255, 255))).astype(np.uint8), np.ones((11, 11), np.uint8))
     blocked = (hand | glare) > 0
     masks = []
     for m in (fg, weak, strong):
@@ -295,7 +294,9 @@ def _grow(quad: np.ndarray, fg: np.ndarray, chans, dmat: np.ndarray, blocked: np
         c = float(np.median(v))
         sd = float(np.clip(1.4826 * np.median(np.abs(v - c)), f, 2.5 * f))
         d += ((ch - c) / sd) ** 2
-    zone = cv2.dilate(filled, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))) > 0
+    zone = filled.copy()  # the quad widened by size / 2 (a thick outline is a cheap dilation)
+    cv2.polylines(zone, [np.round(quad - [x0, y0]).astype(np.int32)], True, 1, size)
+    zone = zone > 0
     grow = (d < dmat[roi]) & (d < p.fg_sigma ** 2) & zone & ~blocked[roi]
     if not grow.any():
         return None
@@ -336,6 +337,11 @@ def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool
     arm = int(ARM_WIDTH * min(small.shape[:2])) | 1
     fg_regions = cv2.connectedComponents(fg, connectivity=8)[1]
     for base in (fg, weak, strong):
+        # A quad found after an opening, or on the high-threshold mask, may be a piece of
+        # a larger region (a page cut off by the frame, split at its print); it must hold
+        # nearly all of its region. The arm cut is exempt: there the page and the arm are
+        # one region by design.
+        regions = fg_regions if base is strong else cv2.connectedComponents(base, connectivity=8)[1]
         for k in OPENINGS + (arm,):
             if k == arm and not cut:
                 continue
@@ -344,40 +350,42 @@ def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool
             else:
                 mask = base if k == 0 else cv2.morphologyEx(base, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
             quad, cut_k, fill = _best_quad(mask, p)
-            if quad is not None and base is strong and not _whole_piece(quad, strong, fg_regions):
-                continue
             cut = cut or (cut_k and base is fg)
-            if quad is not None and not any(np.abs(quad - q).max() < 1.0 for q, _, _ in props):
+            checked = base is strong or k not in (0, arm)
+            if quad is None or (checked and not _whole_piece(quad, base, regions)):
+                continue
+            if not any(np.abs(quad - q).max() < 1.0 for q, _, _ in props):
                 props.append((quad, fill, base is fg))
                 grown = _grow(quad, mask, chans, dmat, blocked, p)
                 if grown is not None:
                     gq, _, gfill = _best_quad(grown, p)
-                    if gq is not None:
+                    if gq is not None and (not checked or _whole_piece(gq, base, regions)):
                         props.append((gq, gfill, base is fg))
+            if fill > 0.97:
+                break  # a clean quad already: the openings could only shrink it
     best, best_area, best_fill = None, 0.0, 0.0
     for quad, fill, _ in props:
         area = cv2.contourArea(quad)
         if area > best_area * 1.01 and _edge_contrast(lab, quad) >= p.min_contrast:
             best, best_area, best_fill = quad, area, fill
-    if best is None:  # no side stands out anywhere (blur, a faint page): the best-filled strong-mask quad
-        for quad, fill, strong in props:
-            if strong and fill > best_fill + 0.01:
+    if best is None:  # no side stands out anywhere (blur, a faint page): the best-filled fg quad
+        for quad, fill, from_fg in props:
+            if from_fg and fill > best_fill + 0.01:
                 best, best_fill = quad, fill
     return best, cut, best_fill
 
 
-def _whole_piece(quad: np.ndarray, strong: np.ndarray, fg_regions: np.ndarray) -> bool:
-    """Whether a quad found on the high-threshold mask holds (nearly) all of that mask within
-    its foreground region. The high threshold splits a page at its print; a piece of a page
-    cut off by the frame then looks whole, but the rest of the page lies beside it."""
-    filled = np.zeros(strong.shape, np.uint8)
+def _whole_piece(quad: np.ndarray, mask: np.ndarray, regions: np.ndarray) -> bool:
+    """Whether a quad holds (nearly) all of `mask` within the region (label image) it lies in:
+    a piece of a page cut off by the frame looks whole, but the rest of the page lies beside it."""
+    filled = np.zeros(mask.shape, np.uint8)
     cv2.fillConvexPoly(filled, np.round(quad).astype(np.int32), 1)
-    inside = fg_regions[(filled > 0) & (fg_regions > 0)]
+    inside = regions[(filled > 0) & (regions > 0)]
     if not len(inside):
         return True
-    region = fg_regions == np.bincount(inside).argmax()
+    region = regions == np.bincount(inside).argmax()
     near = cv2.dilate(filled, np.ones((9, 9), np.uint8)) > 0
-    own = (strong > 0) & region
+    own = (mask > 0) & region
     return np.count_nonzero(own & ~near) <= 0.1 * max(np.count_nonzero(own), 1)
 
 

@@ -220,23 +220,24 @@ def _quad_from_hull(hull: np.ndarray) -> np.ndarray | None:
     return poly.astype(np.float32)
 
 
-def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
+def _foreground(small: np.ndarray, p: DetectParams):
+    """Foreground masks at three thresholds (fg_sigma; weak, joined to fg; strong), the
+    light-normalised Lab channels (chroma around 0), the distance to the mat, and the
+    pixels blocked as hand or glare reaching in from outside."""
     # a light blur: sensor noise and JPEG blocks must not break a low-contrast page apart
-    lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2Lab).astype(np.float32)
-    gain = _gain_surface(lab[..., 0], p.border_px)
-    lab[..., 0] /= gain
+    chan_l, chan_a, chan_b = (c.astype(np.float32) for c in cv2.split(cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2Lab)))
+    gain = _gain_surface(chan_l, p.border_px)
+    chan_l /= gain
     # chroma grows and shrinks with the light as well (a vignette's bright centre is a
-    # more saturated green), so it is divided by the same gain around grey
-    lab[..., 1:] = (lab[..., 1:] - 128.0) / gain[..., None] + 128.0
-    mats = _mat_clusters(lab, p.border_px, p.clusters, p.min_sigma)
+    # more saturated green), so it is divided by the same gain (around grey: a, b - 128)
+    chan_a = (chan_a - 128.0) / gain
+    chan_b = (chan_b - 128.0) / gain
+    mats = _mat_clusters(cv2.merge([chan_l, chan_a, chan_b]), p.border_px, p.clusters, p.min_sigma)
     # mat = within fg_sigma spreads (Mahalanobis, diagonal) of a mat cluster: a pale page on
     # a light mat differs a little in each of L, a and b, which only adds up in the norm.
     # Shadows only darken, so "darker than the mat" is tolerated shadow_tolerance times more.
-    # A shadow also shrinks the chroma (a, b around 128) in proportion to the lightness, so
-    # a darker pixel's chroma is scaled back up by the lightness ratio before comparing.
-    chan_l, chan_a, chan_b = cv2.split(lab)
-    chan_a -= 128.0
-    chan_b -= 128.0
+    # A shadow also shrinks the chroma in proportion to the lightness, so a darker pixel's
+    # chroma is scaled back up by the lightness ratio before comparing.
     inv_l = 1.0 / np.maximum(chan_l, 1.0)
     k2 = p.fg_sigma ** 2
     dmat = np.full(small.shape[:2], np.inf, np.float32)
@@ -244,8 +245,8 @@ def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
         dl = chan_l - center[0]
         dl = np.maximum(dl / sd[0], dl / (-sd[0] * p.shadow_tolerance))
         boost = np.clip(center[0] * inv_l, 1.0, 3.0)
-        da = (chan_a * boost - (center[1] - 128.0)) / sd[1]
-        db = (chan_b * boost - (center[2] - 128.0)) / sd[2]
+        da = (chan_a * boost - center[1]) / sd[1]
+        db = (chan_b * boost - center[2]) / sd[2]
         np.minimum(dmat, dl * dl + da * da + db * db, out=dmat)
     fg = (dmat >= k2).astype(np.uint8)
     weak = _hysteresis(dmat, k2, p.low_sigma ** 2)
@@ -303,8 +304,8 @@ def _grow(quad: np.ndarray, fg: np.ndarray, chans, dmat: np.ndarray, blocked: np
     # only the page and what looks like its paper: other foreground nearby stays out
     near = cv2.dilate(filled, np.ones((7, 7), np.uint8)) > 0
     out = np.zeros(fg.shape, np.uint8)
-    out[roi] = (fg_r > 0) & near | grow
-    return cv2.morphologyEx(out, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    out[roi] = cv2.morphologyEx(((fg_r > 0) & near | grow).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    return out
 
 
 OPENINGS = (0, 7, 13)  # retries: cut off fingertips, shadow streaks and mat blobs stuck to the page
@@ -332,7 +333,7 @@ def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool
     So a page only partly found (its pale margin taken for mat) loses to the whole page
     found on the weak mask, and a weak mask leaking into a shadow (a side on bare mat) loses."""
     (fg, weak, strong), chans, dmat, blocked = _foreground(small, p)
-    lab = np.dstack(chans)
+    lab = cv2.merge(chans)
     props, cut = [], False
     arm = int(ARM_WIDTH * min(small.shape[:2])) | 1
     fg_regions = cv2.connectedComponents(fg, connectivity=8)[1]
@@ -384,9 +385,9 @@ def _whole_piece(quad: np.ndarray, mask: np.ndarray, regions: np.ndarray) -> boo
     if not len(inside):
         return True
     region = regions == np.bincount(inside).argmax()
-    near = cv2.dilate(filled, np.ones((9, 9), np.uint8)) > 0
+    cv2.polylines(filled, [np.round(quad).astype(np.int32)], True, 1, 9)  # and 4 px around it
     own = (mask > 0) & region
-    return np.count_nonzero(own & ~near) <= 0.1 * max(np.count_nonzero(own), 1)
+    return np.count_nonzero(own & (filled == 0)) <= 0.1 * max(np.count_nonzero(own), 1)
 
 
 def _edge_contrast(lab: np.ndarray, quad: np.ndarray, step: float = 2.5) -> float:

@@ -316,11 +316,12 @@ def _cut_arm(mask: np.ndarray, arm: int) -> np.ndarray:
     """The mask without an arm running in from the frame edge (for a page held by a hand the
     skin test missed). Opening wider than the forearm removes it up to the palm; the palm,
     which is wider, goes with a disc around the arm's stump; small leftovers are opened away."""
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (arm, arm))
-    opened = cv2.morphologyEx(mask, cv2.MORPH_OPEN, disc)
-    stump = _border_connected((mask > 0) & (opened == 0)).astype(np.uint8)
-    palm = cv2.dilate(stump, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * arm + 1, 2 * arm + 1)))
-    out = (mask > 0) & (palm == 0)
+    # large discs by distance transforms (big-kernel morphology costs milliseconds)
+    r = arm / 2
+    core = (cv2.distanceTransform((mask > 0).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE) > r).astype(np.uint8)
+    opened = cv2.distanceTransform(1 - core, cv2.DIST_L2, cv2.DIST_MASK_PRECISE) <= r
+    stump = _border_connected((mask > 0) & ~opened).astype(np.uint8)
+    out = (mask > 0) & (cv2.distanceTransform(1 - stump, cv2.DIST_L2, cv2.DIST_MASK_PRECISE) > arm)
     return cv2.morphologyEx(out.astype(np.uint8), cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (13, 13)))
 
 
@@ -344,35 +345,32 @@ def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool
         # one region by design.
         regions = fg_regions if base is strong else cv2.connectedComponents(base, connectivity=8)[1]
         for k in OPENINGS + (arm,):
-            if k == arm and not cut:
-                continue
-            if k == arm:
-                mask = _cut_arm(base, arm)
+            if k == arm and not (base_cut or (base is fg and blocked.any())):
+                continue  # no region runs off-frame, no hand or glare reaches in: no arm
+            if k == arm:  # the blocked hand is part of the arm to cut, not a gap in it
+                mask = _cut_arm(base | blocked, arm) & ~blocked
             else:
                 mask = base if k == 0 else cv2.morphologyEx(base, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
             quad, cut_k, fill = _best_quad(mask, p)
+            base_cut = cut_k if k == 0 else base_cut
             cut = cut or (cut_k and base is fg)
             checked = base is strong or k not in (0, arm)
             if quad is None or (checked and not _whole_piece(quad, base, regions)):
                 continue
-            if not any(np.abs(quad - q).max() < 1.0 for q, _, _ in props):
-                props.append((quad, fill, base is fg))
+            if not any(np.abs(quad - q).max() < 1.0 for q, _ in props):
+                props.append((quad, fill))
                 grown = _grow(quad, mask, chans, dmat, blocked, p)
                 if grown is not None:
                     gq, _, gfill = _best_quad(grown, p)
                     if gq is not None and (not checked or _whole_piece(gq, base, regions)):
-                        props.append((gq, gfill, base is fg))
+                        props.append((gq, gfill))
             if fill > 0.97:
                 break  # a clean quad already: the openings could only shrink it
     best, best_area, best_fill = None, 0.0, 0.0
-    for quad, fill, _ in props:
+    for quad, fill in props:
         area = cv2.contourArea(quad)
         if area > best_area * 1.01 and _edge_contrast(lab, quad) >= p.min_contrast:
             best, best_area, best_fill = quad, area, fill
-    if best is None:  # no side stands out anywhere (blur, a faint page): the best-filled fg quad
-        for quad, fill, from_fg in props:
-            if from_fg and fill > best_fill + 0.01:
-                best, best_fill = quad, fill
     return best, cut, best_fill
 
 

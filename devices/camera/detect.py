@@ -7,18 +7,31 @@ and blur, and it happily returns the photo box or a table inside the page. Here 
 
 1. Work on a small copy (long side ~480 px) for the coarse search.
 2. Normalise uneven light: fit a smooth (quadratic) gain surface to the lightness of the
-   frame's border band, where the mat is, and divide it out.
+   frame's border band, where the mat is, and divide it out of the lightness and of the
+   chroma (a vignette's bright centre is a more saturated mat colour, not a document).
 3. Learn the mat's colours from the border band (k-means); a colour cluster counts as mat
    only if it spreads along a third of the frame's outline (or a quarter of the band), so
    a hand or a document crossing one edge is not mistaken for mat. Patterned mats simply
    have several mat clusters.
-4. Foreground = pixels far (Mahalanobis) from every mat cluster, with a shadow model
-   (darker and less saturated is still mat), minus skin and glare reaching in from outside.
-5. Each foreground region: convex hull (fills thumbs and text holes) -> four corners
-   (greedy: drop the vertex that carries the least area); regions touching the frame edge
-   are "cut off", not documents, and so are pieces of a page that touch such a region.
-   The best page is then grown by its own paper colour (a blank margin close to the mat's
-   colour would otherwise leave only the printed frame inside it).
+4. Distance to the mat = Mahalanobis distance to the nearest mat cluster, with a shadow
+   model (darker and less saturated is still mat). Three foreground masks from it: the
+   usual threshold; a weak one (hysteresis: weaker pixels joined to the usual foreground,
+   for a pale page on a light mat); a strong one (twice as far, for a dark mat whose
+   brighter patches pass the usual threshold). Skin and glare reaching in from outside the
+   frame are taken out of all three.
+5. Proposals: each mask, as is and after a few openings, yields its largest good quad
+   (convex hull of a region, which fills thumbs and text holes -> four corners, greedy:
+   drop the vertex that carries the least area; enough of the hull filled). Regions
+   touching the frame edge are "cut off", not documents, and so are pieces of a page:
+   quads touching such a region, and quads found after an opening or on the strong mask
+   that leave much of their unopened region outside. When a region runs off-frame or a
+   hand reaches in, the mask is retried with the arm cut away (opening wider than a
+   forearm, a disc around its stump for the palm). Each proposal is also grown by its own
+   paper colour (a blank margin close to the mat's colour would otherwise leave only the
+   printed frame inside it).
+   The largest proposal whose every side is a real edge (median colour step across it)
+   wins: a partly found page loses to the whole one, a mask leaking into a shadow or a
+   bright mat patch (a side on bare mat) loses, and no quad without four edges is returned.
 6. Refine each side at full resolution: sample colour profiles across the edge, find the
    half-way crossing between the outside and inside colours (sub-pixel, blur-symmetric),
    fit a robust line (Huber) and intersect neighbouring sides.
@@ -187,13 +200,15 @@ def _border_connected(mask: np.ndarray) -> np.ndarray:
     return touch[lab]
 
 
-def _hysteresis(dmat: np.ndarray, strong: float, weak: float) -> np.ndarray:
-    """Foreground: pixels `strong` away from the mat, plus weaker ones joined to them."""
-    weak_m = (cv2.blur(dmat, (3, 3)) >= weak).astype(np.uint8)
-    n, lab = cv2.connectedComponents(weak_m, connectivity=8)
-    seeded = np.bincount(lab[dmat >= strong], minlength=n) > 0
+def _hysteresis(dmat: np.ndarray, high: float, low: float) -> np.ndarray:
+    """Foreground: pixels `high` away from the mat, plus regions `low` away (on a 3x3 mean,
+    against noise) that hold such a pixel. A pale page on a light mat is only a little off
+    the mat, but all of it, and its print is far off: the print seeds the page."""
+    low_m = (cv2.blur(dmat, (3, 3)) >= low).astype(np.uint8)
+    n, lab = cv2.connectedComponents(low_m, connectivity=8)
+    seeded = np.bincount(lab[dmat >= high], minlength=n) > 0
     seeded[0] = False
-    return (seeded[lab] | (dmat >= strong)).astype(np.uint8)
+    return (seeded[lab] | (dmat >= high)).astype(np.uint8)
 
 
 def _skin(bgr: np.ndarray) -> np.ndarray:
@@ -326,8 +341,9 @@ def _cut_arm(mask: np.ndarray, arm: int) -> np.ndarray:
 
 
 def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:
-    """Best quad over a few foreground masks (strong and weak threshold, openings, grown by
-    the paper's colour), whether a document-like region crosses the frame edge, the score.
+    """Best quad over a few foreground masks (usual, weak and strong threshold; openings, arm
+    cut, grown by the paper's colour), whether a document-like region crosses the frame
+    edge, the score (fill of the winning quad).
 
     Each mask proposes its largest good quad; a proposal counts only if every side of it is
     a real edge (clear colour step across it all along), and the largest such proposal wins.

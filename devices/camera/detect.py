@@ -7,18 +7,31 @@ and blur, and it happily returns the photo box or a table inside the page. Here 
 
 1. Work on a small copy (long side ~480 px) for the coarse search.
 2. Normalise uneven light: fit a smooth (quadratic) gain surface to the lightness of the
-   frame's border band, where the mat is, and divide it out.
+   frame's border band, where the mat is, and divide it out of the lightness and of the
+   chroma (a vignette's bright centre is a more saturated mat colour, not a document).
 3. Learn the mat's colours from the border band (k-means); a colour cluster counts as mat
    only if it spreads along a third of the frame's outline (or a quarter of the band), so
    a hand or a document crossing one edge is not mistaken for mat. Patterned mats simply
    have several mat clusters.
-4. Foreground = pixels far (Mahalanobis) from every mat cluster, with a shadow model
-   (darker and less saturated is still mat), minus skin and glare reaching in from outside.
-5. Each foreground region: convex hull (fills thumbs and text holes) -> four corners
-   (greedy: drop the vertex that carries the least area); regions touching the frame edge
-   are "cut off", not documents, and so are pieces of a page that touch such a region.
-   The best page is then grown by its own paper colour (a blank margin close to the mat's
-   colour would otherwise leave only the printed frame inside it).
+4. Distance to the mat = Mahalanobis distance to the nearest mat cluster, with a shadow
+   model (darker and less saturated is still mat). Three foreground masks from it: the
+   usual threshold; a weak one (hysteresis: weaker pixels joined to the usual foreground,
+   for a pale page on a light mat); a strong one (twice as far, for a dark mat whose
+   brighter patches pass the usual threshold). Skin and glare reaching in from outside the
+   frame are taken out of all three.
+5. Proposals: each mask, as is and after a few openings, yields its largest good quad
+   (convex hull of a region, which fills thumbs and text holes -> four corners, greedy:
+   drop the vertex that carries the least area; enough of the hull filled). Regions
+   touching the frame edge are "cut off", not documents, and so are pieces of a page:
+   quads touching such a region, and quads found after an opening or on the strong mask
+   that leave much of their unopened region outside. When a region runs off-frame or a
+   hand reaches in, the mask is retried with the arm cut away (opening wider than a
+   forearm, a disc around its stump for the palm). Each proposal is also grown by its own
+   paper colour (a blank margin close to the mat's colour would otherwise leave only the
+   printed frame inside it).
+   The largest proposal whose every side is a real edge (median colour step across it)
+   wins: a partly found page loses to the whole one, a mask leaking into a shadow or a
+   bright mat patch (a side on bare mat) loses, and no quad without four edges is returned.
 6. Refine each side at full resolution: sample colour profiles across the edge, find the
    half-way crossing between the outside and inside colours (sub-pixel, blur-symmetric),
    fit a robust line (Huber) and intersect neighbouring sides.
@@ -49,6 +62,9 @@ class DetectParams:
     min_fill: float = 0.82  # quad area / region hull area
     edge_margin: float = 0.004  # corners closer than this share of the frame to its edge = cut off
     edge_touch: float = 1.5  # px at working scale: closer to the frame edge = touching
+    strong_factor: float = 1.6  # a third mask at this many times fg_sigma: a dark mat's bright patches stay out
+    low_sigma: float = 2.3  # weaker foreground, kept where it joins strong (fg_sigma) foreground
+    min_contrast: float = 6.0  # every side of a page: median colour step across it (Lab units)
 
 
 @dataclass(frozen=True)
@@ -176,12 +192,23 @@ def _mat_clusters(lab: np.ndarray, b: int, k: int, min_sigma: tuple[float, float
 
 def _border_connected(mask: np.ndarray) -> np.ndarray:
     """The parts of `mask` connected to the frame's edge (arms, glare running off-frame)."""
-    n, lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    n, lab, stats, _ = cv2.connectedComponentsWithStats((mask > 0).astype(np.uint8), connectivity=8)
     h, w = mask.shape
     x, y, bw, bh = stats[:, 0], stats[:, 1], stats[:, 2], stats[:, 3]
     touch = (x == 0) | (y == 0) | (x + bw >= w) | (y + bh >= h)
     touch[0] = False
     return touch[lab]
+
+
+def _hysteresis(dmat: np.ndarray, high: float, low: float) -> np.ndarray:
+    """Foreground: pixels `high` away from the mat, plus regions `low` away (on a 3x3 mean,
+    against noise) that hold such a pixel. A pale page on a light mat is only a little off
+    the mat, but all of it, and its print is far off: the print seeds the page."""
+    low_m = (cv2.blur(dmat, (3, 3)) >= low).astype(np.uint8)
+    n, lab = cv2.connectedComponents(low_m, connectivity=8)
+    seeded = np.bincount(lab[dmat >= high], minlength=n) > 0
+    seeded[0] = False
+    return (seeded[lab] | (dmat >= high)).astype(np.uint8)
 
 
 def _skin(bgr: np.ndarray) -> np.ndarray:
@@ -208,20 +235,24 @@ def _quad_from_hull(hull: np.ndarray) -> np.ndarray | None:
     return poly.astype(np.float32)
 
 
-def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
+def _foreground(small: np.ndarray, p: DetectParams):
+    """Foreground masks at three thresholds (fg_sigma; weak, joined to fg; strong), the
+    light-normalised Lab channels (chroma around 0), the distance to the mat, and the
+    pixels blocked as hand or glare reaching in from outside."""
     # a light blur: sensor noise and JPEG blocks must not break a low-contrast page apart
-    lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2Lab).astype(np.float32)
-    gain = _gain_surface(lab[..., 0], p.border_px)
-    lab[..., 0] /= gain
-    mats = _mat_clusters(lab, p.border_px, p.clusters, p.min_sigma)
+    chan_l, chan_a, chan_b = (c.astype(np.float32) for c in cv2.split(cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2Lab)))
+    gain = _gain_surface(chan_l, p.border_px)
+    chan_l /= gain
+    # chroma grows and shrinks with the light as well (a vignette's bright centre is a
+    # more saturated green), so it is divided by the same gain (around grey: a, b - 128)
+    chan_a = (chan_a - 128.0) / gain
+    chan_b = (chan_b - 128.0) / gain
+    mats = _mat_clusters(cv2.merge([chan_l, chan_a, chan_b]), p.border_px, p.clusters, p.min_sigma)
     # mat = within fg_sigma spreads (Mahalanobis, diagonal) of a mat cluster: a pale page on
     # a light mat differs a little in each of L, a and b, which only adds up in the norm.
     # Shadows only darken, so "darker than the mat" is tolerated shadow_tolerance times more.
-    # A shadow also shrinks the chroma (a, b around 128) in proportion to the lightness, so
-    # a darker pixel's chroma is scaled back up by the lightness ratio before comparing.
-    chan_l, chan_a, chan_b = cv2.split(lab)
-    chan_a -= 128.0
-    chan_b -= 128.0
+    # A shadow also shrinks the chroma in proportion to the lightness, so a darker pixel's
+    # chroma is scaled back up by the lightness ratio before comparing.
     inv_l = 1.0 / np.maximum(chan_l, 1.0)
     k2 = p.fg_sigma ** 2
     dmat = np.full(small.shape[:2], np.inf, np.float32)
@@ -229,10 +260,12 @@ def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
         dl = chan_l - center[0]
         dl = np.maximum(dl / sd[0], dl / (-sd[0] * p.shadow_tolerance))
         boost = np.clip(center[0] * inv_l, 1.0, 3.0)
-        da = (chan_a * boost - (center[1] - 128.0)) / sd[1]
-        db = (chan_b * boost - (center[2] - 128.0)) / sd[2]
+        da = (chan_a * boost - center[1]) / sd[1]
+        db = (chan_b * boost - center[2]) / sd[2]
         np.minimum(dmat, dl * dl + da * da + db * db, out=dmat)
     fg = (dmat >= k2).astype(np.uint8)
+    weak = _hysteresis(dmat, k2, p.low_sigma ** 2)
+    strong = (dmat >= (p.fg_sigma * p.strong_factor) ** 2).astype(np.uint8)
     # hands and glare reaching in from outside the frame are not the document
     # (each on its own: a glare-white page held by a hand is still the page)
     # Skin is opened first: thin red print (a booklet's ruled border) is skin-coloured too,
@@ -240,12 +273,14 @@ def _foreground(small: np.ndarray, p: DetectParams) -> np.ndarray:
     skin = cv2.morphologyEx(_skin(small).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
     hand = cv2.dilate(_border_connected(skin).astype(np.uint8), np.ones((5, 5), np.uint8))
     # a glare spot's soft halo is wider than its clipped core
-    glare = cv2.dilate(_border_connected(small.min(axis=2) >= 245).astype(np.uint8), np.ones((11, 11), np.uint8))
+    glare = cv2.dilate(_border_connected(cv2.inRange(small, (245, 245, 245), (255, 255, 255))).astype(np.uint8), np.ones((11, 11), np.uint8))
     blocked = (hand | glare) > 0
-    fg[blocked] = 0
-    fg = cv2.morphologyEx(fg, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    fg = cv2.morphologyEx(fg, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
-    return fg, (chan_l, chan_a, chan_b), dmat, blocked
+    masks = []
+    for m in (fg, weak, strong):
+        m[blocked] = 0
+        m = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+        masks.append(cv2.morphologyEx(m, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)))
+    return masks, (chan_l, chan_a, chan_b), dmat, blocked
 
 
 def _grow(quad: np.ndarray, fg: np.ndarray, chans, dmat: np.ndarray, blocked: np.ndarray,
@@ -255,53 +290,136 @@ def _grow(quad: np.ndarray, fg: np.ndarray, chans, dmat: np.ndarray, blocked: np
     A page's blank margin can be nearly mat-coloured while its printed frame is not; the
     foreground then outlines the printed frame. The paper's own colour, learnt from the
     found region, claims the margin back."""
-    filled = np.zeros(fg.shape, np.uint8)
-    cv2.fillConvexPoly(filled, np.round(quad).astype(np.int32), 1)
-    inner = (cv2.erode(filled, np.ones((5, 5), np.uint8)) > 0) & (fg > 0)
+    size = int(np.sqrt(cv2.contourArea(quad)) * 0.12) | 1
+    # all of it happens near the quad: work in its bounding box (plus the growth zone)
+    x, y, bw, bh = cv2.boundingRect(np.round(quad).astype(np.int32))
+    pad = size // 2 + 6
+    x0, y0 = max(x - pad, 0), max(y - pad, 0)
+    roi = np.s_[y0:min(y + bh + pad, fg.shape[0]), x0:min(x + bw + pad, fg.shape[1])]
+    fg_r = fg[roi]
+    filled = np.zeros(fg_r.shape, np.uint8)
+    cv2.fillConvexPoly(filled, np.round(quad - [x0, y0]).astype(np.int32), 1)
+    inner = (cv2.erode(filled, np.ones((5, 5), np.uint8)) > 0) & (fg_r > 0)
     if np.count_nonzero(inner) < 50:
         return None
     floor = np.array(p.min_sigma, np.float32)
-    d = np.zeros(fg.shape, np.float32)
+    d = np.zeros(fg_r.shape, np.float32)
     for ch, f in zip(chans, floor):
-        v = ch[inner]
+        ch = ch[roi]
+        v = ch[inner][::3]  # a third of the paper pixels gives the same median, faster
         c = float(np.median(v))
         sd = float(np.clip(1.4826 * np.median(np.abs(v - c)), f, 2.5 * f))
         d += ((ch - c) / sd) ** 2
-    size = int(np.sqrt(cv2.contourArea(quad)) * 0.12) | 1
-    zone = cv2.dilate(filled, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))) > 0
-    grow = (d < dmat) & (d < p.fg_sigma ** 2) & zone & ~blocked
+    zone = filled.copy()  # the quad widened by size / 2 (a thick outline is a cheap dilation)
+    cv2.polylines(zone, [np.round(quad - [x0, y0]).astype(np.int32)], True, 1, size)
+    zone = zone > 0
+    grow = (d < dmat[roi]) & (d < p.fg_sigma ** 2) & zone & ~blocked[roi]
     if not grow.any():
         return None
     # only the page and what looks like its paper: other foreground nearby stays out
     near = cv2.dilate(filled, np.ones((7, 7), np.uint8)) > 0
-    out = ((fg > 0) & near | grow).astype(np.uint8)
-    return cv2.morphologyEx(out, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    out = np.zeros(fg.shape, np.uint8)
+    out[roi] = cv2.morphologyEx(((fg_r > 0) & near | grow).astype(np.uint8), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    return out
 
 
 OPENINGS = (0, 7, 13)  # retries: cut off fingertips, shadow streaks and mat blobs stuck to the page
+ARM_WIDTH = 0.15  # share of the frame's short side: wider than a forearm, narrower than a card
+
+
+def _cut_arm(mask: np.ndarray, arm: int) -> np.ndarray:
+    """The mask without an arm running in from the frame edge (for a page held by a hand the
+    skin test missed). Opening wider than the forearm removes it up to the palm; the palm,
+    which is wider, goes with a disc around the arm's stump; small leftovers are opened away."""
+    # large discs by distance transforms (big-kernel morphology costs milliseconds)
+    r = arm / 2
+    core = (cv2.distanceTransform((mask > 0).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE) > r).astype(np.uint8)
+    opened = cv2.distanceTransform(1 - core, cv2.DIST_L2, cv2.DIST_MASK_PRECISE) <= r
+    stump = _border_connected((mask > 0) & ~opened).astype(np.uint8)
+    out = (mask > 0) & (cv2.distanceTransform(1 - stump, cv2.DIST_L2, cv2.DIST_MASK_PRECISE) > arm)
+    return cv2.morphologyEx(out.astype(np.uint8), cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (13, 13)))
 
 
 def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:
-    """Best quad over a few openings of the foreground (scored by how well it fills its
-    region's hull), whether a document-like region crosses the frame edge, the score."""
-    fg, chans, dmat, blocked = _foreground(small, p)
-    best, best_fill, cut = None, 0.0, False
-    for k in OPENINGS:
-        mask = fg if k == 0 else cv2.morphologyEx(fg, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-        quad, cut_k, fill = _best_quad(mask, p)
-        cut = cut or cut_k
-        if quad is not None and fill > best_fill + 0.01:
-            best, best_fill = quad, fill
-        if best_fill > 0.97:
-            break
-    if best is not None:
-        grown = _grow(best, fg, chans, dmat, blocked, p)
-        if grown is not None:
-            quad, _, fill = _best_quad(grown, p)
-            if (quad is not None and cv2.contourArea(quad) > 1.02 * cv2.contourArea(best)
-                    and fill >= best_fill - 0.03):
-                best, best_fill = quad, fill
+    """Best quad over a few foreground masks (usual, weak and strong threshold; openings, arm
+    cut, grown by the paper's colour), whether a document-like region crosses the frame
+    edge, the score (fill of the winning quad).
+
+    Each mask proposes its largest good quad; a proposal counts only if every side of it is
+    a real edge (clear colour step across it all along), and the largest such proposal wins.
+    So a page only partly found (its pale margin taken for mat) loses to the whole page
+    found on the weak mask, and a weak mask leaking into a shadow (a side on bare mat) loses."""
+    (fg, weak, strong), chans, dmat, blocked = _foreground(small, p)
+    lab = cv2.merge(chans)
+    props, cut = [], False
+    arm = int(ARM_WIDTH * min(small.shape[:2])) | 1
+    fg_regions = cv2.connectedComponents(fg, connectivity=8)[1]
+    for base in (fg, weak, strong):
+        # A quad found after an opening, or on the high-threshold mask, may be a piece of
+        # a larger region (a page cut off by the frame, split at its print); it must hold
+        # nearly all of its region. The arm cut is exempt: there the page and the arm are
+        # one region by design.
+        regions = fg_regions if base is strong else cv2.connectedComponents(base, connectivity=8)[1]
+        for k in OPENINGS + (arm,):
+            if k == arm and not (base_cut or (base is fg and blocked.any())):
+                continue  # no region runs off-frame, no hand or glare reaches in: no arm
+            if k == arm:  # the blocked hand is part of the arm to cut, not a gap in it
+                mask = _cut_arm(base | blocked, arm) & ~blocked
+            else:
+                mask = base if k == 0 else cv2.morphologyEx(base, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+            quad, cut_k, fill = _best_quad(mask, p)
+            base_cut = cut_k if k == 0 else base_cut
+            cut = cut or (cut_k and base is fg)
+            checked = base is strong or k not in (0, arm)
+            if quad is None or (checked and not _whole_piece(quad, base, regions)):
+                continue
+            if not any(np.abs(quad - q).max() < 1.0 for q, _ in props):
+                props.append((quad, fill))
+                grown = _grow(quad, mask, chans, dmat, blocked, p)
+                if grown is not None:
+                    gq, _, gfill = _best_quad(grown, p)
+                    if gq is not None and (not checked or _whole_piece(gq, base, regions)):
+                        props.append((gq, gfill))
+            if fill > 0.97:
+                break  # a clean quad already: the openings could only shrink it
+    best, best_area, best_fill = None, 0.0, 0.0
+    for quad, fill in props:
+        area = cv2.contourArea(quad)
+        if area > best_area * 1.01 and _edge_contrast(lab, quad) >= p.min_contrast:
+            best, best_area, best_fill = quad, area, fill
     return best, cut, best_fill
+
+
+def _whole_piece(quad: np.ndarray, mask: np.ndarray, regions: np.ndarray) -> bool:
+    """Whether a quad holds (nearly) all of `mask` within the region (label image) it lies in:
+    a piece of a page cut off by the frame looks whole, but the rest of the page lies beside it."""
+    filled = np.zeros(mask.shape, np.uint8)
+    cv2.fillConvexPoly(filled, np.round(quad).astype(np.int32), 1)
+    inside = regions[(filled > 0) & (regions > 0)]
+    if not len(inside):
+        return True
+    region = regions == np.bincount(inside).argmax()
+    cv2.polylines(filled, [np.round(quad).astype(np.int32)], True, 1, 9)  # and 4 px around it
+    own = (mask > 0) & region
+    return np.count_nonzero(own & (filled == 0)) <= 0.1 * max(np.count_nonzero(own), 1)
+
+
+def _edge_contrast(lab: np.ndarray, quad: np.ndarray, step: float = 2.5) -> float:
+    """The weakest side's median colour step (Lab units) between just inside and just outside."""
+    centre = quad.mean(0)
+    worst = np.inf
+    for i in range(4):
+        p0, p1 = quad[i], quad[(i + 1) % 4]
+        d = p1 - p0
+        n = np.array([-d[1], d[0]], np.float32) / max(float(np.hypot(*d)), 1e-6)
+        if np.dot((p0 + p1) / 2 - centre, n) < 0:
+            n = -n
+        ts = np.linspace(0.1, 0.9, 24, dtype=np.float32)[:, None]
+        base = p0[None, :] + ts * d[None, :]
+        pts = np.concatenate([base + step * n, base - step * n]).astype(np.float32)
+        c = cv2.remap(lab, pts[:, 0:1], pts[:, 1:2], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).reshape(2, -1, 3)
+        worst = min(worst, float(np.median(np.linalg.norm(c[0] - c[1], axis=1))))
+    return worst
 
 
 def _best_quad(fg: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SECRETS = """
 [queue]
-sealing_public_key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+sealing_public_key = "PbyrhVRcqcOlfSkLEL30Ka8VTm07XNZRMLcVGVz+bDc="  # any valid X25519 public key
 [sync]
 token = "demo-token"
 """
@@ -67,6 +67,11 @@ def test_station_id_is_not_repeated_in_sync(shipped):
         ("[printr]\n", "unknown section [printr]"),
         ("session = 3\n", "session: must be a table"),
         ("[station\n", "not valid TOML"),
+        ('[queue]\nsealing_public_key = "c2hvcnQ="\n', "queue.sealing_public_key: public key must be 32 bytes, got 5"),
+        (  # the all-zero low-order point: valid base64 of 32 bytes, but no shared secret
+            '[queue]\nsealing_public_key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="\n',
+            "queue.sealing_public_key: public key is not usable for X25519",
+        ),
     ],
 )
 def test_bad_config_names_file_and_key(tmp_path, text, expected):

@@ -10,7 +10,8 @@ from pydantic import ValidationError
 from offline_queue.engine import SyncSummary, parse_retry_after
 from offline_queue.settings import QueueSettings, SyncSettings
 
-KEY = "A" * 43 + "="  # base64 of 32 zero-ish bytes
+KEY = "PbyrhVRcqcOlfSkLEL30Ka8VTm07XNZRMLcVGVz+bDc="  # a valid X25519 public key
+LOW_ORDER_KEY = "A" * 43 + "="  # 32 zero bytes: right length, no shared secret
 
 
 def test_retry_after_seconds_and_http_date():
@@ -54,10 +55,12 @@ def test_summary_line_has_no_personal_fields():
 
 
 def test_queue_settings_require_a_valid_public_key():
-    """Bad input: a sealing key that is not 32 bytes of base64, and an unknown key."""
+    """Bad input: a sealing key that is not 32 bytes of base64, a low-order point, an unknown key."""
     assert QueueSettings(sealing_public_key=KEY).retention_days == 30
     with pytest.raises(ValidationError, match="32 bytes"):
         QueueSettings(sealing_public_key="AAAA")
+    with pytest.raises(ValidationError, match="not usable for X25519"):
+        QueueSettings(sealing_public_key=LOW_ORDER_KEY)
     with pytest.raises(ValidationError, match="Extra inputs"):
         QueueSettings(sealing_public_key=KEY, sealing_secret="x")
 

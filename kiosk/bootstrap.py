@@ -149,13 +149,18 @@ def station(config: Config) -> Iterator[Station]:
 
 
 def _log_to_file(config: Config) -> None:
-    """The TUI owns the terminal: logs go to a file (never citizens' data, see DESIGN.md)."""
+    """The TUI owns the terminal: logs go to a file (never citizens' data, see DESIGN.md).
+
+    `force`: python-escpos calls `logging.basicConfig()` when it is imported, which gave the
+    root logger a stderr handler first; without it this call did nothing and the station's
+    warnings went to the terminal under the UI instead of into the file."""
     log_dir = config.resolve(config.station.data_dir) / "log"
     log_dir.mkdir(parents=True, exist_ok=True)
     logging.basicConfig(
         filename=log_dir / "station.log",
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
     )
 
 

@@ -13,8 +13,10 @@ catalog keys) where `config.toml` points, mode 0600.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -33,6 +35,7 @@ DEMO_CATALOG = Path(__file__).resolve().parent / "demo_catalog.json"
 START_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 5.0
 HTTP_TIMEOUT_S = 5.0
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 class DemoError(Exception):
@@ -116,6 +119,17 @@ def publish_demo_catalog(config: Config, hub_dir: Path) -> str:
     raise DemoError(f"the hub refused the demo catalog: HTTP {response.status_code}")
 
 
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM it when the demo process dies, however it dies.
+
+    A demo killed outright (SIGKILL, or a station that had to leave a dead terminal without
+    running this module's `finally`) would otherwise leave its hub holding the port and its
+    daemon running, and the next `make run` would fail."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+
+
 def _stop(proc: subprocess.Popen) -> None:
     if proc.poll() is None:
         proc.terminate()  # SIGTERM: the sync daemon finishes its current request first
@@ -141,6 +155,7 @@ def background(config: Config) -> Iterator[list[str]]:
             procs.append(subprocess.Popen(
                 [sys.executable, "-m", "hub", "--port", str(url.port), "--data", str(hub_dir)],
                 stdout=hub_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT,
+                preexec_fn=_die_with_parent,
             ))
         _wait_healthy(config.sync.base_url, procs[0], time.monotonic() + START_TIMEOUT_S)
         notes = [publish_demo_catalog(config, hub_dir)]
@@ -153,6 +168,7 @@ def background(config: Config) -> Iterator[list[str]]:
         with open(logs / "sync.log", "ab") as sync_log:
             procs.append(subprocess.Popen(
                 sync_cmd, stdout=sync_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=ROOT,
+                preexec_fn=_die_with_parent,
             ))
         notes.append(f"hub on {config.sync.base_url}, logs in {logs}")
         yield notes

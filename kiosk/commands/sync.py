@@ -28,8 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _sync(args: argparse.Namespace, load_config) -> int:
     config = load_config()
-    logging.basicConfig(
-        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    logging.basicConfig(  # force: an imported library may have configured the root logger first
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
     try:
         engine = build_engine(config.queue, config.sync, db_path=config.resolve(config.queue.db_path))

@@ -9,7 +9,11 @@ thread workers (`exit_on_error=False`) and their outcome is handled in one
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import signal
+import sys
 import time
 from collections.abc import Callable
 
@@ -32,6 +36,7 @@ from kiosk.ui.screens import SCREENS
 from kiosk.ui.screens.mrz import MrzOutcome, MrzScreen
 from kiosk.ui.screens.pin import PinScreen
 from kiosk.ui.technician import is_technician_screen, open_technician_mode
+from kiosk.ui.terminal import TERMINAL_GRACE_S, TERMINAL_LOST_EXIT_CODE, hung_up, leave_anyway_after
 from kiosk.ui.widgets.idle import IdleBanner
 
 log = logging.getLogger(__name__)
@@ -73,13 +78,28 @@ class KioskApp(App[None]):
         self.push_screen(SCREENS[Step.ATTRACT]())
         self.set_interval(0.5, self._check_idle, name="idle")
         self.start_devices()
+        if not self.is_headless and os.isatty(sys.__stdin__.fileno()):
+            self.set_interval(1.0, self._check_terminal, name="terminal")
+            if signal.getsignal(signal.SIGHUP) is signal.SIG_DFL:  # under nohup it stays ignored
+                asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._terminal_lost, "hang-up signal")
         systemd = self.station.systemd
         if systemd is not None:  # pings from this event loop: a frozen UI stops them
             systemd.ready("serving")
             if systemd.watchdog_interval:
                 self.set_interval(systemd.watchdog_interval / 2, systemd.watchdog, name="watchdog")
 
+    def _check_terminal(self) -> None:
+        if hung_up(sys.__stdin__.fileno()):
+            self._terminal_lost("poll")
+
+    def _terminal_lost(self, how: str) -> None:
+        """Leave cleanly (devices stopped, session wiped) rather than die or spin; see terminal.py."""
+        log.warning("the terminal hung up (%s): leaving, to be started again on a fresh one", how)
+        leave_anyway_after(TERMINAL_GRACE_S)
+        self.exit(return_code=TERMINAL_LOST_EXIT_CODE)
+
     def on_unmount(self) -> None:
+        asyncio.get_running_loop().remove_signal_handler(signal.SIGHUP)
         for stop in self._started:
             stop()
         self.session.wipe()

@@ -7,19 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from offline_queue.sealing import generate_keypair
-
 ROOT = Path(__file__).resolve().parents[3]
-
-
-def _config(tmp_path: Path, extra: str = "") -> Path:
-    _, public = generate_keypair()
-    (tmp_path / "secrets.toml").write_text(f'[queue]\nsealing_public_key = "{public}"\n', encoding="utf-8")
-    text = (ROOT / "config.toml").read_text(encoding="utf-8")
-    text = text.replace('secrets_file = "var/demo/secrets.toml"', 'secrets_file = "secrets.toml"')
-    path = tmp_path / "config.toml"
-    path.write_text(text + extra, encoding="utf-8")
-    return path
 
 
 def _doctor(path: Path) -> subprocess.CompletedProcess:
@@ -29,20 +17,20 @@ def _doctor(path: Path) -> subprocess.CompletedProcess:
     )
 
 
-def test_all_checks_pass_on_the_simulated_station(tmp_path):
-    done = _doctor(_config(tmp_path))
+def test_all_checks_pass_on_the_simulated_station(station_config):
+    done = _doctor(station_config())
     assert done.returncode == 0, done.stdout + done.stderr
     names = [line[5:].split(":")[0] for line in done.stdout.splitlines()]
     assert names == ["config", "data dir", "queue", "audit trail", "card reader", "camera", "printer"]
     assert all(line.startswith("ok   ") for line in done.stdout.splitlines())
 
 
-def test_a_dead_printer_fails_the_doctor(tmp_path):
+def test_a_dead_printer_fails_the_doctor(station_config):
     """Bad input: the configured network printer does not answer (nothing listens on its port)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]  # closed again before doctor connects: connection refused
-    path = _config(tmp_path)
+    path = station_config()
     text = path.read_text(encoding="utf-8").replace('[printer]\n# Receipt printer: "simulated", "network" (raw port 9100), "usb", "serial" or "file". demo: "simulated".\nbackend = "simulated"', '[printer]\nbackend = "network"')
     text = text.replace("port = 9100", f"port = {port}")
     path.write_text(text, encoding="utf-8")

@@ -29,7 +29,6 @@ def hung_up(fd: int) -> bool:
     return any(events & _GONE for _, events in poller.poll(0))
 
 
-
 def leave_anyway_after(seconds: float) -> None:
     """End the process with TERMINAL_LOST_EXIT_CODE if a clean exit has not happened by then.
 

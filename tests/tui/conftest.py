@@ -152,6 +152,13 @@ async def fill_endorsement_up_to_capture(pilot, lang_button: str) -> None:
     await wait_for(pilot, lambda: app.step is Step.CAPTURE)
 
 
+async def consent_and_submit(pilot) -> None:
+    """On the review step: tick the consent, submit, and wait until the done step shows."""
+    await click(pilot, "#consent")
+    await click(pilot, "#submit")
+    await wait_for(pilot, lambda: pilot.app.step is Step.DONE)
+
+
 def mrz_dialog_shown(app) -> bool:
     """The MRZ dialog is on top and composed (pushing it does not mount its widgets at once)."""
     return isinstance(app.screen, MrzScreen) and bool(app.screen.query("#read"))

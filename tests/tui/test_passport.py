@@ -8,7 +8,7 @@ from kiosk.domain.flow import Step
 from kiosk.domain.masking import mask_id_number, mask_name
 from kiosk.station import STATION_SIZE
 from kiosk.ui.screens.mrz import MAX_TRIES, MrzScreen, entry_problem
-from tests.tui.conftest import click, mrz_dialog_shown, visible_text, wait_for
+from tests.tui.conftest import click, consent_and_submit, mrz_dialog_shown, visible_text, wait_for
 
 MRZ = (PASSPORT_MRZ.document_number, PASSPORT_MRZ.birth_yymmdd, PASSPORT_MRZ.expiry_yymmdd)
 
@@ -58,9 +58,7 @@ async def test_a_whole_passport_session(rig_factory):
         await click(pilot, "#choice-year-1")
         await click(pilot, "#next")
         assert app.step is Step.REVIEW
-        await click(pilot, "#consent")
-        await click(pilot, "#submit")
-        await wait_for(pilot, lambda: app.step is Step.DONE)
+        await consent_and_submit(pilot)
         assert app.session.identity is None, "personal data is wiped once queued"
 
     [(record, payload, attachments)] = rig.queued()

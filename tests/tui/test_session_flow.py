@@ -8,7 +8,7 @@ from kiosk.domain.i18n_text import Lang
 from kiosk.domain.receipt_number import verify_receipt_number
 from kiosk.station import STATION_SIZE
 from devices.card.samples import RESIDENT, TECHNICIAN_BADGE
-from tests.tui.conftest import click, fill_endorsement_up_to_capture, visible_text, wait_for
+from tests.tui.conftest import click, consent_and_submit, fill_endorsement_up_to_capture, visible_text, wait_for
 from tests.tui.screens import show
 
 
@@ -33,9 +33,7 @@ async def test_a_whole_session_with_the_mouse(rig_factory):
         await click(pilot, "#choice-year-1")
         await click(pilot, "#next")
         assert app.step is Step.REVIEW
-        await click(pilot, "#consent")
-        await click(pilot, "#submit")
-        await wait_for(pilot, lambda: app.step is Step.DONE)
+        await consent_and_submit(pilot)
         await wait_for(pilot, lambda: len(rig.printer.printed) == 1)
         number = app.receipt.receipt_number
         assert verify_receipt_number(number)
@@ -95,9 +93,7 @@ async def test_a_session_with_a_document_capture(rig_factory):
         await wait_for(pilot, lambda: app.screen.query_one("#use").display, timeout=10)
         await click(pilot, "#use")
         assert app.step is Step.REVIEW
-        await click(pilot, "#consent")
-        await click(pilot, "#submit")
-        await wait_for(pilot, lambda: app.step is Step.DONE)
+        await consent_and_submit(pilot)
         await wait_for(pilot, lambda: len(rig.printer.printed) == 1)
 
     [(record, payload, attachments)] = rig.queued()

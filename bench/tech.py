@@ -17,9 +17,9 @@ sys.path[0] = str(Path(__file__).resolve().parents[1])  # the repo root instead 
 
 from argon2 import PasswordHasher  # noqa: E402
 
-from kiosk.metrics import StationMetrics  # noqa: E402
-from kiosk.supervisor import DeviceState, Reading, Supervisor  # noqa: E402
-from kiosk.technician_auth import Credentials, hash_badge_uid  # noqa: E402
+from kiosk.health.metrics import StationMetrics  # noqa: E402
+from kiosk.health.supervisor import DeviceState, Reading, Supervisor  # noqa: E402
+from kiosk.technician.credentials import Credentials, hash_badge_uid  # noqa: E402
 from offline_queue.api import QueueCounts  # noqa: E402
 from offline_queue.audit import AuditTrail, verify_database  # noqa: E402
 

@@ -29,11 +29,11 @@ from kiosk.domain.flow import Step  # noqa: E402
 from kiosk.station import (  # noqa: E402
     STATION_SIZE,
     DailyReceiptNumbers,
-    DemoCards,
     Station,
     StationInfo,
-    load_demo_catalog,
 )
+from kiosk.demo.catalogs import load_demo_catalog  # noqa: E402
+from kiosk.demo.controls import DemoCards  # noqa: E402
 from kiosk.ui.app import KioskApp  # noqa: E402
 from kiosk.ui.screens.capture import fitted_cells  # noqa: E402
 from offline_queue.sealing import Sealer, generate_keypair  # noqa: E402

@@ -37,7 +37,7 @@ from pydantic.json_schema import models_json_schema
 from starlette.concurrency import run_in_threadpool
 
 from hub.store import HubStore, StoredSubmission
-from hub.wire import (
+from offline_queue.wire import (
     CatalogBundle,
     ErrorBody,
     Heartbeat,

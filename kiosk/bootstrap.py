@@ -17,29 +17,24 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 from devices.camera.factory import build_camera, build_tracker
-from devices.camera.simulated import SimulatedCamera
-from devices.card.base import Identity
 from devices.card.factory import build_card_reader
-from devices.card.samples import SAMPLES
-from devices.card.simulated import SimulatedCardReader
 from devices.errors import DeviceError
 from devices.printer.factory import build_printer
 from kiosk.config import Config
+from kiosk.demo.controls import demo_cards, demo_documents
 from kiosk.domain.catalog import Catalog
 from kiosk.fleet import build_technician_stack
 from kiosk.station import (
     DailyReceiptNumbers,
-    DemoCards,
-    DemoDocuments,
     SessionSettings,
     Station,
     StationInfo,
 )
-from kiosk.technician_auth import verify_pin
+from kiosk.technician.credentials import verify_pin
 from offline_queue.api import QueueError
 from offline_queue.audit import AuditError, verify_database
 from offline_queue.store import Outbox
-from offline_queue.systemd import SdNotifier
+from kiosk.health.systemd import SdNotifier
 
 log = logging.getLogger(__name__)
 
@@ -84,21 +79,6 @@ def _pin_verifier(config: Config) -> Callable[[str], bool]:
     return lambda pin: verify_pin(pin_hash, pin)
 
 
-def _demo_cards(config: Config, card: object) -> DemoCards | None:
-    """Demo buttons that tap a sample card: every sample the identify step can read by itself."""
-    if not (config.session.demo and isinstance(card, SimulatedCardReader)):
-        return None
-    samples = {key: value for key, value in SAMPLES.items() if isinstance(value, Identity)}
-    return DemoCards(samples=samples, insert=card.insert, remove=card.remove)
-
-
-def _demo_documents(config: Config, camera: object) -> DemoDocuments | None:
-    """Demo buttons that lay the asked-for document on the simulated platen."""
-    if not (config.session.demo and isinstance(camera, SimulatedCamera)):
-        return None
-    return DemoDocuments(place=camera.place, remove=camera.remove)
-
-
 @contextmanager
 def station(config: Config) -> Iterator[Station]:
     """Build every part from config; release them all on exit, whatever happened."""
@@ -140,8 +120,8 @@ def station(config: Config) -> Iterator[Station]:
             kiosk_mode=config.session.kiosk_mode,
             unavailable=tech.supervisor.unavailable_kinds,
             new_tracker=functools.partial(build_tracker, config.camera),
-            demo=_demo_cards(config, card),
-            demo_documents=_demo_documents(config, camera),
+            demo=demo_cards(card) if config.session.demo else None,
+            demo_documents=demo_documents(camera) if config.session.demo else None,
             technician=tech.ops,
             systemd=SdNotifier(),  # READY=1 and watchdog pings for the Type=notify unit
             check_devices=tech.supervisor.probe_once,
@@ -179,7 +159,7 @@ def run_station(config: Config) -> int:
 
 
 def run_demo(config: Config) -> int:
-    from kiosk import demo
+    from kiosk.demo import processes as demo
 
     try:
         with demo.background(config) as notes:

@@ -19,7 +19,8 @@ from devices.camera.settings import CameraSettings
 from devices.card.settings import CardSettings
 from devices.printer.settings import PrinterSettings
 from kiosk.domain.i18n_text import Lang
-from kiosk.settings_technician import AuditSettings, SupervisorSettings, TechnicianSettings
+from kiosk.health.settings import SupervisorSettings
+from kiosk.technician.settings import AuditSettings, TechnicianSettings
 from offline_queue.settings import QueueSettings, SyncSettings
 
 ENV_VAR = "KIOSK_CONFIG"

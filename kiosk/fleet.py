@@ -21,13 +21,14 @@ from devices.card.base import CardReader
 from devices.printer.base import ReceiptPrinter
 from kiosk.config import Config
 from kiosk.domain.catalog import Catalog, Service
-from kiosk.domain.technician import EventSink, TechnicianGate
-from kiosk.metrics import MetricsServer, StationMetrics, write_atomically
-from kiosk.settings_technician import SupervisorSettings, TechnicianSettings
-from kiosk.technician_auth import Credentials
-from kiosk.supervisor import DeviceHealth, DeviceState, Listener, Supervisor, probers_for
+from kiosk.technician.gate import EventSink, TechnicianGate
+from kiosk.health.metrics import MetricsServer, StationMetrics, write_atomically
+from kiosk.health.settings import SupervisorSettings
+from kiosk.technician.settings import TechnicianSettings
+from kiosk.technician.credentials import Credentials
+from kiosk.health.supervisor import DeviceHealth, DeviceState, Listener, Supervisor, probers_for
 from offline_queue.api import QueueCounts
-from kiosk.technician_ops import TechnicianOps
+from kiosk.technician.ops import TechnicianOps
 from offline_queue.audit import AuditTrail
 from offline_queue.store import Outbox
 

@@ -9,26 +9,25 @@ devices and a real outbox in a temporary directory.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from devices.camera.base import Camera, DocKind
 from devices.camera.tracker import CaptureTracker
-from devices.card.base import CardReader, Identity
+from devices.card.base import CardReader
 from devices.printer.base import ReceiptPrinter
 from kiosk.domain.catalog import Catalog
 from kiosk.domain.i18n_text import Lang
 from kiosk.domain.receipt_number import make_receipt_number
 from offline_queue.api import DeliveryStatus, Enqueued, NewSubmission
-from offline_queue.systemd import SdNotifier
+from kiosk.health.systemd import SdNotifier
 
 if TYPE_CHECKING:
-    from kiosk.technician_ops import TechnicianOps
+    from kiosk.demo.controls import DemoCards, DemoDocuments
+    from kiosk.technician.ops import TechnicianOps
 
 #: The station's screen in terminal cells; layouts and snapshot tests are made for it.
 STATION_SIZE = (100, 30)
@@ -67,23 +66,6 @@ class SessionSettings:
 
 
 @dataclass(frozen=True)
-class DemoCards:
-    """Demo mode only: sample documents a visitor can "tap" on the simulated reader."""
-
-    samples: Mapping[str, Identity]  # label -> fictional identity
-    insert: Callable[[Identity], None]  # the simulated reader's insert()
-    remove: Callable[[], None]
-
-
-@dataclass(frozen=True)
-class DemoDocuments:
-    """Demo mode only: lay the sample document a step asks for on the simulated platen."""
-
-    place: Callable[[DocKind], None]  # SimulatedCamera.place
-    remove: Callable[[], None]  # SimulatedCamera.remove
-
-
-@dataclass(frozen=True)
 class Station:
     """The devices, queue and settings the citizen flow runs on."""
 
@@ -105,12 +87,6 @@ class Station:
     technician: TechnicianOps | None = None  # technician mode (F12); None = the PIN dialog only
     systemd: SdNotifier | None = None  # READY=1 once the UI is up, WATCHDOG=1 from its event loop
     check_devices: Callable[[], object] = lambda: None  # probe every device now (blocking; run off the UI)
-
-
-def load_demo_catalog() -> Catalog:
-    """The bundled demo catalog (`kiosk/demo_catalog.json`), validated."""
-    text = resources.files("kiosk").joinpath("demo_catalog.json").read_text(encoding="utf-8")
-    return Catalog.model_validate(json.loads(text))
 
 
 class FlagStore(Protocol):

@@ -17,13 +17,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from offline_queue.audit import AuditTrail
 from offline_queue.client import ServiceClient
 from offline_queue.engine import DeviceStates, SyncEngine, SyncSummary
 from offline_queue.settings import QueueSettings, SyncSettings
 from offline_queue.store import Outbox
-from offline_queue.systemd import SdNotifier
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,29 @@ class _Timer:
         return False
 
 
+class ServiceManager(Protocol):
+    """What the daemon tells its service manager (`kiosk.health.systemd.SdNotifier` under systemd)."""
+
+    def ready(self, status: str = "") -> object: ...
+
+    def watchdog(self) -> object: ...
+
+    def stopping(self) -> object: ...
+
+
+class _Unmanaged:
+    """No service manager: every notification is dropped."""
+
+    def ready(self, status: str = "") -> None:
+        pass
+
+    def watchdog(self) -> None:
+        pass
+
+    def stopping(self) -> None:
+        pass
+
+
 class SyncDaemon:
     """Runs a `SyncEngine` until `stop` is set."""
 
@@ -61,12 +84,12 @@ class SyncDaemon:
         self,
         engine: SyncEngine,
         stop: threading.Event | None = None,
-        systemd: SdNotifier | None = None,
+        systemd: ServiceManager | None = None,
         audit: AuditTrail | None = None,
     ) -> None:
         self.engine = engine
         self.stop = stop or threading.Event()
-        self.systemd = systemd or SdNotifier()  # a no-op outside systemd
+        self.systemd = systemd or _Unmanaged()  # the composition root passes systemd's notifier
         self.audit = audit  # catalog installs and refusals go on the audit trail
         self._last_catalog = ""
         engine.should_stop = self.stop.is_set

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from kiosk.fleet import read_device_states
+from kiosk.health.systemd import SdNotifier
 from offline_queue.api import QueueError
 from offline_queue.audit import AuditTrail
 from offline_queue.daemon import SyncDaemon, build_engine
@@ -45,6 +46,6 @@ def _sync(args: argparse.Namespace, load_config) -> int:
     except (sqlite3.Error, OSError) as exc:
         print(f"sync: audit trail {config.audit.db_path}: {exc}", file=sys.stderr)
         return 1
-    daemon = SyncDaemon(engine, audit=audit)
+    daemon = SyncDaemon(engine, audit=audit, systemd=SdNotifier())
     daemon.install_signal_handlers()
     return daemon.run_once() if args.once else daemon.run()

@@ -15,7 +15,7 @@ import time
 
 from devices.card.factory import build_card_reader
 from devices.errors import DeviceError, DeviceTimeout, NoCard
-from kiosk.technician_auth import CredentialFormatError, hash_badge_uid, hash_pin
+from kiosk.technician.credentials import CredentialFormatError, hash_badge_uid, hash_pin
 
 EXIT_USAGE = 2
 

@@ -29,7 +29,7 @@ from kiosk.domain.flow import CITIZEN_DOCUMENTS, SESSION_STEPS, Step, next_step,
 from kiosk.domain.receipt import Receipt
 from kiosk.domain.session import CitizenSession
 from kiosk.station import Station
-from kiosk.technician_ops import LEFT_KIOSK_EXIT_CODE
+from kiosk.technician.ops import LEFT_KIOSK_EXIT_CODE
 from kiosk.ui.i18n import t
 from kiosk.ui.messages import CardChanged, CardReadFailed, CardReading
 from kiosk.ui.screens import SCREENS

@@ -21,13 +21,12 @@ from devices.printer.simulated import SimulatedPrinter
 from kiosk.domain.flow import Step
 from kiosk.station import (
     DailyReceiptNumbers,
-    DemoCards,
-    DemoDocuments,
     SessionSettings,
     Station,
     StationInfo,
-    load_demo_catalog,
 )
+from kiosk.demo.catalogs import load_demo_catalog
+from kiosk.demo.controls import DemoCards, DemoDocuments
 from kiosk.ui.app import KioskApp
 from kiosk.ui.screens.mrz import MrzScreen
 from offline_queue.sealing import Opener, Sealer, generate_keypair

@@ -8,7 +8,7 @@ from devices.card.samples import RESIDENT
 from kiosk.domain.flow import Step
 from kiosk.domain.i18n_text import Lang
 from kiosk.station import STATION_SIZE, SessionSettings
-from kiosk.technician_ops import LEFT_KIOSK_EXIT_CODE
+from kiosk.technician.ops import LEFT_KIOSK_EXIT_CODE
 from kiosk.ui.screens.pin import PinScreen
 from tests.tui.conftest import PIN, wait_for
 from tests.tui.screens import show

@@ -11,7 +11,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from kiosk.domain.i18n_text import Lang
-from kiosk.technician_ops import TechnicianOps
+from kiosk.technician.ops import TechnicianOps
 from kiosk.ui.technician.base import TechnicianScreen
 from kiosk.ui.technician.login import TechnicianLoginScreen
 from kiosk.ui.technician.screens import SCREENS, DevicesScreen

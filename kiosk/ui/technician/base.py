@@ -20,7 +20,7 @@ from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from kiosk.domain.i18n_text import Lang
-from kiosk.technician_ops import LEFT_KIOSK_EXIT_CODE, TechnicianOps
+from kiosk.technician.ops import LEFT_KIOSK_EXIT_CODE, TechnicianOps
 from kiosk.ui.technician.text import tt
 
 NAV = ("devices", "queue", "catalog", "events")

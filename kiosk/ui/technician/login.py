@@ -19,8 +19,8 @@ from textual.worker import Worker, WorkerState
 from devices.card.base import CardEventKind
 from devices.errors import DeviceError
 from kiosk.domain.i18n_text import Lang
-from kiosk.domain.technician import LoginOutcome, LoginResult
-from kiosk.technician_ops import TechnicianOps
+from kiosk.technician.gate import LoginOutcome, LoginResult
+from kiosk.technician.ops import TechnicianOps
 from kiosk.ui.messages import CardChanged
 from kiosk.ui.technician.text import tt
 from kiosk.ui.widgets.keypad import BACK, CLEAR, Keypad, KeypadMode

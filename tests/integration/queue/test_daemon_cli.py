@@ -33,7 +33,7 @@ DRIVER = textwrap.dedent(
     import argparse, json, sys
     from types import SimpleNamespace
     from kiosk.commands import sync
-    from kiosk.settings_technician import AuditSettings
+    from kiosk.technician.settings import AuditSettings
     from offline_queue.settings import QueueSettings, SyncSettings
     spec = json.loads(sys.argv[1])
     audit = AuditSettings(db_path=spec["queue"]["db_path"] + ".audit")

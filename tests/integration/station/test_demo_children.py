@@ -1,6 +1,6 @@
 """The demo's hub and sync daemon die with the demo, however the demo dies.
 
-A parent process starts a child the way `kiosk.demo.background` does (preexec_fn
+A parent process starts a child the way `kiosk.demo.processes.background` does (preexec_fn
 `_die_with_parent`) and is then SIGKILLed, so no `finally` runs: the child must still get
 SIGTERM from the kernel. Without it a killed demo left its hub holding the port.
 """
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 PARENT = """
 import subprocess, sys, time
-from kiosk.demo import _die_with_parent
+from kiosk.demo.processes import _die_with_parent
 child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"], preexec_fn=_die_with_parent)
 print(child.pid, flush=True)
 time.sleep(120)

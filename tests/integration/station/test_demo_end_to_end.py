@@ -1,6 +1,6 @@
 """`make run` end to end, without a terminal: what `run_kiosk.py demo` starts, for real.
 
-The demo's own orchestration (`kiosk.demo`) starts the reference hub and the sync daemon as
+The demo's own orchestration (`kiosk.demo.processes`) starts the reference hub and the sync daemon as
 processes on loopback; the station is built by the composition root from a copy of the
 shipped config.toml; a Pilot completes a session with the mouse; the daemon delivers it and
 the hub (which opens the sealed payload with its private key) has it exactly once.

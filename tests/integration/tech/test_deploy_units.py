@@ -38,6 +38,6 @@ def test_unit_restarts_and_has_a_watchdog(unit: Path):
     assert int(service["WatchdogSec"]) > 0 and service["Type"] == "notify"
     assert "run_kiosk.py" in service["ExecStart"]
     if "station" in unit.name:  # "leave kiosk mode" must not be undone by an instant restart
-        from kiosk.technician_ops import LEFT_KIOSK_EXIT_CODE
+        from kiosk.technician.ops import LEFT_KIOSK_EXIT_CODE
 
         assert service["RestartPreventExitStatus"] == str(LEFT_KIOSK_EXIT_CODE)

@@ -11,7 +11,7 @@ import requests
 from devices.card.simulated import SimulatedCardReader
 from devices.printer.base import PrinterState
 from devices.printer.simulated import SimulatedPrinter
-from kiosk.supervisor import Supervisor, probers_for
+from kiosk.health.supervisor import Supervisor, probers_for
 from hub.server import running
 from offline_queue.audit import AuditTrail, verify_database
 from offline_queue.client import ServiceClient
@@ -124,7 +124,7 @@ def test_sync_daemon_notifies_systemd_ready_watchdog_stopping(tmp_path, live_hub
     import threading
 
     from offline_queue.daemon import SyncDaemon
-    from offline_queue.systemd import SdNotifier
+    from kiosk.health.systemd import SdNotifier
 
     directory = tempfile.mkdtemp(prefix="sdn")
     path = os.path.join(directory, "notify")
@@ -161,7 +161,7 @@ def test_daemon_records_a_platform_catalog_install_once(tmp_path, live_hub, keys
     from offline_queue.catalog_bundle import sign_bundle
     from offline_queue.daemon import SyncDaemon
 
-    payload = json.loads((__import__("pathlib").Path(__file__).resolve().parents[3] / "kiosk" / "demo_catalog.json").read_text())
+    payload = json.loads((__import__("pathlib").Path(__file__).resolve().parents[3] / "kiosk" / "demo" / "catalog.json").read_text())
     payload["version"] = 7
     bundle = sign_bundle(payload, keys.signing_private, keys.signing_key_id)
     published = requests.put(f"{live_hub.url}/v1/catalog/{payload['region']}", json=bundle, headers=ADMIN, timeout=5)

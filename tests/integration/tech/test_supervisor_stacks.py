@@ -25,7 +25,7 @@ from devices.printer.escpos_backend import EscposPrinter
 from devices.printer.settings import PrinterSettings
 from devices.printer.simulated import SimulatedPrinter
 from kiosk.domain.catalog import Service
-from kiosk.supervisor import CAMERA, CARD, PRINTER, DeviceState, Supervisor, probers_for
+from kiosk.health.supervisor import CAMERA, CARD, PRINTER, DeviceState, Supervisor, probers_for
 from tests.support.virtual_printer import VirtualPrinter
 from tests.unit.tech.test_supervisor import PLAIN, WITH_DOCS
 
@@ -136,7 +136,7 @@ def test_service_policy_follows_recovery_for_a_real_catalog():
     from pathlib import Path
 
 
-    catalog = json.loads((Path(__file__).resolve().parents[3] / "kiosk" / "demo_catalog.json").read_text())
+    catalog = json.loads((Path(__file__).resolve().parents[3] / "kiosk" / "demo" / "catalog.json").read_text())
     services = [Service.model_validate(s) for s in catalog["services"]]
     camera = SimulatedCamera(width=320, height=240)
     camera.start()

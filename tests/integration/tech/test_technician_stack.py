@@ -13,7 +13,7 @@ from devices.printer.factory import build_printer
 from kiosk.bootstrap import ActiveCatalog, open_outbox
 from kiosk.config import load_config
 from kiosk.fleet import DEVICE_STATES_FLAG, build_technician_stack
-from kiosk.technician_auth import hash_pin
+from kiosk.technician.credentials import hash_pin
 from offline_queue.audit import verify_database
 from offline_queue.sealing import generate_keypair
 

@@ -15,11 +15,11 @@ from devices.camera.simulated import SimulatedCamera
 from devices.card.base import CardReader
 from devices.card.simulated import SimulatedCardReader
 from devices.printer.simulated import SimulatedPrinter
-from kiosk.domain.technician import TechnicianGate
+from kiosk.technician.gate import TechnicianGate
 from kiosk.fleet import audit_device_changes, audit_gate_events
-from kiosk.supervisor import Supervisor, probers_for
-from kiosk.technician_auth import Credentials, hash_badge_uid, hash_pin
-from kiosk.technician_ops import TechnicianOps
+from kiosk.health.supervisor import Supervisor, probers_for
+from kiosk.technician.credentials import Credentials, hash_badge_uid, hash_pin
+from kiosk.technician.ops import TechnicianOps
 from offline_queue.audit import AuditTrail
 from offline_queue.sealing import Sealer, generate_keypair
 from offline_queue.store import Outbox

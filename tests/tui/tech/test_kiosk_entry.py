@@ -13,7 +13,8 @@ import pytest
 from devices.card.samples import RESIDENT, TECHNICIAN_BADGE
 from kiosk.domain.flow import Step
 from kiosk.domain.masking import mask_id_number, mask_name
-from kiosk.station import SessionSettings, Station, StationInfo, load_demo_catalog
+from kiosk.demo.catalogs import load_demo_catalog
+from kiosk.station import SessionSettings, Station, StationInfo
 from kiosk.ui.app import KioskApp
 from kiosk.ui.technician.login import TechnicianLoginScreen
 from kiosk.ui.technician.screens import SCREENS, DevicesScreen
@@ -99,7 +100,7 @@ async def test_the_app_tells_systemd_it_is_ready_and_pings_the_watchdog(rig, tmp
     import socket
     import tempfile
 
-    from offline_queue.systemd import SdNotifier
+    from kiosk.health.systemd import SdNotifier
 
     directory = tempfile.mkdtemp(prefix="sdn")
     path = os.path.join(directory, "notify")

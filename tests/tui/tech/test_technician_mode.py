@@ -247,7 +247,7 @@ async def test_queue_screen_counts_retry_and_sealed_export(rig):
 
 
 def signed_demo_bundle(rig, version: int, effective_from=None) -> dict:
-    payload = json.loads((Path(__file__).resolve().parents[3] / "kiosk" / "demo_catalog.json").read_text())
+    payload = json.loads((Path(__file__).resolve().parents[3] / "kiosk" / "demo" / "catalog.json").read_text())
     payload["version"] = version
     if effective_from is not None:
         payload["effective_from"] = effective_from.isoformat().replace("+00:00", "Z")
@@ -326,7 +326,7 @@ async def test_idle_expiry_with_the_leave_dialog_open_closes_everything(rig):
 
 def test_operations_refuse_without_a_session(rig):
     """Bad input: a screen left behind calls the tools after the session ended."""
-    from kiosk.technician_ops import NotLoggedIn
+    from kiosk.technician.ops import NotLoggedIn
 
     for action in (rig.ops.devices, rig.ops.test_printer, rig.ops.retry_all, rig.ops.queue_counts,
                    rig.ops.catalog_view, rig.ops.recent_events, lambda: rig.ops.export_sealed(rig.tmp / "usb")):

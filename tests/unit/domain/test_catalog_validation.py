@@ -8,7 +8,7 @@ from pathlib import Path
 
 from kiosk.domain.catalog import validate_catalog
 
-DEMO = json.loads((Path(__file__).resolve().parents[3] / "kiosk" / "demo_catalog.json").read_text(encoding="utf-8"))
+DEMO = json.loads((Path(__file__).resolve().parents[3] / "kiosk" / "demo" / "catalog.json").read_text(encoding="utf-8"))
 
 
 def test_demo_catalog_is_valid():

@@ -2,11 +2,11 @@ import json
 from importlib import resources
 
 from kiosk.domain.catalog import FieldType, validate_catalog
-from kiosk.station import load_demo_catalog
+from kiosk.demo.catalogs import load_demo_catalog
 
 
 def test_demo_catalog_is_valid_and_rich_enough():
-    data = json.loads(resources.files("kiosk").joinpath("demo_catalog.json").read_text("utf-8"))
+    data = json.loads(resources.files("kiosk.demo").joinpath("catalog.json").read_text("utf-8"))
     assert validate_catalog(data) == []
     catalog = load_demo_catalog()
     assert catalog.region == "440105" and catalog.version == 1

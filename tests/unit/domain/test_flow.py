@@ -2,7 +2,7 @@ from devices.card.samples import FOREIGNER_2023, HMT_PERMIT, RESIDENT
 from kiosk.domain.flow import Step, devices_needed, missing_pages, next_step, page_slots, previous_step, service_options
 from kiosk.domain.form import prefill
 from kiosk.domain.session import CapturedImage, CitizenSession
-from kiosk.station import load_demo_catalog
+from kiosk.demo.catalogs import load_demo_catalog
 
 CATALOG = load_demo_catalog()
 

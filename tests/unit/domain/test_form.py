@@ -4,7 +4,7 @@ from devices.card.samples import FOREIGNER_2023, RESIDENT
 from kiosk.domain.catalog import FieldType, FormField
 from kiosk.domain.form import is_locked, masked_prefill, prefill, shown_value, validate_field, validate_form
 from kiosk.domain.i18n_text import Lang, LocalText
-from kiosk.station import load_demo_catalog
+from kiosk.demo.catalogs import load_demo_catalog
 
 LABEL = LocalText.model_validate({"zh-Hans": "字段"})
 

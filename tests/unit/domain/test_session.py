@@ -1,7 +1,7 @@
 from devices.card.samples import RESIDENT
 from kiosk.domain.i18n_text import Lang
 from kiosk.domain.session import CapturedImage, CitizenSession
-from kiosk.station import load_demo_catalog
+from kiosk.demo.catalogs import load_demo_catalog
 
 
 def _page(role_id: str = "id-card", page: int = 1) -> CapturedImage:

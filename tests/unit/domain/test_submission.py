@@ -6,7 +6,7 @@ from kiosk.domain.receipt import ReceiptStatus
 from kiosk.domain.receipt_number import make_receipt_number
 from kiosk.domain.session import CapturedImage, CitizenSession
 from kiosk.domain.submission import IncompleteSession, build_submission, receipt_for
-from kiosk.station import load_demo_catalog
+from kiosk.demo.catalogs import load_demo_catalog
 from offline_queue.api import Enqueued
 
 CATALOG = load_demo_catalog()

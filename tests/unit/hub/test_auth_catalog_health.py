@@ -210,7 +210,7 @@ def test_healthz_needs_no_auth(client):
 
 def test_every_status_has_messages_in_three_languages():
     from hub.app import STATUS_MESSAGES
-    from hub.wire import STATUSES
+    from offline_queue.wire import STATUSES
 
     assert set(STATUS_MESSAGES) == set(STATUSES)
     assert all(set(m) == {"zh-Hans", "zh-Hant", "en"} for m in STATUS_MESSAGES.values())

@@ -1,7 +1,8 @@
 import datetime as dt
 
 from kiosk.domain.receipt_number import verify_receipt_number
-from kiosk.station import DailyReceiptNumbers, load_demo_catalog
+from kiosk.demo.catalogs import load_demo_catalog
+from kiosk.station import DailyReceiptNumbers
 from offline_queue.sealing import Sealer, generate_keypair
 from offline_queue.store import Outbox
 

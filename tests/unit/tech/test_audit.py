@@ -260,7 +260,7 @@ def test_cli_finds_the_database_through_the_config(db, capsys):
     """Without --db the path is [audit] db_path, relative to the config file's folder."""
     from types import SimpleNamespace
 
-    from kiosk.settings_technician import AuditSettings
+    from kiosk.technician.settings import AuditSettings
 
     config = SimpleNamespace(audit=AuditSettings(db_path=db.name), resolve=lambda p: db.parent / p)
     parser = argparse.ArgumentParser()

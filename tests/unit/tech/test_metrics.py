@@ -13,9 +13,9 @@ import pytest
 from devices.errors import DeviceUnavailable
 from devices.printer.base import PaperState, PrinterState, PrinterStatus
 from kiosk.fleet import build_fleet
-from kiosk.metrics import MetricsServer, StationMetrics, write_atomically
-from kiosk.settings_technician import SupervisorSettings
-from kiosk.supervisor import CAMERA, CARD, PRINTER, Reading, DeviceState, Supervisor
+from kiosk.health.metrics import MetricsServer, StationMetrics, write_atomically
+from kiosk.health.settings import SupervisorSettings
+from kiosk.health.supervisor import CAMERA, CARD, PRINTER, Reading, DeviceState, Supervisor
 from offline_queue.api import QueueCounts
 
 # The exposition format, version 0.0.4: comments, or `name{labels} value`.

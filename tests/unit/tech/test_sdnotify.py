@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from offline_queue.systemd import SdNotifier, WatchdogPinger
+from kiosk.health.systemd import SdNotifier, WatchdogPinger
 
 
 @pytest.fixture

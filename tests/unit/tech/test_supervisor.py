@@ -14,8 +14,8 @@ import pytest
 from devices.errors import DeviceUnavailable, PrinterOffline
 from devices.printer.base import PaperState, PrinterState, PrinterStatus
 from kiosk.domain.catalog import Service
-from kiosk.settings_technician import PolicySettings
-from kiosk.supervisor import CAMERA, CARD, PRINTER, DeviceState, Supervisor, probers_for
+from kiosk.health.settings import PolicySettings
+from kiosk.health.supervisor import CAMERA, CARD, PRINTER, DeviceState, Supervisor, probers_for
 
 
 class Plug:
@@ -220,7 +220,7 @@ def test_timer_thread_probes_and_stops(rig):
 
 def test_gate_and_device_changes_reach_the_audit_trail(tmp_path, rig):
     """Bad input: a wrong PIN and a camera unplugged: both must be on record."""
-    from kiosk.domain.technician import TechnicianGate
+    from kiosk.technician.gate import TechnicianGate
     from kiosk.fleet import audit_device_changes, audit_gate_events
     from offline_queue.audit import AuditTrail, verify_database
 
@@ -262,8 +262,8 @@ def test_build_gate_follows_the_settings(tmp_path):
     from argon2 import PasswordHasher
 
     from kiosk.fleet import build_gate
-    from kiosk.settings_technician import TechnicianSettings
-    from kiosk.technician_auth import hash_pin
+    from kiosk.technician.settings import TechnicianSettings
+    from kiosk.technician.credentials import hash_pin
     from offline_queue.audit import AuditTrail
 
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -282,8 +282,8 @@ def test_lockout_and_failed_tries_survive_a_restart(tmp_path):
     from argon2 import PasswordHasher
 
     from kiosk.fleet import build_gate
-    from kiosk.settings_technician import TechnicianSettings
-    from kiosk.technician_auth import hash_pin
+    from kiosk.technician.settings import TechnicianSettings
+    from kiosk.technician.credentials import hash_pin
     from offline_queue.audit import AuditTrail
 
     wall = [dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)]

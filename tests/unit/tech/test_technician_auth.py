@@ -10,8 +10,9 @@ from argon2 import PasswordHasher
 from pydantic import ValidationError
 
 from kiosk.commands import tech
-from kiosk.settings_technician import SupervisorSettings, TechnicianSettings
-from kiosk.technician_auth import (
+from kiosk.health.settings import SupervisorSettings
+from kiosk.technician.settings import TechnicianSettings
+from kiosk.technician.credentials import (
     CredentialFormatError,
     Credentials,
     hash_badge_uid,

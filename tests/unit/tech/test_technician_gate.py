@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.domain.technician import LoginOutcome, TechnicianGate
+from kiosk.technician.gate import LoginOutcome, TechnicianGate
 
 
 class FakeClock:

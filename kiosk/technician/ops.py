@@ -22,8 +22,8 @@ from devices.card.base import CardReader
 from devices.errors import DeviceError
 from devices.printer.base import ReceiptPrinter
 from kiosk.domain.catalog import validate_catalog
-from kiosk.domain.technician import TechnicianGate
-from kiosk.supervisor import DeviceHealth, Supervisor
+from kiosk.technician.gate import TechnicianGate
+from kiosk.health.supervisor import DeviceHealth, Supervisor
 from offline_queue.api import QueueCounts
 from offline_queue.audit import AuditRecord, AuditTrail
 from offline_queue.catalog_bundle import BundleRejected, VerifiedBundle, verify_bundle

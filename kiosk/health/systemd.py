@@ -6,8 +6,8 @@ abstract namespace) and, when the unit has `WatchdogSec=`, the interval in
 Pings must come from the loop whose liveness they prove: the station app sends them from
 a Textual timer (a hung UI stops them), the sync daemon from its delivery loop.
 
-It lives in `offline_queue` because the sync daemon (`offline_queue`) may not import
-`kiosk`; the station app imports it from here. Outside systemd every call is a no-op.
+The composition root hands one to the station app and to the sync daemon (which knows it
+only as `offline_queue.daemon.ServiceManager`). Outside systemd every call is a no-op.
 """
 
 from __future__ import annotations

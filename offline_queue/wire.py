@@ -1,8 +1,10 @@
-"""The service API's JSON shapes (SERVICE_API.md) as pydantic models.
+"""The service API's JSON shapes (SERVICE_API.md) as pydantic models, defined once.
 
-The hub validates request bodies with these by hand (not as FastAPI body parameters) so that
+Both sides of the wire use them: the station builds its request bodies with them and the
+reference hub (which may import `offline_queue` but nothing else of the station) validates
+them. The hub validates request bodies with these by hand (not as FastAPI body parameters) so that
 authentication is checked before the body is parsed and refusals have the contract's
-`{"errors": [{"field", "message"}]}` shape; `hub.app` adds them to the OpenAPI document.
+`{"errors": [{"field", "message"}]}` shape; the hub adds them to the OpenAPI document.
 Unknown fields are ignored, as the contract says.
 """
 

@@ -28,10 +28,10 @@ from urllib.parse import urlsplit
 import requests
 
 from kiosk.config import Config, ConfigError, StationSection, read_toml, secrets_path
+from kiosk.demo.catalogs import demo_catalog_payload
 from offline_queue.catalog_bundle import sign_bundle
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_CATALOG = Path(__file__).resolve().parent / "demo_catalog.json"
+ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 5.0
 HTTP_TIMEOUT_S = 5.0
@@ -103,7 +103,7 @@ def publish_demo_catalog(config: Config, hub_dir: Path) -> str:
     """Sign the bundled demo catalog as the demo admin and publish it (409 = already there)."""
     hub = json.loads((hub_dir / "hub.json").read_text(encoding="utf-8"))
     signing = json.loads((hub_dir / "catalog-signing.json").read_text(encoding="utf-8"))
-    payload = json.loads(DEMO_CATALOG.read_text(encoding="utf-8"))
+    payload = demo_catalog_payload()
     payload["region"] = config.station.region
     bundle = sign_bundle(payload, signing["private_key"], signing["key_id"])
     response = requests.put(

@@ -1,7 +1,7 @@
 """Who may open technician mode, and for how long: lockout and idle-session policy.
 
 Plain code with an injected clock, so tests drive time instead of sleeping. The gate does
-not know how a PIN or badge is checked (that is `kiosk.technician_auth.Credentials`, argon2)
+not know how a PIN or badge is checked (that is `kiosk.technician.credentials.Credentials`, argon2)
 nor where events go (the audit trail): both are handed in. It never sees a citizen's data.
 
 Policy (issue 7): 5 wrong tries lock the gate for 5 minutes; during a lockout no credential

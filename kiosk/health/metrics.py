@@ -17,7 +17,7 @@ from pathlib import Path
 
 from devices.printer.base import PaperState
 from kiosk.domain.catalog import Service
-from kiosk.supervisor import DeviceState, Supervisor
+from kiosk.health.supervisor import DeviceState, Supervisor
 from offline_queue.api import QueueCounts, RecordState
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

@@ -30,7 +30,7 @@ from devices.errors import DeviceError
 from devices.printer.base import PaperState, PrinterState, ReceiptPrinter
 from kiosk.domain.catalog import Service
 from kiosk.domain.flow import devices_needed
-from kiosk.settings_technician import PolicySettings
+from kiosk.health.settings import PolicySettings
 
 log = logging.getLogger(__name__)
 

@@ -34,8 +34,13 @@ from kiosk.station import (  # noqa: E402
 )
 from kiosk.demo.catalogs import load_demo_catalog  # noqa: E402
 from kiosk.demo.controls import DemoCards  # noqa: E402
+from kiosk.bootstrap.technician import build_gate  # noqa: E402
+from kiosk.health.supervisor import Supervisor, probers_for  # noqa: E402
+from kiosk.technician.ops import TechnicianOps  # noqa: E402
+from kiosk.technician.settings import TechnicianSettings  # noqa: E402
 from kiosk.ui.app import KioskApp  # noqa: E402
 from kiosk.ui.screens.capture import fitted_cells  # noqa: E402
+from offline_queue.audit import AuditTrail  # noqa: E402
 from offline_queue.sealing import Sealer, generate_keypair  # noqa: E402
 from offline_queue.store import Outbox  # noqa: E402
 
@@ -69,13 +74,17 @@ def bench_capture_frame() -> None:
 async def _one_session(tmp: Path, index: int) -> float:
     reader, printer, camera = SimulatedCardReader(), SimulatedPrinter(), SimulatedCamera(width=960, height=540)
     outbox = Outbox.open(tmp / f"q{index}.db", Sealer(generate_keypair()[1], "bench"))
-    hasher = PasswordHasher(time_cost=1, memory_cost=8192)
-    pin_hash = hasher.hash("1234")
+    audit = AuditTrail(tmp / f"audit{index}.db")
+    gate = build_gate(TechnicianSettings(pin_hash=PasswordHasher(time_cost=1, memory_cost=8192).hash("246810")), audit)
+    technician = TechnicianOps(
+        gate=gate, supervisor=Supervisor(probers_for(reader, camera, printer)), audit=audit, outbox=outbox,
+        card=reader, camera=camera, printer=printer, station_id="GZ-HZ-0001", region="440105", trusted_admin_keys={},
+    )
     catalog = load_demo_catalog()
     station = Station(
         card=reader, camera=camera, printer=printer, outbox=outbox, catalog=lambda: catalog,
         info=StationInfo("GZ-HZ-0001", "bench", "bench", "12345", "https://x/s/"),
-        verify_pin=lambda pin: hasher.verify(pin_hash, pin),
+        technician=technician,
         next_receipt_number=DailyReceiptNumbers(outbox, "GZ-HZ-0001"),
         demo=DemoCards({"resident": RESIDENT}, reader.insert, reader.remove),
     )  # fmt: skip
@@ -94,6 +103,7 @@ async def _one_session(tmp: Path, index: int) -> float:
                 await pilot.pause(0.01)
             return time.perf_counter() - started
     finally:
+        audit.close()
         outbox.close()
 
 

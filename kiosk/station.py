@@ -22,7 +22,7 @@ from devices.printer.base import ReceiptPrinter
 from kiosk.domain.catalog import Catalog
 from kiosk.domain.i18n_text import Lang
 from kiosk.domain.receipt_number import make_receipt_number
-from offline_queue.api import DeliveryStatus, Enqueued, NewSubmission
+from offline_queue.api import DeliveryStatus, Enqueued, FlagStore, NewSubmission
 from kiosk.health.systemd import SdNotifier
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ class Station:
     outbox: SubmissionOutbox
     catalog: Callable[[], Catalog | None]  # the active catalog (None: none installed yet), asked at each session start
     info: StationInfo
-    verify_pin: Callable[[str], bool]  # technician PIN check (hash compare lives elsewhere)
+    technician: TechnicianOps  # technician mode (F12, five taps): badge or PIN with lockout, every action audited
     next_receipt_number: Callable[[], str]  # a fresh receipt number for each submission
     session: SessionSettings = field(default_factory=SessionSettings)
     #: A fresh tracker per page to capture; wire `partial(build_tracker, cfg.camera)`.
@@ -84,17 +84,8 @@ class Station:
     unavailable: Callable[[], frozenset[str]] = frozenset  # device kinds now down: "printer", ...
     demo: DemoCards | None = None
     demo_documents: DemoDocuments | None = None
-    technician: TechnicianOps | None = None  # technician mode (F12); None = the PIN dialog only
     systemd: SdNotifier | None = None  # READY=1 once the UI is up, WATCHDOG=1 from its event loop
     check_devices: Callable[[], object] = lambda: None  # probe every device now (blocking; run off the UI)
-
-
-class FlagStore(Protocol):
-    """Small persistent key/value state (`offline_queue.store.Outbox` has it)."""
-
-    def get_flag(self, key: str) -> str | None: ...
-
-    def set_flag(self, key: str, value: str | None) -> None: ...
 
 
 class DailyReceiptNumbers:

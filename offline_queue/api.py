@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 class RecordState(enum.StrEnum):
@@ -80,6 +80,17 @@ class ReceiptDetails:
     created_at: str  # RFC 3339 UTC
     state: RecordState
     reference: str | None = None  # platform's reference once received
+
+
+class FlagStore(Protocol):
+    """The queue database's small shared key/value state (`Outbox.get_flag`/`set_flag`).
+
+    Both processes open the queue database, so the station app and the sync daemon leave each
+    other notes here (device states, the receipt sequence, the credentials alarm)."""
+
+    def get_flag(self, key: str) -> str | None: ...
+
+    def set_flag(self, key: str, value: str | None) -> None: ...
 
 
 class QueueError(Exception):

@@ -16,30 +16,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
 from offline_queue.audit import AuditTrail
-from offline_queue.client import ServiceClient
-from offline_queue.engine import DeviceStates, SyncEngine, SyncSummary
-from offline_queue.settings import QueueSettings, SyncSettings
-from offline_queue.store import Outbox
+from offline_queue.engine import SyncEngine, SyncSummary
 
 log = logging.getLogger(__name__)
 
 PURGE_INTERVAL_S = 3600.0
-
-
-def build_engine(
-    queue: QueueSettings,
-    sync: SyncSettings,
-    *,
-    db_path: str | Path | None = None,
-    device_states: DeviceStates | None = None,
-) -> SyncEngine:
-    """The composition root's one call: outbox + service client + engine, from the two sections."""
-    outbox = Outbox.from_settings(queue, db_path)
-    return SyncEngine(outbox, ServiceClient(sync), sync, device_states=device_states)
 
 
 @dataclass

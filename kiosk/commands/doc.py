@@ -17,9 +17,9 @@ from pathlib import Path
 import cv2
 
 from devices.camera.base import DocKind
-from devices.camera.factory import build_camera, build_tracker
 from devices.camera.pipeline import analyse
 from devices.errors import CameraLost, DeviceError
+from kiosk.bootstrap import parts
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -63,9 +63,10 @@ def _detect(args: argparse.Namespace, load_config) -> int:
 
 
 def _capture(args: argparse.Namespace, load_config) -> int:
-    settings = load_config().camera
+    config = load_config()
     if args.source is not None:
-        settings = settings.model_copy(update={"backend": "opencv", "source": args.source})
+        camera_settings = config.camera.model_copy(update={"backend": "opencv", "source": args.source})
+        config = config.model_copy(update={"camera": camera_settings})
     if args.pages < 1:
         print("--pages must be at least 1", file=sys.stderr)
         return 2
@@ -74,8 +75,8 @@ def _capture(args: argparse.Namespace, load_config) -> int:
     except OSError as exc:
         print(f"cannot create {args.out}: {exc.strerror}", file=sys.stderr)
         return 1
-    camera = build_camera(settings)
-    tracker = build_tracker(settings, DocKind(args.kind))
+    camera = parts.camera(config)
+    tracker = parts.tracker_factory(config)(DocKind(args.kind))
     deadline = time.monotonic() + args.timeout
     written: list[Path] = []
     last_error = ""

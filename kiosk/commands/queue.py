@@ -1,7 +1,8 @@
 """`run_kiosk.py queue status | send-test | retry ID | export DIR`: technicians' queue tools.
 
 Nothing here shows personal data: counts, ages, reason codes, ids and receipt numbers only;
-exports stay sealed.
+exports stay sealed. `retry` and `export` are the technician tools of the touch screen
+(`kiosk.technician.ops`), run as the console's user and written to the audit trail alike.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from collections.abc import Iterator
 
 from offline_queue.api import NewAttachment, NewSubmission, QueueError, RecordState
 from offline_queue.engine import AUTH_ALARM, CATALOG_REJECTED
+from kiosk.bootstrap import parts
+from kiosk.bootstrap.technician import console_technician
+from kiosk.technician.ops import TechnicianOps
 from offline_queue.store import Outbox
 
 #: Fictional identities for `send-test` (never a real person).
@@ -53,24 +57,24 @@ def _non_negative(text: str) -> int:
     return value
 
 
-def _open(load_config) -> tuple[Outbox, object]:
-    config = load_config()
-    return Outbox.from_settings(config.queue, config.resolve(config.queue.db_path)), config
-
-
 def _run(load_config, action) -> int:
+    config = load_config()
     try:
-        outbox, config = _open(load_config)
+        with parts.outbox(config) as outbox:
+            return action(outbox, config)
     except QueueError as exc:
         print(f"queue: {exc}", file=sys.stderr)
         return 1
+
+
+def _run_tool(load_config, action) -> int:
+    """`action(ops)` with the technician tools acting for the console's user."""
     try:
-        return action(outbox, config)
+        with console_technician(load_config()) as ops:
+            return action(ops)
     except QueueError as exc:
         print(f"queue: {exc}", file=sys.stderr)
         return 1
-    finally:
-        outbox.close()
 
 
 def status_lines(outbox: Outbox) -> Iterator[str]:
@@ -128,9 +132,9 @@ def _send_test(args: argparse.Namespace, load_config) -> int:
 
 
 def _retry(args: argparse.Namespace, load_config) -> int:
-    def action(outbox: Outbox, config) -> int:
+    def action(ops: TechnicianOps) -> int:
         try:
-            before = outbox.retry(args.id)
+            before = ops.retry(args.id)
         except KeyError:
             print(f"queue: no submission {args.id} in the queue", file=sys.stderr)
             return 1
@@ -140,17 +144,17 @@ def _retry(args: argparse.Namespace, load_config) -> int:
             print(f"{args.id}: is {before.value}; nothing to retry")
         return 0
 
-    return _run(load_config, action)
+    return _run_tool(load_config, action)
 
 
 def _export(args: argparse.Namespace, load_config) -> int:
-    def action(outbox: Outbox, config) -> int:
+    def action(ops: TechnicianOps) -> int:
         try:
-            count = outbox.export(args.dir, config.sync.kiosk_id)
+            count, target = ops.export_sealed(args.dir)
         except OSError as exc:
-            print(f"queue: cannot write to {args.dir}: {exc.strerror}", file=sys.stderr)
+            print(f"queue: cannot write to {args.dir}: {exc.strerror or exc}", file=sys.stderr)
             return 1
-        print(f"exported {count} sealed record(s) to {args.dir}")
+        print(f"exported {count} sealed record(s) to {target}")
         return 0
 
-    return _run(load_config, action)
+    return _run_tool(load_config, action)

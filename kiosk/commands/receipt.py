@@ -77,13 +77,13 @@ def queued_receipt(config, submission_id: str, lang: Lang) -> Receipt:
     receipt shows none. Delivered records are kept until the retention purges them.
     """
     from offline_queue.api import QueueError, RecordState
-    from offline_queue.store import Outbox
+    from kiosk.bootstrap import parts
 
     db_path = config.resolve(config.queue.db_path)
     if not db_path.is_file():
         raise _NotRenderable(f"no queue database at {db_path}")
     try:
-        with Outbox.from_settings(config.queue, db_path) as outbox:
+        with parts.outbox(config) as outbox:
             record = outbox.receipt_details(submission_id)
             snapshot = outbox.catalog.active()
     except KeyError:

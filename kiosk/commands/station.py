@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from kiosk import bootstrap, demo
+from kiosk.bootstrap.doctor import doctor_checks
+from kiosk.bootstrap.station import run_demo, run_station
 from kiosk.config import config_path
+from kiosk.demo import processes as demo
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -24,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace, load_config) -> int:
-    return bootstrap.run_station(load_config())
+    return run_station(load_config())
 
 
 def _demo(args: argparse.Namespace, load_config) -> int:
@@ -33,13 +35,13 @@ def _demo(args: argparse.Namespace, load_config) -> int:
     except demo.DemoError as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 1
-    return bootstrap.run_demo(load_config())
+    return run_demo(load_config())
 
 
 def _doctor(args: argparse.Namespace, load_config) -> int:
     config = load_config()
     failed = 0
-    for check in bootstrap.doctor_checks(config):
+    for check in doctor_checks(config):
         print(f"{'ok  ' if check.ok else 'FAIL'} {check.name}: {check.detail}")
         failed += not check.ok
     return 1 if failed else 0

@@ -6,13 +6,9 @@ import argparse
 import logging
 import sqlite3
 import sys
-from pathlib import Path
 
-from kiosk.fleet import read_device_states
-from kiosk.health.systemd import SdNotifier
+from kiosk.bootstrap.sync import build_sync_daemon
 from offline_queue.api import QueueError
-from offline_queue.audit import AuditTrail
-from offline_queue.daemon import SyncDaemon, build_engine
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,19 +29,12 @@ def _sync(args: argparse.Namespace, load_config) -> int:
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )
     try:
-        engine = build_engine(config.queue, config.sync, db_path=config.resolve(config.queue.db_path))
+        daemon = build_sync_daemon(config)
     except QueueError as exc:
         print(f"sync: {exc}", file=sys.stderr)
         return 1
-    # The station app's supervisor leaves its device states in the queue database (stale = app down).
-    engine.device_states = lambda: read_device_states(engine.outbox)
-    try:
-        audit = AuditTrail(
-            config.resolve(Path(config.audit.db_path)), sink=engine.outbox.enqueue, kiosk_id=config.sync.kiosk_id
-        )
     except (sqlite3.Error, OSError) as exc:
         print(f"sync: audit trail {config.audit.db_path}: {exc}", file=sys.stderr)
         return 1
-    daemon = SyncDaemon(engine, audit=audit, systemd=SdNotifier())
     daemon.install_signal_handlers()
     return daemon.run_once() if args.once else daemon.run()

@@ -13,8 +13,8 @@ import getpass
 import sys
 import time
 
-from devices.card.factory import build_card_reader
 from devices.errors import DeviceError, DeviceTimeout, NoCard
+from kiosk.bootstrap import parts
 from kiosk.technician.credentials import CredentialFormatError, hash_badge_uid, hash_pin
 
 EXIT_USAGE = 2
@@ -62,7 +62,7 @@ def _hash_pin(args: argparse.Namespace, load_config) -> int:
 
 def _badge_from_reader(config, wait_s: float) -> str:
     """The UID of the badge on the configured reader, waiting up to `wait_s` for one."""
-    reader = build_card_reader(config.card)
+    reader = parts.card_reader(config)
     deadline = time.monotonic() + wait_s
     print(f"tap the badge on the reader (waiting {wait_s:g} s)", file=sys.stderr)
     while True:

@@ -24,7 +24,7 @@ from devices.printer.base import ReceiptPrinter
 from kiosk.domain.catalog import validate_catalog
 from kiosk.technician.gate import TechnicianGate
 from kiosk.health.supervisor import DeviceHealth, Supervisor
-from offline_queue.api import QueueCounts
+from offline_queue.api import QueueCounts, RecordState
 from offline_queue.audit import AuditRecord, AuditTrail
 from offline_queue.catalog_bundle import BundleRejected, VerifiedBundle, verify_bundle
 
@@ -60,7 +60,7 @@ class TechnicianOutbox(Protocol):
 
     def counts(self) -> QueueCounts: ...
 
-    def retry(self, submission_id: str) -> Any: ...
+    def retry(self, submission_id: str) -> RecordState: ...
 
     def undelivered(self) -> Iterator[_Record]: ...
 
@@ -107,6 +107,41 @@ class NotLoggedIn(PermissionError):
     """A technician action without an open technician session."""
 
 
+class Operator(Protocol):
+    """Who performs technician actions: a data-free label for the audit trail."""
+
+    def who(self) -> str:
+        """The label; raises `NotLoggedIn` when nobody may act now. Calling it is activity."""
+
+
+class GateSession:
+    """The touch screen: whoever logged in at the gate (badge or PIN), while logged in.
+
+    The screens close when the session ends, but a screen left behind (a dialog open at the
+    idle expiry) must not keep working on its own.
+    """
+
+    def __init__(self, gate: TechnicianGate) -> None:
+        self._gate = gate
+
+    def who(self) -> str:
+        session = self._gate.session
+        if session is None:
+            raise NotLoggedIn("no technician session: log in again")
+        self._gate.touch()
+        return session.who
+
+
+class Console:
+    """The command line on the station: the shell's user, who already has the station's files."""
+
+    def __init__(self, user: str) -> None:
+        self._label = f"console:{user}"[:64]
+
+    def who(self) -> str:
+        return self._label
+
+
 class TechnicianOps:
     """The technician's tools; the composition root builds one and hands it to the UI."""
 
@@ -114,6 +149,7 @@ class TechnicianOps:
         self,
         *,
         gate: TechnicianGate,
+        operator: Operator | None = None,
         supervisor: Supervisor,
         audit: AuditTrail,
         outbox: TechnicianOutbox,
@@ -128,6 +164,7 @@ class TechnicianOps:
         now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
     ) -> None:
         self.gate = gate
+        self.operator = operator or GateSession(gate)
         self.supervisor = supervisor
         self.audit = audit
         self.outbox = outbox
@@ -142,16 +179,8 @@ class TechnicianOps:
         self._now = now
 
     def _active(self) -> str:
-        """Who is logged in (and that is activity); refuses when no session is open.
-
-        The screens close when the session ends, but a screen left behind (a dialog open at
-        the idle expiry) must not keep working on its own.
-        """
-        session = self.gate.session
-        if session is None:
-            raise NotLoggedIn("no technician session: log in again")
-        self.gate.touch()
-        return session.who
+        """Who acts (and that is activity); refuses when nobody may."""
+        return self.operator.who()
 
     def _record(self, action: str, **detail: str | int | float | bool | None) -> None:
         self.audit.append("technician", action, {"who": self._active(), **detail})
@@ -207,6 +236,13 @@ class TechnicianOps:
     def queue_counts(self) -> QueueCounts:
         self._active()
         return self.outbox.counts()
+
+    def retry(self, submission_id: str) -> RecordState:
+        """Make one quarantined or backing-off record due now; its state before. KeyError: unknown."""
+        self._active()
+        before = self.outbox.retry(submission_id)
+        self._record("queue_retry", submission=submission_id, was=before.value)
+        return before
 
     def retry_all(self) -> int:
         """Make every undelivered record (quarantined or backing off) due now."""

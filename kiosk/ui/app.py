@@ -29,12 +29,10 @@ from kiosk.domain.flow import CITIZEN_DOCUMENTS, SESSION_STEPS, Step, next_step,
 from kiosk.domain.receipt import Receipt
 from kiosk.domain.session import CitizenSession
 from kiosk.station import Station
-from kiosk.technician.ops import LEFT_KIOSK_EXIT_CODE
 from kiosk.ui.i18n import t
 from kiosk.ui.messages import CardChanged, CardReadFailed, CardReading
 from kiosk.ui.screens import SCREENS
 from kiosk.ui.screens.mrz import MrzOutcome, MrzScreen
-from kiosk.ui.screens.pin import PinScreen
 from kiosk.ui.technician import is_technician_screen, open_technician_mode
 from kiosk.ui.terminal import TERMINAL_GRACE_S, TERMINAL_LOST_EXIT_CODE, hung_up, leave_anyway_after
 from kiosk.ui.widgets.idle import IdleBanner
@@ -141,24 +139,15 @@ class KioskApp(App[None]):
         self.action_technician()
 
     def action_technician(self) -> None:
-        """Technician mode (badge or PIN) when the station has it, else the PIN to leave.
+        """Technician mode (badge or PIN, with lockout): the only way out of kiosk mode.
 
         A citizen's session never stays open behind a technician: it is wiped first.
         """
-        if isinstance(self.screen, PinScreen) or is_technician_screen(self.screen):
+        if is_technician_screen(self.screen):
             return
         if self.step is not Step.ATTRACT:
             self.end_session()
-        if self.station.technician is not None:
-            open_technician_mode(self, self.station.technician, self.session.lang)
-            return
-
-        def done(verified: bool | None) -> None:
-            if verified:  # the same status as leaving from technician mode: systemd keeps it stopped
-                self.session.wipe()
-                self.exit(return_code=LEFT_KIOSK_EXIT_CODE)
-
-        self.push_screen(PinScreen(self.station.verify_pin, self.session.lang), done)
+        open_technician_mode(self, self.station.technician, self.session.lang)
 
     # --- moving between steps ------------------------------------------------------
 

@@ -9,9 +9,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError
-
 from devices.camera.simulated import SimulatedCamera
 from devices.camera.tracker import CaptureTracker
 from devices.card.base import Identity
@@ -29,20 +26,10 @@ from kiosk.demo.catalogs import load_demo_catalog
 from kiosk.demo.controls import DemoCards, DemoDocuments
 from kiosk.ui.app import KioskApp
 from kiosk.ui.screens.mrz import MrzScreen
+from tests.tui.tech.rig import build_rig as build_tech_rig
+from tests.tui.tech.rig import Rig as TechRig
 from offline_queue.sealing import Opener, Sealer, generate_keypair
 from offline_queue.store import Outbox, Record
-
-PIN = "246810"
-_HASH = PasswordHasher(time_cost=1, memory_cost=8192).hash(PIN)
-
-
-def verify_pin(pin: str) -> bool:
-    """The technician PIN check as the station does it: an argon2 hash compare."""
-    try:
-        return PasswordHasher().verify(_HASH, pin)
-    except VerificationError:
-        return False
-
 
 @dataclass
 class Rig:
@@ -54,6 +41,7 @@ class Rig:
     printer: SimulatedPrinter
     outbox: Outbox
     opener: Opener
+    technician: TechRig  # the station's technician mode: gate (PIN 246810), audit trail, tools
 
     def app(self) -> KioskApp:
         return KioskApp(self.station)
@@ -73,6 +61,7 @@ class Rig:
 @pytest.fixture
 def rig_factory(tmp_path: Path) -> Callable[..., Rig]:
     opened: list[Outbox] = []
+    technicians: list[TechRig] = []
 
     def make(*, session: SessionSettings | None = None, unavailable=frozenset(), **station) -> Rig:
         """`unavailable`: the device kinds down, or a callable giving them."""
@@ -84,6 +73,10 @@ def rig_factory(tmp_path: Path) -> Callable[..., Rig]:
         opened.append(outbox)
         samples = {k: v for k, v in SAMPLES.items() if isinstance(v, Identity)}
         catalog = load_demo_catalog()
+        tech = build_tech_rig(
+            tmp_path / f"tech-{len(opened)}", card=reader, camera=camera, printer=printer, outbox=outbox
+        )
+        technicians.append(tech)
         built = Station(
             card=reader,
             camera=camera,
@@ -98,7 +91,7 @@ def rig_factory(tmp_path: Path) -> Callable[..., Rig]:
                 hotline="12345",
                 status_url_base="https://zwfw.example.gov.cn/s/",
             ),
-            verify_pin=verify_pin,
+            technician=tech.ops,
             next_receipt_number=DailyReceiptNumbers(outbox, "GZ-HZ-0001"),
             session=session or SessionSettings(),
             unavailable=unavailable if callable(unavailable) else (lambda: unavailable),
@@ -107,9 +100,11 @@ def rig_factory(tmp_path: Path) -> Callable[..., Rig]:
         )
         if station:
             built = replace(built, **station)
-        return Rig(built, reader, camera, printer, outbox, Opener(private))
+        return Rig(built, reader, camera, printer, outbox, Opener(private), tech)
 
     yield make
+    for tech in technicians:
+        tech.close()
     for outbox in opened:
         outbox.close()
 

@@ -1,4 +1,4 @@
-"""Kiosk mode: escape keys do nothing; only the technician PIN leaves; idleness wipes."""
+"""Kiosk mode: escape keys do nothing; only technician mode (badge or PIN, with lockout) leaves; idleness wipes."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from kiosk.domain.flow import Step
 from kiosk.domain.i18n_text import Lang
 from kiosk.station import STATION_SIZE, SessionSettings
 from kiosk.technician.ops import LEFT_KIOSK_EXIT_CODE
-from kiosk.ui.screens.pin import PinScreen
-from tests.tui.conftest import PIN, wait_for
+from kiosk.ui.technician.login import TechnicianLoginScreen
+from kiosk.ui.technician.screens import DevicesScreen
+from kiosk.ui.technician.base import ConfirmLeave
+from tests.tui.conftest import wait_for
+from tests.tui.tech.rig import PIN
 from tests.tui.screens import show
 
 
@@ -28,44 +31,51 @@ async def test_escape_keys_do_nothing(rig_factory, key):
         assert app.session.identity is RESIDENT, "the session goes on"
 
 
-async def test_quit_action_asks_for_the_pin(rig_factory):
+async def test_quit_action_opens_the_technician_login(rig_factory):
     """Bad input: something calls the app's quit action directly."""
     app = rig_factory().app()
     async with app.run_test(size=STATION_SIZE) as pilot:
         await app.run_action("quit")
         await pilot.pause()
-        assert isinstance(app.screen, PinScreen) and app.is_running
+        assert isinstance(app.screen, TechnicianLoginScreen) and app.is_running
 
 
-async def test_wrong_pin_keeps_the_station_running_and_the_right_one_exits(rig_factory):
-    """Bad input: a wrong PIN typed on the dialog's keypad."""
-    app = rig_factory().app()
+async def test_wrong_pin_keeps_the_station_running_and_the_right_one_leads_out(rig_factory):
+    """Bad input: a wrong PIN typed on the login's keypad. The one way out is the technician's
+    "leave kiosk mode", with the gate's lockout and the audit trail (there is no other PIN path)."""
+    rig = rig_factory()
+    app = rig.app()
     async with app.run_test(size=STATION_SIZE) as pilot:
         for _ in range(5):  # five taps on the station's name: the touch-only way in
             await pilot.click(".station-name")
-        await pilot.pause()
-        assert isinstance(app.screen, PinScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, TechnicianLoginScreen))
         for digit in "999999":
             await pilot.click(f"#key-{digit}")
-        await pilot.click("#ok")
-        await wait_for(pilot, lambda: "●" not in str(app.screen.query_one("#keypad-value").render()))
-        assert isinstance(app.screen, PinScreen) and app.is_running
+        await pilot.click("#login-ok")
+        await wait_for(pilot, lambda: rig.technician.gate.tries_left == 4)
+        assert isinstance(app.screen, TechnicianLoginScreen) and app.is_running
         for digit in PIN:
             await pilot.click(f"#key-{digit}")
-        await pilot.click("#ok")
+        await pilot.click("#login-ok")
+        await wait_for(pilot, lambda: isinstance(app.screen, DevicesScreen))
+        await pilot.click("#nav-leave")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmLeave))
+        await pilot.click("#leave-yes")
         await wait_for(pilot, lambda: not app.is_running)
     assert app.return_code == LEFT_KIOSK_EXIT_CODE
+    actions = [record.action for record in rig.technician.audit.recent(5)]
+    assert "failed_login" in actions and "leave_kiosk" in actions
 
 
-async def test_cancel_closes_the_pin_dialog(rig_factory):
+async def test_cancel_closes_the_technician_login(rig_factory):
     app = rig_factory().app()
     async with app.run_test(size=STATION_SIZE) as pilot:
         await pilot.press("f12")
         await pilot.pause()
-        assert isinstance(app.screen, PinScreen)
-        await pilot.click("#cancel")
+        assert isinstance(app.screen, TechnicianLoginScreen)
+        await pilot.click("#login-cancel")
         await pilot.pause()
-        assert app.step is Step.ATTRACT and not isinstance(app.screen, PinScreen)
+        assert app.step is Step.ATTRACT and not isinstance(app.screen, TechnicianLoginScreen)
 
 
 async def test_idle_timeout_warns_then_wipes_everything(rig_factory):
@@ -122,21 +132,14 @@ async def test_removing_the_card_is_harmless_when_not_configured(rig_factory):
         assert app.step is Step.CONFIRM and app.session.identity is RESIDENT
 
 
-async def test_technician_mode_opens_instead_of_the_plain_pin_when_configured(rig_factory, tmp_path):
-    from kiosk.ui.technician.login import TechnicianLoginScreen
-    from tests.tui.tech.rig import build_rig
-
-    tech = build_rig(tmp_path / "tech")
-    try:
-        app = rig_factory(technician=tech.ops).app()
-        async with app.run_test(size=STATION_SIZE) as pilot:
-            await show(pilot, Step.CHOOSE, Lang.ZH_HANS)
-            await pilot.press("f12")
-            await pilot.pause()
-            assert isinstance(app.screen, TechnicianLoginScreen)
-            assert app.session.identity is None, "the citizen's session was wiped first"
-    finally:
-        tech.close()
+async def test_technician_mode_wipes_the_citizen_session_first(rig_factory):
+    app = rig_factory().app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await show(pilot, Step.CHOOSE, Lang.ZH_HANS)
+        await pilot.press("f12")
+        await pilot.pause()
+        assert isinstance(app.screen, TechnicianLoginScreen)
+        assert app.session.identity is None, "the citizen's session was wiped first"
 
 
 async def test_a_dead_card_reader_does_not_keep_the_camera_from_starting(rig_factory):

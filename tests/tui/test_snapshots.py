@@ -15,7 +15,6 @@ from kiosk.domain.flow import Step
 from kiosk.domain.i18n_text import Lang
 from kiosk.station import STATION_SIZE
 from kiosk.ui.screens.keypad import KeypadScreen
-from kiosk.ui.screens.pin import PinScreen
 from kiosk.ui.widgets.keypad import KeypadMode
 from kiosk.ui.widgets.preview import CameraPreview
 from tests.tui.conftest import mrz_dialog_shown, wait_for
@@ -100,18 +99,6 @@ def test_keypad_dialog(snap_compare, rig_factory, lang, mode, value):
         await show(pilot, Step.FORM, lang)
         app.push_screen(KeypadScreen("字段 / Field", value, mode, 18, lang))
         await pilot.pause()
-
-    assert _snap(snap_compare, app, run_before)
-
-
-@LANGS
-def test_pin_dialog(snap_compare, rig_factory, lang):
-    app = rig_factory().app()
-
-    async def run_before(pilot):
-        await show(pilot, Step.ATTRACT, lang)
-        app.push_screen(PinScreen(app.station.verify_pin, lang))
-        await pilot.press("1", "2", "3")
 
     assert _snap(snap_compare, app, run_before)
 

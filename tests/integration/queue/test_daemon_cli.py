@@ -4,6 +4,7 @@ and a plaintext scan of everything a session leaves on disk."""
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import signal
@@ -17,6 +18,8 @@ from types import SimpleNamespace
 import pytest
 
 from kiosk.commands import queue as queue_cmd
+from kiosk.config import load_config
+from offline_queue.audit import AuditTrail
 from offline_queue.api import RecordState
 from offline_queue.sealing import Opener, Sealer
 from offline_queue.settings import QueueSettings
@@ -37,7 +40,8 @@ DRIVER = textwrap.dedent(
     from offline_queue.settings import QueueSettings, SyncSettings
     spec = json.loads(sys.argv[1])
     audit = AuditSettings(db_path=spec["queue"]["db_path"] + ".audit")
-    config = SimpleNamespace(queue=QueueSettings(**spec["queue"]), sync=SyncSettings(**spec["sync"]), audit=audit, resolve=lambda p: p)
+    station = SimpleNamespace(id=spec["sync"]["kiosk_id"])
+    config = SimpleNamespace(queue=QueueSettings(**spec["queue"]), sync=SyncSettings(**spec["sync"]), audit=audit, station=station, resolve=lambda p: p)
     parser = argparse.ArgumentParser()
     sync.register(parser.add_subparsers())
     args = parser.parse_args(spec["argv"])
@@ -128,11 +132,30 @@ def test_once_with_refused_credentials_exits_1_and_keeps_queue(tmp_path, outbox,
 
 
 def cli(outbox_path: Path, public_key: str, argv: list[str], capsys) -> tuple[int, str, str]:
-    config = SimpleNamespace(
-        queue=QueueSettings(db_path=outbox_path, sealing_public_key=public_key, sealing_key_id="platform-test", min_free_bytes=0),
-        sync=sync_settings("http://127.0.0.1:9"),
-        resolve=lambda p: p,
+    """The `queue` command with a real config file: retry and export run the technician
+    tools through the composition root (simulated devices, the audit trail beside the queue)."""
+    path = outbox_path.parent / "config.toml"
+    path.write_text(
+        f"""
+[station]
+data_dir = "data"
+[card]
+backend = "simulated"
+[printer]
+backend = "simulated"
+[camera]
+backend = "simulated"
+[queue]
+db_path = "{outbox_path.name}"
+sealing_public_key = "{public_key}"
+sealing_key_id = "platform-test"
+min_free_bytes = 0
+[audit]
+db_path = "audit.sqlite3"
+""",
+        encoding="utf-8",
     )
+    config = load_config(path)
     parser = argparse.ArgumentParser()
     queue_cmd.register(parser.add_subparsers())
     args = parser.parse_args(argv)
@@ -157,16 +180,22 @@ def test_queue_cli_status_send_test_retry_export(tmp_path, platform_keys, capsys
     code, out, _ = cli(db, platform_keys[1], ["queue", "retry", record.submission_id], capsys)
     assert code == 0 and "was quarantined, now pending" in out
     assert box.status(record.submission_id).state is RecordState.PENDING
+    (tmp_path / "usb").mkdir()  # the technician's USB stick, mounted
     code, out, _ = cli(db, platform_keys[1], ["queue", "export", str(tmp_path / "usb")], capsys)
-    assert code == 0 and out.startswith("exported 3 sealed record(s)")
-    exported = tmp_path / "usb" / record.submission_id
-    body = json.loads((exported / "submission.json").read_text())
+    # three test submissions and the retry's audit record, forwarded through the queue like any
+    assert code == 0 and out.startswith("exported 4 sealed record(s)")
+    (folder,) = (tmp_path / "usb").iterdir()
+    body = json.loads((folder / f"{record.submission_id}.json").read_text())
     assert body == record.body("GZ-HZ-0001")
     opener = Opener(platform_keys[0])
     assert json.loads(opener.open_envelope(body["sealed"]))["test"] is True
     for ref in body["attachments"]:
-        assert len(opener.open((exported / f"{ref['sha256']}.bin").read_bytes())) == 1000
+        assert len(opener.open((folder / record.submission_id / ref["sha256"]).read_bytes())) == 1000
     box.close()
+    with AuditTrail(tmp_path / "audit.sqlite3") as trail:  # the console's actions, as the touch screen's
+        done = [(r.action, r.detail.get("who")) for r in trail.recent(5)]
+    user = getpass.getuser()
+    assert ("queue_retry", f"console:{user}") in done and ("export", f"console:{user}") in done
 
 
 def test_queue_cli_errors_are_one_line(tmp_path, platform_keys, capsys):

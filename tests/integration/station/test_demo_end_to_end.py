@@ -18,7 +18,8 @@ from pathlib import Path
 import requests
 
 from devices.card.samples import RESIDENT
-from kiosk import bootstrap, demo
+from kiosk.bootstrap.station import build_station
+from kiosk.demo import processes as demo
 from kiosk.config import load_config
 from kiosk.domain.flow import Step
 from kiosk.station import STATION_SIZE
@@ -50,7 +51,7 @@ async def test_a_session_reaches_the_local_hub(tmp_path):
     secrets = (tmp_path / "var" / "demo" / "secrets.toml").stat().st_mode & 0o777
     assert secrets == 0o600, "the station's token and keys are not world-readable"
 
-    with demo.background(config) as notes, bootstrap.station(config) as station:
+    with demo.background(config) as notes, build_station(config) as station:
         assert any("catalog=applied:v1" in line for line in notes), notes
         app = KioskApp(station)
         async with app.run_test(size=STATION_SIZE) as pilot:

@@ -78,7 +78,7 @@ def test_heartbeat_carries_the_supervisors_device_states(tmp_path, live_hub, key
 
 def test_device_states_cross_from_the_app_to_the_daemon_through_the_queue_database(tmp_path, live_hub, keys):
     """Two Outbox connections (app, daemon) on one file; then the app stops reporting."""
-    from kiosk.fleet import publish_device_states, read_device_states
+    from offline_queue.device_states import publish_device_states, read_device_states
 
     now = [1_800_000_000.0]
     printer = SimulatedPrinter()
@@ -87,7 +87,7 @@ def test_device_states_cross_from_the_app_to_the_daemon_through_the_queue_databa
     daemon_side = Outbox.open(tmp_path / "queue.sqlite3", keys.sealer, min_free_bytes=0)
     try:
         assert read_device_states(daemon_side)["station_app"]["detail"] == "no device report yet"
-        sup.after_each_round(lambda: publish_device_states(sup, app_side, clock=lambda: now[0]))
+        sup.after_each_round(lambda: publish_device_states(app_side, sup.device_states(), clock=lambda: now[0]))
         printer.set_state(PrinterState.COVER_OPEN)
         sup.probe_once()
         engine = engine_for(live_hub, daemon_side, lambda: read_device_states(daemon_side, 120, lambda: now[0]))
@@ -106,7 +106,7 @@ def test_device_states_cross_from_the_app_to_the_daemon_through_the_queue_databa
 
 def test_unreadable_device_report_is_down_not_a_crash(tmp_path, keys):
     """Bad input: garbage in the shared flag."""
-    from kiosk.fleet import DEVICE_STATES_FLAG, read_device_states
+    from offline_queue.device_states import DEVICE_STATES_FLAG, read_device_states
 
     outbox = Outbox.open(tmp_path / "queue.sqlite3", keys.sealer, min_free_bytes=0)
     try:

@@ -7,12 +7,10 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 
-from devices.camera.factory import build_camera
-from devices.card.factory import build_card_reader
-from devices.printer.factory import build_printer
-from kiosk.bootstrap import ActiveCatalog, open_outbox
+from kiosk.bootstrap import parts
 from kiosk.config import load_config
-from kiosk.fleet import DEVICE_STATES_FLAG, build_technician_stack
+from kiosk.bootstrap.technician import build_technician_stack
+from offline_queue.device_states import DEVICE_STATES_FLAG
 from kiosk.technician.credentials import hash_pin
 from offline_queue.audit import verify_database
 from offline_queue.sealing import generate_keypair
@@ -48,11 +46,11 @@ db_path = "data/audit.sqlite3"
 
 def test_stack_from_config_probes_audits_publishes_and_writes_metrics(tmp_path):
     config = load_config(write_config(tmp_path))
-    outbox = open_outbox(config)
-    card, camera, printer = build_card_reader(config.card), build_camera(config.camera), build_printer(config.printer)
+    outbox = parts.outbox(config)
+    card, camera, printer = parts.card_reader(config), parts.camera(config), parts.printer(config)
     camera.start()
     stack = build_technician_stack(config, card=card, camera=camera, printer=printer, outbox=outbox,
-                                   catalog=ActiveCatalog(outbox))
+                                   catalog=parts.ActiveCatalog(outbox))
     try:
         stack.start()
         metrics = (tmp_path / "data" / "metrics" / "kiosk.prom").read_text()

@@ -16,7 +16,7 @@ from devices.card.base import CardReader
 from devices.card.simulated import SimulatedCardReader
 from devices.printer.simulated import SimulatedPrinter
 from kiosk.technician.gate import TechnicianGate
-from kiosk.fleet import audit_device_changes, audit_gate_events
+from kiosk.bootstrap.technician import audit_device_changes, audit_gate_events
 from kiosk.health.supervisor import Supervisor, probers_for
 from kiosk.technician.credentials import Credentials, hash_badge_uid, hash_pin
 from kiosk.technician.ops import TechnicianOps
@@ -59,24 +59,37 @@ class Rig:
 
 
 def build_rig(
-    tmp: Path, *, region: str = "440105", card: CardReader | None = None, frozen_time: bool = False
+    tmp: Path,
+    *,
+    region: str = "440105",
+    card: CardReader | None = None,
+    frozen_time: bool = False,
+    camera: SimulatedCamera | None = None,
+    printer: SimulatedPrinter | None = None,
+    outbox: Outbox | None = None,
 ) -> Rig:
     """`card`: another reader than the simulated one (the PC/SC stack's, for instance).
 
     `frozen_time`: fixed wall clocks and no audit forwarding (queue ages), for snapshots.
+    `camera`, `printer`, `outbox`: the citizen station's own (tests/tui/conftest.py), so both
+    modes share the devices as in the real station; started and closed by their owner.
     """
     from offline_queue.catalog_bundle import generate_signing_keypair
 
-    _, public = generate_keypair()
-    outbox = Outbox.open(tmp / "queue.sqlite3", Sealer(public, "platform-2026"))
+    tmp.mkdir(parents=True, exist_ok=True)
+    if outbox is None:
+        _, public = generate_keypair()
+        outbox = Outbox.open(tmp / "queue.sqlite3", Sealer(public, "platform-2026"))
     fixed = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
     audit = AuditTrail(
         tmp / "audit.sqlite3", sink=None if frozen_time else outbox.enqueue, kiosk_id="GZ-HZ-0001",
         **({"now": lambda: fixed} if frozen_time else {}),
     )
     card = card if card is not None else SimulatedCardReader()
-    camera, printer = SimulatedCamera(width=320, height=240), SimulatedPrinter()
-    camera.start()
+    if camera is None:
+        camera = SimulatedCamera(width=320, height=240)
+        camera.start()
+    printer = printer if printer is not None else SimulatedPrinter()
     supervisor = Supervisor(
         probers_for(card, camera, printer), probe_timeout_s=2.0,
         **({"clock": lambda: fixed.timestamp()} if frozen_time else {}),

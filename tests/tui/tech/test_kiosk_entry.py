@@ -38,7 +38,7 @@ def station(rig) -> Station:
         card=rig.card, camera=rig.camera, printer=rig.printer, outbox=rig.outbox,
         catalog=load_demo_catalog,
         info=StationInfo("GZ-HZ-0001", "海珠区测试驿站", "广州市海珠区测试路1号", "12345", "https://example.invalid/s/"),
-        verify_pin=lambda pin: False, next_receipt_number=lambda: "GZHZ0001-20261123-0001-K",
+        next_receipt_number=lambda: "GZHZ0001-20261123-0001-K",
         session=SessionSettings(), technician=rig.ops, unavailable=rig.supervisor.unavailable_kinds,
     )
 

@@ -54,6 +54,8 @@ class Host(App[None]):
         self.rig.card.stop()
 
     def on_card_changed(self, message: CardChanged) -> None:
+        if not self.screen_stack:  # a card event still queued while the test app shuts down
+            return
         if is_technician_screen(self.screen):
             self.screen.post_message(CardChanged(message.event))
 

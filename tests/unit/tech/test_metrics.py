@@ -12,7 +12,7 @@ import pytest
 
 from devices.errors import DeviceUnavailable
 from devices.printer.base import PaperState, PrinterState, PrinterStatus
-from kiosk.fleet import build_fleet
+from kiosk.bootstrap.technician import build_monitoring
 from kiosk.health.metrics import MetricsServer, StationMetrics, write_atomically
 from kiosk.health.settings import SupervisorSettings
 from kiosk.health.supervisor import CAMERA, CARD, PRINTER, Reading, DeviceState, Supervisor
@@ -99,7 +99,7 @@ def test_fleet_writes_the_file_each_round_and_serves_loopback(tmp_path: Path):
 
     camera = Camera()
     path = tmp_path / "kiosk.prom"
-    fleet = build_fleet(SupervisorSettings(metrics_port=0), camera=camera, metrics_path=path)
+    fleet = build_monitoring(SupervisorSettings(metrics_port=0), camera=camera, metrics_path=path)
     assert fleet.server is None
     fleet.supervisor.probe_once()
     assert parse(path.read_text())['kiosk_device_state{device="camera",state="ok"}'] == 1

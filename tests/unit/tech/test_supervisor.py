@@ -221,7 +221,7 @@ def test_timer_thread_probes_and_stops(rig):
 def test_gate_and_device_changes_reach_the_audit_trail(tmp_path, rig):
     """Bad input: a wrong PIN and a camera unplugged: both must be on record."""
     from kiosk.technician.gate import TechnicianGate
-    from kiosk.fleet import audit_device_changes, audit_gate_events
+    from kiosk.bootstrap.technician import audit_device_changes, audit_gate_events
     from offline_queue.audit import AuditTrail, verify_database
 
     _, camera, _, sup = rig
@@ -261,7 +261,7 @@ def test_build_gate_follows_the_settings(tmp_path):
     """Bad input: wrong PINs up to the configured max_tries (3)."""
     from argon2 import PasswordHasher
 
-    from kiosk.fleet import build_gate
+    from kiosk.bootstrap.technician import build_gate
     from kiosk.technician.settings import TechnicianSettings
     from kiosk.technician.credentials import hash_pin
     from offline_queue.audit import AuditTrail
@@ -281,7 +281,7 @@ def test_lockout_and_failed_tries_survive_a_restart(tmp_path):
 
     from argon2 import PasswordHasher
 
-    from kiosk.fleet import build_gate
+    from kiosk.bootstrap.technician import build_gate
     from kiosk.technician.settings import TechnicianSettings
     from kiosk.technician.credentials import hash_pin
     from offline_queue.audit import AuditTrail

@@ -1,58 +1,65 @@
-"""What the composition root builds for technicians and fleet monitoring, in one call.
+"""Technician mode and fleet monitoring, wired from config: supervisor, metrics, gate, tools.
 
-`build_fleet(...)` wires the device supervisor to the metrics file and the optional
-loopback endpoint; `Fleet.start()` probes once and starts the timer; `Fleet.stop()` is
-idempotent. The supervisor itself is also what the heartbeat (`device_states`) and the
-UI (`add_listener`, `available`) read.
+The supervisor's states go to the audit trail (changes), to the queue database's flags (for
+the sync daemon's heartbeat, `offline_queue.device_states`) and to the metrics file after
+every probe round. The technician tools (`TechnicianOps`) are built here twice over: for the
+touch screen, acting for whoever logged in at the gate, and for the console (`run_kiosk.py
+queue retry`, `queue export`, `printer test`), acting for the shell's user: the same actions,
+audited the same way.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
+import getpass
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
 from devices.camera.base import Camera
 from devices.card.base import CardReader
 from devices.printer.base import ReceiptPrinter
+from kiosk.bootstrap import parts
 from kiosk.config import Config
 from kiosk.domain.catalog import Catalog, Service
-from kiosk.technician.gate import EventSink, TechnicianGate
 from kiosk.health.metrics import MetricsServer, StationMetrics, write_atomically
 from kiosk.health.settings import SupervisorSettings
-from kiosk.technician.settings import TechnicianSettings
-from kiosk.technician.credentials import Credentials
 from kiosk.health.supervisor import DeviceHealth, DeviceState, Listener, Supervisor, probers_for
+from kiosk.technician.credentials import Credentials
+from kiosk.technician.gate import EventSink, TechnicianGate
+from kiosk.technician.ops import Console, GateSession, TechnicianOps
+from kiosk.technician.settings import TechnicianSettings
 from offline_queue.api import QueueCounts
-from kiosk.technician.ops import TechnicianOps
 from offline_queue.audit import AuditTrail
+from offline_queue.device_states import publish_device_states
 from offline_queue.store import Outbox
 
 
 @dataclass
-class Fleet:
+class Monitoring:
+    """The device supervisor with its metrics file and optional loopback endpoint."""
+
     supervisor: Supervisor
     metrics: StationMetrics
-    metrics_path: Path | None
     server: MetricsServer | None
 
     def start(self) -> None:
+        """First probe now (states are known before the first citizen), then the timer."""
         self.supervisor.start()
         if self.server is not None:
             self.server.start()
 
     def stop(self) -> None:
+        """Idempotent."""
         self.supervisor.stop()
         if self.server is not None:
             self.server.stop()
             self.server = None
 
 
-def build_fleet(
+def build_monitoring(
     settings: SupervisorSettings,
     *,
     card: CardReader | None = None,
@@ -62,15 +69,13 @@ def build_fleet(
     queue_counts: Callable[[], QueueCounts] | None = None,
     catalog_version: Callable[[], int | None] | None = None,
     services: Callable[[], Iterable[Service]] | None = None,
-    healers: dict[str, Callable[[], None]] | None = None,
-) -> Fleet:
+) -> Monitoring:
     """`metrics_path` is `settings.metrics_path` resolved against the config's folder (None = off)."""
     supervisor = Supervisor(
         probers_for(card, camera, printer),
         policy=settings.policy,
         interval_s=settings.probe_interval_s,
         probe_timeout_s=settings.probe_timeout_s,
-        healers=healers,
     )
     metrics = StationMetrics(
         supervisor, queue_counts=queue_counts, catalog_version=catalog_version, services=services
@@ -78,7 +83,7 @@ def build_fleet(
     if metrics_path is not None:
         supervisor.after_each_round(lambda: write_atomically(metrics_path, metrics.render()))
     server = MetricsServer(metrics, settings.metrics_port, settings.metrics_bind) if settings.metrics_port else None
-    return Fleet(supervisor, metrics, metrics_path, server)
+    return Monitoring(supervisor, metrics, server)
 
 
 def build_gate(
@@ -133,65 +138,24 @@ def audit_device_changes(trail: AuditTrail) -> Listener:
     return listener
 
 
-#: Where the station app leaves its device states for the sync daemon's heartbeat: the
-#: queue database's small shared state (both processes open it), not a second file.
-DEVICE_STATES_FLAG = "device_states"
-
-
-class FlagStore(Protocol):
-    """`offline_queue.store.Outbox`'s shared key/value state."""
-
-    def get_flag(self, key: str) -> str | None: ...
-
-    def set_flag(self, key: str, value: str | None) -> None: ...
-
-
-def publish_device_states(supervisor: Supervisor, flags: FlagStore, clock: Callable[[], float] = time.time) -> None:
-    """Hook for `supervisor.after_each_round`: store the states with the time they were taken."""
-    flags.set_flag(DEVICE_STATES_FLAG, json.dumps({"at": clock(), "devices": supervisor.device_states()}))
-
-
-def read_device_states(
-    flags: FlagStore, stale_after_s: float = 120.0, clock: Callable[[], float] = time.time
-) -> dict[str, dict[str, str]]:
-    """The daemon's `device_states` for the heartbeat.
-
-    When the station app has not reported for `stale_after_s` (crashed, hung, stopped) its
-    old states are not passed off as current: the heartbeat says the app itself is down.
-    """
-    raw = flags.get_flag(DEVICE_STATES_FLAG)
-    try:
-        report = json.loads(raw) if raw else None
-        age = clock() - float(report["at"]) if report else None
-        devices = dict(report["devices"]) if report else {}
-    except (ValueError, KeyError, TypeError):
-        return {"station_app": {"state": "down", "detail": "device report unreadable"}}
-    if age is None:
-        return {"station_app": {"state": "down", "detail": "no device report yet"}}
-    if age > stale_after_s:
-        return {"station_app": {"state": "down", "detail": f"no device report for {int(age)} s"}}
-    return devices
-
-
 @dataclass
 class TechnicianStack:
     """Everything technician mode and fleet monitoring need, built from the config in one call."""
 
     audit: AuditTrail
-    fleet: Fleet
+    monitoring: Monitoring
     ops: TechnicianOps
 
     @property
     def supervisor(self) -> Supervisor:
-        return self.fleet.supervisor
+        return self.monitoring.supervisor
 
     def start(self) -> None:
-        """First probe now (states are known before the first citizen), then the timer."""
         self.audit.forward()  # records a crash left unforwarded
-        self.fleet.start()
+        self.monitoring.start()
 
     def close(self) -> None:
-        self.fleet.stop()
+        self.monitoring.stop()
         self.audit.close()
 
 
@@ -203,14 +167,9 @@ def build_technician_stack(
     printer: ReceiptPrinter,
     outbox: Outbox,
     catalog: Callable[[], Catalog | None],
-    leave: Callable[[], None] = lambda: None,
 ) -> TechnicianStack:
-    """Audit trail (forwarded through `outbox`), supervisor + metrics, gate and tools.
-
-    The supervisor's states go to the audit trail (changes), to the queue database's shared
-    flags (for the sync daemon's heartbeat) and to the metrics file after every round.
-    """
-    audit = AuditTrail(config.resolve(Path(config.audit.db_path)), sink=outbox.enqueue, kiosk_id=config.station.id)
+    """Audit trail (forwarded through `outbox`), supervisor + metrics, gate and tools."""
+    audit = parts.audit_trail(config, outbox)
     settings = config.supervisor
 
     def catalog_version() -> int | None:
@@ -221,7 +180,7 @@ def build_technician_stack(
         current = catalog()
         return current.services if current is not None else ()
 
-    fleet = build_fleet(
+    monitoring = build_monitoring(
         settings,
         card=card,
         camera=camera,
@@ -231,11 +190,19 @@ def build_technician_stack(
         catalog_version=catalog_version,
         services=services,
     )
-    fleet.supervisor.add_listener(audit_device_changes(audit))
-    fleet.supervisor.after_each_round(lambda: publish_device_states(fleet.supervisor, outbox))
-    ops = TechnicianOps(
-        gate=build_gate(config.technician, audit),
-        supervisor=fleet.supervisor,
+    supervisor = monitoring.supervisor
+    supervisor.add_listener(audit_device_changes(audit))
+    supervisor.after_each_round(lambda: publish_device_states(outbox, supervisor.device_states()))
+    gate = build_gate(config.technician, audit)
+    ops = _ops(config, GateSession(gate), gate, supervisor, audit, outbox, card, camera, printer)
+    return TechnicianStack(audit, monitoring, ops)
+
+
+def _ops(config: Config, operator, gate, supervisor, audit, outbox, card, camera, printer) -> TechnicianOps:
+    return TechnicianOps(
+        operator=operator,
+        gate=gate,
+        supervisor=supervisor,
         audit=audit,
         outbox=outbox,
         card=card,
@@ -245,6 +212,30 @@ def build_technician_stack(
         region=config.station.region,
         trusted_admin_keys=config.sync.trusted_admin_keys,
         export_dir=config.technician.export_dir,
-        leave=leave,
     )
-    return TechnicianStack(audit, fleet, ops)
+
+
+def _console_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry for this uid (containers)
+        return "unknown"
+
+
+@contextmanager
+def console_technician(config: Config) -> Iterator[TechnicianOps]:
+    """The technician tools for a CLI command, acting as `console:<user>` on the audit trail.
+
+    Whoever runs `run_kiosk.py` on the station already has its files, so no PIN is asked;
+    what they do is still recorded, exactly as the touch screen's actions are. Devices are
+    built, not started: an action opens what it needs.
+    """
+    with ExitStack() as stack:
+        outbox = parts.outbox(config)
+        stack.callback(outbox.close)
+        audit = parts.audit_trail(config, outbox)
+        stack.callback(audit.close)
+        card, camera, printer = parts.card_reader(config), parts.camera(config), parts.printer(config)
+        supervisor = Supervisor(probers_for(card, camera, printer), probe_timeout_s=config.supervisor.probe_timeout_s)
+        gate = build_gate(config.technician, audit)
+        yield _ops(config, Console(_console_user()), gate, supervisor, audit, outbox, card, camera, printer)

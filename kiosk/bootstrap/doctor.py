@@ -1,0 +1,95 @@
+"""`run_kiosk.py doctor`: every self-check, one line each, for a technician installing a station."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from devices.errors import DeviceError
+from kiosk.bootstrap import parts
+from kiosk.config import Config
+from offline_queue.api import QueueError
+from offline_queue.audit import AuditError, verify_database
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of `doctor`."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+def _data_dir_check(config: Config) -> Check:
+    data_dir = config.resolve(config.station.data_dir)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=data_dir, prefix=".doctor-"):
+            pass
+        stat = os.statvfs(data_dir)
+    except OSError as exc:
+        return Check("data dir", False, f"{data_dir}: {exc.strerror or exc}")
+    free_mb = stat.f_bavail * stat.f_frsize // 2**20
+    return Check("data dir", True, f"{data_dir} writable, {free_mb} MiB free")
+
+
+def _probe(name: str, build: Callable[[], object]) -> Check:
+    try:
+        device = build()
+        return Check(name, True, device.probe())  # type: ignore[attr-defined]
+    except DeviceError as exc:
+        return Check(name, False, str(exc))
+
+
+def _camera_check(config: Config) -> Check:
+    """A camera is only healthy once it delivers a frame: start it, wait for one, stop it."""
+    camera = parts.camera(config)
+    try:
+        camera.start()
+        camera.latest(timeout=config.camera.frame_timeout_s)
+        return Check("camera", True, camera.probe())
+    except DeviceError as exc:
+        return Check("camera", False, str(exc))
+    finally:
+        camera.stop()
+
+
+def _queue_check(config: Config) -> Check:
+    try:
+        with parts.outbox(config) as outbox:
+            counts = outbox.counts()
+            integrity = outbox.integrity_check()
+    except QueueError as exc:
+        return Check("queue", False, str(exc))
+    ok = integrity == "ok"
+    return Check("queue", ok, f"integrity {integrity}; {counts.pending} pending, {counts.quarantined} quarantined")
+
+
+def _audit_check(config: Config) -> Check:
+    path = config.resolve(Path(config.audit.db_path))
+    if not path.exists():
+        return Check("audit trail", True, f"{path} not created yet")
+    try:
+        report = verify_database(path)
+    except AuditError as exc:
+        return Check("audit trail", False, str(exc))
+    if report.ok:
+        return Check("audit trail", True, f"{report.count} records, chain intact")
+    return Check("audit trail", False, f"record {report.bad_seq}: {report.reason}")
+
+
+def doctor_checks(config: Config) -> list[Check]:
+    """Every self-check, in order: config, storage, queue, audit trail, then each device."""
+    return [
+        Check("config", True, str(config.path)),
+        _data_dir_check(config),
+        _queue_check(config),
+        _audit_check(config),
+        _probe("card reader", lambda: parts.card_reader(config)),
+        _camera_check(config),
+        _probe("printer", lambda: parts.printer(config)),
+    ]

@@ -1,0 +1,72 @@
+"""Single parts built from config: what a CLI command needs one of, and what the rest is made of."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+
+from devices.camera.base import Camera, DocKind
+from devices.camera.factory import build_camera, build_tracker
+from devices.camera.tracker import CaptureTracker
+from devices.card.base import CardReader
+from devices.card.factory import build_card_reader
+from devices.printer.base import ReceiptPrinter
+from devices.printer.factory import build_printer
+from kiosk.config import Config
+from kiosk.domain.catalog import Catalog
+from offline_queue.audit import AuditTrail
+from offline_queue.store import Outbox
+
+
+def card_reader(config: Config) -> CardReader:
+    """The card reader(s) `[card]` configures; nothing is opened until `start()`."""
+    return build_card_reader(config.card)
+
+
+def camera(config: Config) -> Camera:
+    """The document camera `[camera]` configures, not yet started."""
+    return build_camera(config.camera)
+
+
+def tracker_factory(config: Config) -> Callable[[DocKind], CaptureTracker]:
+    """A fresh capture tracker per page, with `[camera]`'s gates and timing."""
+    return functools.partial(build_tracker, config.camera)
+
+
+def printer(config: Config) -> ReceiptPrinter:
+    """The receipt printer `[printer]` configures; nothing is opened until used."""
+    return build_printer(config.printer)
+
+
+def outbox(config: Config) -> Outbox:
+    """The station's queue, as [queue] configures it (sealing to the platform's key)."""
+    return Outbox.from_settings(config.queue, config.resolve(config.queue.db_path))
+
+
+def audit_trail(config: Config, outbox: Outbox | None) -> AuditTrail:
+    """The hash-chained audit trail; its records are forwarded through `outbox` when given."""
+    return AuditTrail(
+        config.resolve(Path(config.audit.db_path)),
+        sink=outbox.enqueue if outbox is not None else None,
+        kiosk_id=config.station.id,
+    )
+
+
+class ActiveCatalog:
+    """The catalog the station runs: the queue database's active signed bundle.
+
+    Parsed once per version; `None` until the sync daemon (or a technician) installed one.
+    """
+
+    def __init__(self, outbox: Outbox) -> None:
+        self._outbox = outbox
+        self._cached: Catalog | None = None
+
+    def __call__(self) -> Catalog | None:
+        snapshot = self._outbox.catalog.active()
+        if snapshot is None:
+            return None
+        if self._cached is None or self._cached.version != snapshot.version:
+            self._cached = Catalog.model_validate(snapshot.payload)
+        return self._cached

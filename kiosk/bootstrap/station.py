@@ -1,0 +1,118 @@
+"""The station the citizen UI runs on, built from config; running it, alone or as the demo."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+
+from devices.errors import DeviceError
+from kiosk.bootstrap import parts
+from kiosk.bootstrap.technician import build_technician_stack
+from kiosk.config import Config
+from kiosk.health.systemd import SdNotifier
+from kiosk.station import DailyReceiptNumbers, SessionSettings, Station, StationInfo
+from offline_queue.api import QueueError
+
+log = logging.getLogger(__name__)
+
+
+@contextmanager
+def build_station(config: Config) -> Iterator[Station]:
+    """Build every part from config; release them all on exit, whatever happened."""
+    with ExitStack() as stack:
+        outbox = parts.outbox(config)
+        stack.callback(outbox.close)
+        card, camera, printer = parts.card_reader(config), parts.camera(config), parts.printer(config)
+        camera.start()  # before the first probe, so a healthy camera is not reported down
+        stack.callback(camera.stop)
+        catalog = parts.ActiveCatalog(outbox)
+        tech = build_technician_stack(
+            config, card=card, camera=camera, printer=printer, outbox=outbox, catalog=catalog
+        )
+        stack.callback(tech.close)
+        tech.start()
+        demo_cards, demo_documents = _demo_controls(config, card, camera)
+        yield Station(
+            card=card,
+            camera=camera,
+            printer=printer,
+            outbox=outbox,
+            catalog=catalog,
+            info=StationInfo(
+                station_id=config.station.id,
+                name=config.station.name,
+                address=config.station.address,
+                hotline=config.station.hotline,
+                status_url_base=config.station.status_url,
+            ),
+            next_receipt_number=DailyReceiptNumbers(outbox, config.station.id),
+            session=SessionSettings(
+                idle_timeout_s=config.session.idle_timeout_s,
+                warning_s=config.session.warning_s,
+                end_on_card_removal=config.session.end_on_card_removal,
+                default_language=config.session.default_language,
+            ),
+            kiosk_mode=config.session.kiosk_mode,
+            unavailable=tech.supervisor.unavailable_kinds,
+            new_tracker=parts.tracker_factory(config),
+            demo=demo_cards,
+            demo_documents=demo_documents,
+            technician=tech.ops,
+            systemd=SdNotifier(),  # READY=1 and watchdog pings for the Type=notify unit
+            check_devices=tech.supervisor.probe_once,
+        )
+
+
+def _demo_controls(config: Config, card: object, camera: object) -> tuple[object, object]:
+    """The demo's sample-card and sample-page buttons, only in demo mode (never in production)."""
+    if not config.session.demo:
+        return None, None
+    from kiosk.demo.controls import demo_cards, demo_documents
+
+    return demo_cards(card), demo_documents(camera)  # type: ignore[arg-type]
+
+
+def _log_to_file(config: Config) -> None:
+    """The TUI owns the terminal: logs go to a file (never citizens' data, see DESIGN.md).
+
+    `force`: python-escpos calls `logging.basicConfig()` when it is imported, which gave the
+    root logger a stderr handler first; without it this call did nothing and the station's
+    warnings went to the terminal under the UI instead of into the file."""
+    log_dir = config.resolve(config.station.data_dir) / "log"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(
+        filename=log_dir / "station.log",
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        force=True,
+    )
+
+
+def run_station(config: Config) -> int:
+    from kiosk.ui.app import KioskApp  # the UI is imported only when it runs
+
+    _log_to_file(config)
+    try:
+        with build_station(config) as built:
+            app = KioskApp(built)
+            app.run()
+    except (QueueError, DeviceError) as exc:
+        print(f"station: {exc}", file=sys.stderr)
+        return 1
+    return app.return_code or 0  # 64: a technician left kiosk mode (systemd keeps it stopped)
+
+
+def run_demo(config: Config) -> int:
+    """Hub and sync daemon in the background (`kiosk.demo.processes`), then the station."""
+    from kiosk.demo import processes
+
+    try:
+        with processes.background(config) as notes:
+            for line in notes:
+                print(f"demo: {line}", file=sys.stderr)
+            return run_station(config)
+    except processes.DemoError as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 1

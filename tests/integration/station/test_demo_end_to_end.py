@@ -18,7 +18,8 @@ from pathlib import Path
 import requests
 
 from devices.card.samples import RESIDENT
-from kiosk import bootstrap, demo
+from kiosk import bootstrap
+from kiosk.demo import processes as demo
 from kiosk.config import load_config
 from kiosk.domain.flow import Step
 from kiosk.station import STATION_SIZE

@@ -91,7 +91,9 @@ class HubService:
 
     # -- submissions ----------------------------------------------------------------------
 
-    def store_attachment(self, submission_id: str, sha256: str, data: bytes, checkpoint: Checkpoint = _no_faults) -> bool:
+    def store_attachment(
+        self, submission_id: str, sha256: str, data: bytes, checkpoint: Checkpoint = _no_faults
+    ) -> bool:
         """Store sealed bytes under their hash; True if new, False if already stored."""
         if hashlib.sha256(data).hexdigest() != sha256:
             raise HubError(400, {"error": "hash_mismatch", "message": "SHA-256 of the body differs from the path"})
@@ -227,7 +229,8 @@ class HubService:
 
     def publish(self, region: str, bundle: Any) -> tuple[int, dict[str, Any]]:
         """Verify and store a signed bundle: 201 `{region, version, etag}`, 409 when its version
-        is not higher than the current one, 400 with the reason it was refused."""
+        is not higher than the current one, 400 with the reason it was refused. Returned, not
+        raised: all three are answers an admin's tool reports (the CLI maps them to exit codes)."""
         with self.store.transaction() as conn:
             current = self.store.current_catalog(region, conn)
             current_version = current[0] if current else 0

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from hub.errors import HubError
-from hub.routes.common import AUTH_RESPONSES, context, json_response, read_body
+from hub.routes.common import AUTH_RESPONSES, context, json_response, read_body, request_body, schema_ref
 from offline_queue.wire import CatalogBundle, ErrorBody, Published
 
 router = APIRouter()
@@ -52,12 +52,7 @@ async def get_catalog(request: Request, region: str = Query(..., min_length=1, m
         400: {"model": ErrorBody, "description": "Bad signature, unknown key, wrong region, expired, malformed"},
         409: {"model": ErrorBody, "description": "Version not higher than the current one"},
     },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CatalogBundle"}}},
-        }
-    },
+    openapi_extra=request_body("application/json", schema_ref("CatalogBundle")),
 )
 async def put_catalog(region: str, request: Request) -> Response:
     hub = context(request)

@@ -33,6 +33,16 @@ AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+def schema_ref(name: str) -> dict[str, str]:
+    """A reference to one of the schemas `hub.openapi` adds to the document."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def request_body(media_type: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """`openapi_extra` describing a body that the route reads by hand (FastAPI cannot see it)."""
+    return {"requestBody": {"required": True, "content": {media_type: {"schema": schema}}}}
+
+
 @dataclass(frozen=True)
 class HubContext:
     """One app's hub: its rules, its tokens, its body limits and the tests' fault hook."""

@@ -7,7 +7,15 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from hub.errors import HubError
-from hub.routes.common import AUTH_RESPONSES, MAX_SMALL_BODY_BYTES, context, json_object, read_body
+from hub.routes.common import (
+    AUTH_RESPONSES,
+    MAX_SMALL_BODY_BYTES,
+    context,
+    json_object,
+    read_body,
+    request_body,
+    schema_ref,
+)
 
 router = APIRouter()
 
@@ -17,12 +25,7 @@ router = APIRouter()
     status_code=204,
     summary="A station's health report",
     responses={**AUTH_RESPONSES, 204: {"description": "Recorded"}},
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Heartbeat"}}},
-        }
-    },
+    openapi_extra=request_body("application/json", schema_ref("Heartbeat")),
 )
 async def heartbeat(kiosk_id: str, request: Request) -> Response:
     hub = context(request)

@@ -14,7 +14,16 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from hub.errors import HubError
-from hub.routes.common import AUTH_RESPONSES, checkpoint, context, json_object, json_response, read_body
+from hub.routes.common import (
+    AUTH_RESPONSES,
+    checkpoint,
+    context,
+    json_object,
+    json_response,
+    read_body,
+    request_body,
+    schema_ref,
+)
 from offline_queue.wire import UUID_PATTERN, ErrorBody, SubmissionIn, SubmissionReceipt, SubmissionStatus, field_errors
 
 router = APIRouter()
@@ -41,12 +50,7 @@ def _check_sha256_hex(value: str) -> None:
         400: {"model": ErrorBody, "description": "SHA-256 of the body differs from the path"},
         413: {"model": ErrorBody, "description": "Larger than the hub accepts"},
     },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
-        }
-    },
+    openapi_extra=request_body("application/octet-stream", {"type": "string", "format": "binary"}),
 )
 async def put_attachment(submission_id: str, sha256: str, request: Request) -> Response:
     hub = context(request)
@@ -71,23 +75,11 @@ async def put_attachment(submission_id: str, sha256: str, request: Request) -> R
         422: {
             "description": "Missing attachments (upload, then PUT again) or refused content",
             "content": {
-                "application/json": {
-                    "schema": {
-                        "oneOf": [
-                            {"$ref": "#/components/schemas/MissingAttachments"},
-                            {"$ref": "#/components/schemas/Refused"},
-                        ]
-                    }
-                }
+                "application/json": {"schema": {"oneOf": [schema_ref("MissingAttachments"), schema_ref("Refused")]}}
             },
         },
     },
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SubmissionIn"}}},
-        }
-    },
+    openapi_extra=request_body("application/json", schema_ref("SubmissionIn")),
 )
 async def put_submission(submission_id: str, request: Request) -> Response:
     hub = context(request)

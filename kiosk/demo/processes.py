@@ -104,8 +104,10 @@ def publish_demo_catalog(config: Config, hub_dir: Path) -> str:
     this station's region (the demo never reads the hub's key or token files itself)."""
     payload = demo_catalog_payload()
     proc = subprocess.run(
-        [sys.executable, "-m", "hub", "--data", str(hub_dir), "--publish-catalog", "-", "--region", config.station.region],
-        input=json.dumps(payload, ensure_ascii=False), capture_output=True, text=True, timeout=HUB_CLI_TIMEOUT_S, cwd=ROOT,
+        [sys.executable, "-m", "hub", "--data", str(hub_dir),
+         "--publish-catalog", "-", "--region", config.station.region],
+        input=json.dumps(payload, ensure_ascii=False),
+        capture_output=True, text=True, timeout=HUB_CLI_TIMEOUT_S, cwd=ROOT,
     )
     if proc.returncode == 0:
         return f"published demo catalog version {json.loads(proc.stdout)['version']}"

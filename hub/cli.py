@@ -1,5 +1,9 @@
 """The hub's command line, shared by `python -m hub` and `run_kiosk.py hub`.
 
+Besides serving, it answers for the hub's data directory so that nobody else reads its files:
+`--station ID` prints what a station needs, `--publish-catalog FILE` signs a catalog payload
+with the demo admin's key and publishes it straight into the hub's database (the running hub
+serves it at the next pull; SQLite serialises the two processes' writes).
 FastAPI and uvicorn are imported only when the hub actually runs, so that registering this
 command costs the station's CLI nothing.
 """
@@ -8,10 +12,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from hub.settings import HubSettings
 
 DEFAULT_KIOSK_IDS = ("GZ-HZ-0001",)
+#: `--publish-catalog` exit status when the hub already has this version or a newer one.
+EXIT_NOT_NEWER = 3
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -24,14 +35,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="KIOSK_ID",
         help=f"kiosk ids to issue tokens for on first start (default: {', '.join(DEFAULT_KIOSK_IDS)})",
     )
-    parser.add_argument("--station", metavar="KIOSK_ID", help="print this station's connection settings as JSON and exit")
+    once = parser.add_mutually_exclusive_group()
+    once.add_argument("--station", metavar="KIOSK_ID", help="print this station's connection settings as JSON and exit")
+    once.add_argument(
+        "--publish-catalog",
+        metavar="FILE",
+        help="sign this catalog payload (JSON; - for stdin) with the demo admin key, publish it, print one JSON "
+        f"line and exit (exit {EXIT_NOT_NEWER}: the hub already has this version or a newer one)",
+    )
+    parser.add_argument("--region", help="with --publish-catalog: publish for this region (replaces the payload's)")
 
 
 def run(args: argparse.Namespace) -> int:
     """Start (or just describe) the hub for `args`; one line on stderr and 1 on failure."""
     from pydantic import ValidationError
 
-    from hub.server import app_from_settings, serve
     from hub.settings import load_or_init, station_view
 
     try:
@@ -45,12 +63,58 @@ def run(args: argparse.Namespace) -> int:
             return 1
         print(json.dumps(station_view(settings, args.station), indent=2))
         return 0
+    if args.region is not None and args.publish_catalog is None:
+        print("hub: --region goes with --publish-catalog", file=sys.stderr)
+        return 1
+    if args.publish_catalog is not None:
+        return _publish_catalog(settings, args.data, args.publish_catalog, args.region)
+    from hub.server import app_from_settings, serve
+
     try:
         serve(app_from_settings(settings, args.data), args.host, args.port)
     except OSError as exc:
         print(f"hub: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _publish_catalog(settings: HubSettings, data_dir: Path, source: str, region: str | None) -> int:
+    from hub.service import HubService
+    from hub.settings import demo_signing_key
+    from hub.store import HubStore
+    from offline_queue.catalog_bundle import sign_bundle
+
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        payload = json.loads(text)
+        if not isinstance(payload, dict):
+            raise ValueError("not a JSON object")
+        if region is not None:
+            payload["region"] = region
+        bundle = sign_bundle(payload, *demo_signing_key(data_dir))
+    except (OSError, ValueError, KeyError) as exc:  # UnicodeError is a ValueError
+        print(f"hub: cannot publish {source}: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 1
+    try:
+        store = HubStore(data_dir / settings.database, synchronous="FULL" if settings.durable else "NORMAL")
+        service = HubService(
+            store,
+            private_key_b64=settings.sealing_private_key,
+            catalog_keys=settings.catalog_keys,
+            sealing_key_id=settings.sealing_key_id,
+        )
+        try:
+            status, body = service.publish(str(payload.get("region", "")), bundle)
+        finally:
+            service.close()
+    except (OSError, sqlite3.Error) as exc:
+        print(f"hub: cannot publish into {data_dir / settings.database}: {exc}", file=sys.stderr)
+        return 1
+    if status == 400:
+        print(f"hub: catalog refused: {body['error']}: {body['message']}", file=sys.stderr)
+        return 1
+    print(json.dumps(body))
+    return 0 if status == 201 else EXIT_NOT_NEWER
 
 
 def main(argv: list[str] | None = None) -> int:

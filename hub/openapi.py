@@ -1,4 +1,5 @@
-"""Write the hub's OpenAPI document: `python -m hub.openapi [PATH]` (default docs/openapi.json).
+"""The hub's OpenAPI document: `schema(app)` builds it, `python -m hub.openapi [PATH]` writes it
+(default docs/openapi.json).
 
 The document is generated from the app itself, so it cannot drift from the code; a test
 fails when the committed file is out of date (re-run this module to refresh it).
@@ -12,14 +13,43 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from hub.app import create_app
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic.json_schema import models_json_schema
+
 from offline_queue.sealing import generate_keypair
+from offline_queue.wire import CatalogBundle, Heartbeat, MissingAttachments, Refused, SealedEnvelope, SubmissionIn
 
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
+
+#: Request bodies the routes read and validate by hand (to answer 413/422 the contract's way),
+#: so FastAPI cannot see them: their schemas are added to the document here.
+HAND_VALIDATED = (SubmissionIn, CatalogBundle, Heartbeat, MissingAttachments, Refused, SealedEnvelope)
+
+
+def schema(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document for `app` plus the hand-validated schemas and the security schemes;
+    built once per app (`create_app` installs this as `app.openapi`)."""
+    if app.openapi_schema is None:
+        document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        _, defs = models_json_schema(
+            [(m, "validation") for m in HAND_VALIDATED], ref_template="#/components/schemas/{model}"
+        )
+        components = document.setdefault("components", {})
+        components.setdefault("schemas", {}).update(defs.get("$defs", {}))
+        components["securitySchemes"] = {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "kioskId": {"type": "apiKey", "in": "header", "name": "Kiosk-Id"},
+        }
+        document["security"] = [{"bearer": [], "kioskId": []}]
+        app.openapi_schema = document
+    return app.openapi_schema
 
 
 def document() -> dict[str, Any]:
     """The OpenAPI document of a throw-away hub (keys and tokens do not appear in it)."""
+    from hub.app import create_app  # here, not at the top: hub.app imports this module
+
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app(
             Path(tmp) / "hub.sqlite3",

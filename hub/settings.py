@@ -6,7 +6,8 @@ catalog-signing key pair (trusted by the hub), and writes them with mode 0600:
 
 - `DIR/hub.json`: `HubSettings` (what the hub needs, including private keys and tokens);
 - `DIR/catalog-signing.json`: `{"key_id", "private_key", "public_key"}`, the admin's Ed25519
-  key for `catalog sign` in the demo (a real admin keeps this off the hub: `catalog keygen`).
+  key for `catalog sign` and the hub's `--publish-catalog` in the demo (a real admin keeps
+  this off the hub: `catalog keygen`).
 
 A station is configured from `station_view(settings, kiosk_id)`: the sealing public key and
 key id, its bearer token, and the trusted catalog keys. The hub's database is
@@ -78,6 +79,12 @@ def load_or_init(data_dir: Path, *, kiosk_ids: tuple[str, ...] = DEMO_KIOSK_IDS)
     _write_private(data_dir / SIGNING_FILE, signing)
     _write_private(path, settings.model_dump())
     return settings
+
+
+def demo_signing_key(data_dir: Path) -> tuple[str, str]:
+    """(private key, key id) of the demo admin's signing key made by `load_or_init`."""
+    signing = json.loads((data_dir / SIGNING_FILE).read_text(encoding="utf-8"))
+    return signing["private_key"], signing["key_id"]
 
 
 def station_view(settings: HubSettings, kiosk_id: str) -> dict[str, Any]:

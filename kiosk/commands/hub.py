@@ -2,8 +2,9 @@
 
 The hub keeps its keys, tokens and database in `--data DIR` (created on first start, see
 `hub.settings`). `--station KIOSK_ID` prints what that station needs to talk to the hub
-(token, sealing public key and key id, trusted catalog keys) as JSON and exits. It needs no
-station config.
+(token, sealing public key and key id, trusted catalog keys) as JSON and exits;
+`--publish-catalog FILE` signs a catalog payload as the demo admin and publishes it (see
+docs/hub.md). It needs no station config.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """`run_kiosk.py demo`: the whole station on one machine, each part in its own process.
 
 The demo plays all three parties so that a person can see a submission travel end to end:
-the platform (the reference hub, `python -m hub`, on loopback), the regional admin (it signs
-the demo catalog with the hub's demo signing key and publishes it), and the station (the sync
+the platform (the reference hub, `python -m hub`, on loopback), the regional admin (the hub's
+CLI signs the demo catalog with its demo signing key and publishes it), and the station (the sync
 daemon, `run_kiosk.py sync`, and the UI in this process). The parts talk over real HTTP and
 a real SQLite queue exactly as in production; nothing is short-circuited.
 
@@ -29,12 +29,12 @@ import requests
 
 from kiosk.config import Config, ConfigError, StationSection, read_toml, secrets_path
 from kiosk.demo.catalogs import demo_catalog_payload
-from offline_queue.catalog_bundle import sign_bundle
+from hub.cli import EXIT_NOT_NEWER
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 5.0
-HTTP_TIMEOUT_S = 5.0
+HUB_CLI_TIMEOUT_S = 60.0  # a cold `python -m hub` on a busy two-core station
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
@@ -100,23 +100,20 @@ def _wait_healthy(base_url: str, proc: subprocess.Popen, deadline: float) -> Non
 
 
 def publish_demo_catalog(config: Config, hub_dir: Path) -> str:
-    """Sign the bundled demo catalog as the demo admin and publish it (409 = already there)."""
-    hub = json.loads((hub_dir / "hub.json").read_text(encoding="utf-8"))
-    signing = json.loads((hub_dir / "catalog-signing.json").read_text(encoding="utf-8"))
+    """Have the hub's CLI sign the bundled demo catalog as the demo admin and publish it for
+    this station's region (the demo never reads the hub's key or token files itself)."""
     payload = demo_catalog_payload()
-    payload["region"] = config.station.region
-    bundle = sign_bundle(payload, signing["private_key"], signing["key_id"])
-    response = requests.put(
-        f"{config.sync.base_url.rstrip('/')}/v1/catalog/{config.station.region}",
-        json=bundle,
-        headers={"Authorization": f"Bearer {hub['admin_token']}"},
-        timeout=HTTP_TIMEOUT_S,
+    proc = subprocess.run(
+        [sys.executable, "-m", "hub", "--data", str(hub_dir),
+         "--publish-catalog", "-", "--region", config.station.region],
+        input=json.dumps(payload, ensure_ascii=False),
+        capture_output=True, text=True, timeout=HUB_CLI_TIMEOUT_S, cwd=ROOT,
     )
-    if response.status_code in (200, 201):
-        return f"published demo catalog version {payload['version']}"
-    if response.status_code == 409:
+    if proc.returncode == 0:
+        return f"published demo catalog version {json.loads(proc.stdout)['version']}"
+    if proc.returncode == EXIT_NOT_NEWER:
         return f"demo catalog version {payload['version']} already published"
-    raise DemoError(f"the hub refused the demo catalog: HTTP {response.status_code}")
+    raise DemoError(proc.stderr.strip() or f"the hub could not publish the demo catalog (exit {proc.returncode})")
 
 
 def _die_with_parent() -> None:

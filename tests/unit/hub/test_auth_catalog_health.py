@@ -209,7 +209,7 @@ def test_healthz_needs_no_auth(client):
 
 
 def test_every_status_has_messages_in_three_languages():
-    from hub.app import STATUS_MESSAGES
+    from hub.service import STATUS_MESSAGES
     from offline_queue.wire import STATUSES
 
     assert set(STATUS_MESSAGES) == set(STATUSES)

@@ -72,3 +72,65 @@ def test_port_in_use_is_one_line(tmp_path, capsys):
     finally:
         taken.close()
     assert "cannot listen on 127.0.0.1:" in capsys.readouterr().err
+
+
+def demo_payload(version=1, region="440105"):
+    return {"region": region, "version": version, "issued_at": "2026-11-23T00:00:00Z",
+            "effective_from": "2026-11-23T00:00:00Z", "expires_at": None, "services": [{"code": "HK-001"}]}
+
+
+def test_publish_catalog_signs_as_the_demo_admin_and_the_hub_serves_it(tmp_path, capsys, monkeypatch):
+    """`--publish-catalog` writes into the hub's database; a hub app on the same directory serves
+    the bundle, and it verifies with the keys a station is given."""
+    import io
+    from datetime import UTC, datetime
+
+    from fastapi.testclient import TestClient
+
+    from hub.server import app_from_settings
+
+    data = tmp_path / "hub"
+    settings = load_or_init(data)
+    source = tmp_path / "catalog.json"
+    source.write_text(json.dumps(demo_payload(version=4, region="999999")), encoding="utf-8")
+    assert run("--data", str(data), "--publish-catalog", str(source), "--region", "440105") == 0
+    line = capsys.readouterr().out.strip().splitlines()
+    assert len(line) == 1 and json.loads(line[0])["version"] == 4
+    view = station_view(settings, "GZ-HZ-0001")
+    with TestClient(app_from_settings(settings, data)) as client:
+        pulled = client.get("/v1/catalog?region=440105",
+                            headers={"Authorization": f"Bearer {view['token']}", "Kiosk-Id": "GZ-HZ-0001"})
+    assert pulled.status_code == 200 and pulled.headers["etag"] == json.loads(line[0])["etag"]
+    verified = verify_bundle(pulled.json(), trusted_keys=view["catalog_keys"], region="440105", current_version=0,
+                             now=datetime.now(UTC))
+    assert verified.version == 4
+    # The same version again, from stdin this time: exit 3, the hub's current version on stdout.
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(demo_payload(version=4))))
+    assert run("--data", str(data), "--publish-catalog", "-") == 3
+    assert json.loads(capsys.readouterr().out) == {"error": "version_not_higher", "current_version": 4}
+
+
+def test_publish_catalog_refusals_are_one_line(tmp_path, capsys):
+    """Bad input: a missing file, not JSON, a JSON array, an expired catalog, --region alone."""
+    data = tmp_path / "hub"
+    load_or_init(data)
+    garbage = tmp_path / "garbage.json"
+    garbage.write_bytes(b"\xff{ not json")
+    array = tmp_path / "array.json"
+    array.write_text("[1, 2]")
+    expired = tmp_path / "expired.json"
+    expired.write_text(json.dumps(dict(demo_payload(), issued_at="2000-01-01T00:00:00Z",
+                                       effective_from="2000-01-01T00:00:00Z", expires_at="2000-06-01T00:00:00Z")))
+    cases = {
+        str(tmp_path / "missing.json"): "cannot publish",
+        str(garbage): "cannot publish",
+        str(array): "not a JSON object",
+        str(expired): "catalog refused: expired",
+    }
+    for source, expected in cases.items():
+        assert run("--data", str(data), "--publish-catalog", source) == 1
+        captured = capsys.readouterr()
+        err = captured.err.strip().splitlines()
+        assert captured.out == "" and len(err) == 1 and expected in err[0], (source, err)
+    assert run("--data", str(data), "--region", "440105") == 1
+    assert capsys.readouterr().err.strip() == "hub: --region goes with --publish-catalog"

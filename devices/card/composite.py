@@ -59,6 +59,18 @@ class ReaderProbe:
     detail: str
 
 
+def out_of_service(reader: CardReader) -> Capability:
+    """What `reader` would read with every part working but cannot now: only a composite
+    reader is ever partly down (a single reader is up or down as a whole)."""
+    return reader.out_of_service() if isinstance(reader, CompositeCardReader) else Capability.NONE
+
+
+def describe(probes: Sequence[ReaderProbe]) -> str:
+    """One line for every reader's probe, the down ones marked (a reader's own detail
+    already names it)."""
+    return "; ".join(p.detail if p.up else f"{p.reader}: down ({p.detail})" for p in probes)
+
+
 class CompositeCardReader:
     """Implements `devices.card.base.CardReader` over several readers (see the module)."""
 
@@ -165,8 +177,8 @@ class CompositeCardReader:
         """Every reader's detail, '; '-joined; DeviceUnavailable when none is up."""
         probes = self.probe_each()
         if not any(p.up for p in probes):
-            raise DeviceUnavailable("; ".join(f"{p.reader}: {p.detail}" for p in probes))
-        return "; ".join(p.detail if p.up else f"{p.reader}: down ({p.detail})" for p in probes)
+            raise DeviceUnavailable(describe(probes))
+        return describe(probes)
 
     def probe_each(self) -> list[ReaderProbe]:
         """Probe every reader side by side; each one's state follows its answer."""

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from devices.backend_table import known_backend
 from devices.camera.quality import Gates
 
 
@@ -14,7 +13,7 @@ class CameraSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    backend: Literal["simulated", "opencv"] = Field("simulated", description="simulated (generated frames) or opencv (VideoCapture)")
+    backend: str = Field("simulated", description="simulated (generated frames) or opencv (VideoCapture)")
     source: int | str = Field(0, description="opencv: device index, video/image file path, or stream URL (rtsp://, http://, GStreamer pipeline)")
     width: int = Field(1920, ge=160, le=7680, description="requested frame width (devices may give another)")
     height: int = Field(1080, ge=120, le=4320, description="requested frame height")
@@ -31,6 +30,13 @@ class CameraSettings(BaseModel):
     edge_margin: float = Field(Gates.edge_margin, ge=0, le=0.3, description="page corners at least this share of the frame inside its edge")
     jpeg_max_bytes: int = Field(600_000, ge=10_000, description="upper bound of one captured page's JPEG")
     output_long_px: int | None = Field(None, ge=256, le=8000, description="long side of the captured page in pixels (default: as seen)")
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        from devices.camera.factory import BACKENDS  # the table imports this module for its types
+
+        return known_backend("camera", value, BACKENDS)
 
     def gates(self) -> Gates:
         return Gates(min_sharpness=self.min_sharpness, max_glare=self.max_glare, min_brightness=self.min_brightness,

@@ -2,7 +2,9 @@
 
 A reader yields `CardEvent`s (inserted/removed) and, when asked, reads the present card
 into an `Identity`. Backends: `ga467` (resident ID cards through a SAM module on a serial
-port), `pcsc` (ICAO 9303 documents and technician badges via pyscard), `simulated`.
+port), `pcsc` (ICAO 9303 documents and technician badges via pyscard), `simulated`; a
+composite reader runs several of them as one. Each declares its `Capability` flags, so
+the station can say which documents work while one reader is down.
 """
 
 from __future__ import annotations
@@ -23,6 +25,15 @@ class DocumentKind(enum.StrEnum):
     PASSPORT = "passport"  # ICAO 9303 TD3
     TRAVEL_PERMIT = "travel_permit"  # ICAO 9303 TD1/TD2 (e.g. 往来港澳通行证)
     TECHNICIAN_BADGE = "technician_badge"
+
+
+class Capability(enum.Flag):
+    """What a reader can read: a GA 467 reader sees no passport, a PC/SC one no ID card."""
+
+    NONE = 0
+    RESIDENT_ID = enum.auto()  # GA 467: resident ID cards, HMT and foreigners' permits
+    EMRTD = enum.auto()  # ICAO 9303 chips: passports, travel permits
+    BADGE_UID = enum.auto()  # a contactless card's UID: technician badges
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +68,21 @@ class BadgeRead:
     """A technician badge: only its contactless UID (hex, upper case)."""
 
     uid: str
+
+
+_NEEDS = {
+    DocumentKind.RESIDENT_ID: Capability.RESIDENT_ID,
+    DocumentKind.HMT_RESIDENCE_PERMIT: Capability.RESIDENT_ID,
+    DocumentKind.FOREIGN_PERMANENT: Capability.RESIDENT_ID,
+    DocumentKind.PASSPORT: Capability.EMRTD,
+    DocumentKind.TRAVEL_PERMIT: Capability.EMRTD,
+    DocumentKind.TECHNICIAN_BADGE: Capability.BADGE_UID,
+}
+
+
+def capability_for(card: Identity | BadgeRead) -> Capability:
+    """The capability a reader needs to read `card` (which reader a test lays it on)."""
+    return Capability.BADGE_UID if isinstance(card, BadgeRead) else _NEEDS[card.kind]
 
 
 class CardEventKind(enum.StrEnum):
@@ -97,6 +123,9 @@ class CardReader(Protocol):
     """A card reader backend. Every method is bounded by the backend's timeout."""
 
     name: str
+    capabilities: Capability
+    """What the reader can read now: each backend declares what it reads; a composite
+    reader reports the union of its readers that are up."""
 
     def start(self, listener: CardListener) -> None:
         """Begin delivering events to `listener` (from a backend thread)."""

@@ -29,7 +29,7 @@ from collections.abc import Callable
 
 import serial
 
-from devices.card.base import BadgeRead, CardEvent, CardEventKind, CardListener, Identity, MrzKey
+from devices.card.base import BadgeRead, Capability, CardEvent, CardEventKind, CardListener, Identity, MrzKey
 from devices.card.events import deliver
 from devices.card.ga467_codec import Answer, Command, FrameDecoder, encode_command, parse_answer
 from devices.card.ga467_text import TEXT_LEN, parse_base_text
@@ -53,6 +53,8 @@ _FAILED_POLLS_FOR_GONE = 2
 
 class Ga467CardReader:
     """Implements `devices.card.base.CardReader` for GA 467 SAM readers."""
+
+    capabilities = Capability.RESIDENT_ID  # the SAM decodes resident ID cards and permits only
 
     def __init__(
         self,

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from smartcard import scard
 
 from devices.card.apdu import ApduChannel, CommandApdu, raise_for_status
-from devices.card.base import BadgeRead, CardEvent, CardEventKind, CardListener, Identity, MrzKey
+from devices.card.base import BadgeRead, Capability, CardEvent, CardEventKind, CardListener, Identity, MrzKey
 from devices.card.emrtd import EMRTD_AID, read_emrtd
 from devices.card.events import deliver
 from devices.card.mrz import bac_key_input
@@ -278,6 +278,8 @@ class PcscCardReader:
     `name` (what events carry) is the configured reader name, or "PC/SC reader" when the
     configuration takes the first reader pcscd lists.
     """
+
+    capabilities = Capability.EMRTD | Capability.BADGE_UID
 
     def __init__(self, settings: PcscSettings, *, poll_s: float = 0.5, backoff_max_s: float = 2.0) -> None:
         self.name = settings.reader or "PC/SC reader"

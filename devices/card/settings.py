@@ -1,11 +1,10 @@
-"""The `[card]` section of config.toml: which identity reader backend, and its knobs."""
+"""The `[card]` section of config.toml: which identity reader backend(s), and their knobs."""
 
 from __future__ import annotations
 
-from typing import Literal
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
+from devices.backend_table import known_backend
 from devices.card.samples import SAMPLES
 
 
@@ -54,14 +53,48 @@ class SimulatedSettings(BaseModel):
         return value
 
 
+def _known(name: str) -> str:
+    from devices.card.factory import BACKENDS  # the table imports this module for its types
+
+    return known_backend("card", name, BACKENDS)
+
+
 class CardSettings(BaseModel):
-    """Which identity source the station uses, and each backend's settings."""
+    """Which identity sources the station uses, and each backend's settings."""
 
     model_config = ConfigDict(extra="forbid")
 
-    backend: Literal["simulated", "ga467", "pcsc"] = Field(
-        "simulated", description="simulated | ga467 (resident ID cards) | pcsc (passports, badges)."
+    backend: str = Field(
+        "simulated", description="One reader: simulated | ga467 (resident ID cards) | pcsc (passports, badges)."
+    )
+    backends: list[str] | None = Field(
+        None,
+        description='Several readers at once, in order, e.g. ["ga467", "pcsc"]; replaces `backend`.',
     )
     ga467: Ga467Settings = Field(default_factory=Ga467Settings, description="GA 467 serial reader.")
     pcsc: PcscSettings = Field(default_factory=PcscSettings, description="PC/SC reader.")
     simulated: SimulatedSettings = Field(default_factory=SimulatedSettings, description="Simulated reader.")
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        return _known(value)
+
+    @field_validator("backends")
+    @classmethod
+    def _known_backends(cls, value: list[str] | None) -> list[str] | None:
+        if value is None:
+            return None
+        if not value or len(set(value)) != len(value):
+            raise ValueError("list one or more different backends")
+        return [_known(name) for name in value]
+
+    @model_validator(mode="after")
+    def _one_way(self) -> CardSettings:
+        if self.backends is not None and "backend" in self.model_fields_set:
+            raise ValueError("set either backend or backends, not both")
+        return self
+
+    def backend_names(self) -> list[str]:
+        """The readers to run, in order: `backends`, or `backend` as a list of one."""
+        return list(self.backends) if self.backends is not None else [self.backend]

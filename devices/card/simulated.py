@@ -1,5 +1,8 @@
 """A scriptable, recording card reader: the demo's reader and the tests' stand-in.
 
+It reads every kind of card unless built with fewer `capabilities` (a stand-in for a GA 467
+or a PC/SC reader in a composite); `insert` refuses a card such a reader could never see.
+
 Scripting: `insert(identity_or_badge)`, `remove()`, `fail_next = CardRemoved()` (raised by
 the next read, then cleared), `unplug()` / `plug()` for a reader that goes away.
 Recording: `calls` lists every protocol method called, in order.
@@ -17,12 +20,14 @@ import threading
 from devices.card.events import deliver
 from devices.card.base import (
     BadgeRead,
+    Capability,
     CardEvent,
     CardEventKind,
     CardListener,
     DocumentKind,
     Identity,
     MrzKey,
+    capability_for,
 )
 from devices.errors import (
     AuthenticationFailed,
@@ -51,8 +56,13 @@ def mrz_key_of(identity: Identity) -> MrzKey:
 class SimulatedCardReader:
     """Implements `devices.card.base.CardReader` without hardware."""
 
-    def __init__(self, name: str = "Simulated reader 0") -> None:
+    def __init__(
+        self,
+        name: str = "Simulated reader 0",
+        capabilities: Capability = Capability.RESIDENT_ID | Capability.EMRTD | Capability.BADGE_UID,
+    ) -> None:
         self.name = name
+        self.capabilities = capabilities
         self.calls: list[str] = []
         self.fail_next: DeviceError | None = None
         self._card: Identity | BadgeRead | None = None
@@ -65,6 +75,8 @@ class SimulatedCardReader:
 
     def insert(self, card: Identity | BadgeRead) -> None:
         """Place a document or badge on the reader (replacing any present one)."""
+        if not capability_for(card) & self.capabilities:
+            raise ValueError(f"{self.name} cannot read a {type(card).__name__} of that kind")
         with self._lock:
             if self._card is not None:
                 self._emit(CardEventKind.REMOVED)

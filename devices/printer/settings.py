@@ -13,13 +13,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from devices.backend_table import known_backend
 from devices.printer.base import PrinterProfile, PrinterState, PrinterStatus
 
 
 class PrinterSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    backend: Literal["simulated", "network", "usb", "serial", "file"] = Field(
+    backend: str = Field(
         default="simulated", description="Transport: simulated, network (raw TCP 9100), usb, serial, file (/dev/usb/lp0)"
     )
     # network
@@ -56,6 +57,13 @@ class PrinterSettings(BaseModel):
     paper_low_policy: Literal["warn", "block"] = Field(
         default="warn", description="Paper near its end: warn (keep serving, report) or block (stop new sessions)"
     )
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, value: str) -> str:
+        from devices.printer.factory import BACKENDS  # the table imports this module for its types
+
+        return known_backend("printer", value, BACKENDS)
 
     @field_validator("profile")
     @classmethod

@@ -4,7 +4,9 @@
 `--json`); name, document number and birth date are masked unless `--unmasked`, and the
 address is only shown unmasked. `card watch` prints reader events line by line until
 Ctrl+C, `--count N` events or `--seconds S`. Failures print one line on stderr and exit 1.
-Flags override the `[card]` section of config.toml for this run only.
+Both use every reader `[card] backends` lists (the first card on any of them is read;
+events name their reader); `--backend` picks one. Flags override the `[card]` section of
+config.toml for this run only.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import time
 from typing import Any
 
 from devices.card.base import CardEvent, CardReader, Identity, MrzKey
-from devices.card.factory import build_card_reader
+from devices.card.factory import BACKENDS, build_card_reader
 from devices.card.samples import SAMPLES
 from devices.card.settings import CardSettings
 from devices.errors import DeviceError, NoCard
@@ -49,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _backend_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--backend", choices=("ga467", "pcsc", "simulated"), help="override card.backend")
+    parser.add_argument("--backend", choices=tuple(BACKENDS), help="only this reader (overrides card.backend(s))")
     parser.add_argument("--port", metavar="DEV", help="GA 467 serial port (overrides card.ga467.port)")
     parser.add_argument("--reader", metavar="NAME", help="PC/SC reader name part (overrides card.pcsc.reader)")
     parser.add_argument("--sample", choices=sorted(SAMPLES), help="simulated backend: put this sample on the reader")
@@ -66,7 +68,7 @@ def _settings(args: argparse.Namespace, load_config) -> CardSettings:
     settings: CardSettings = load_config().card
     update: dict[str, Any] = {}
     if args.backend:
-        update["backend"] = args.backend
+        update.update(backend=args.backend, backends=None)
     if args.port:
         update["ga467"] = settings.ga467.model_copy(update={"port": args.port})
     if args.reader:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 
 from devices.camera.base import Camera
 from devices.card.base import CardReader
+from devices.card.composite import CompositeCardReader, describe
 from devices.errors import DeviceError
 from devices.printer.base import PaperState, PrinterState, ReceiptPrinter
 from kiosk.domain.catalog import Service
@@ -87,6 +88,17 @@ def probe_plain(device: CardReader | Camera) -> Reading:
         return Reading(DeviceState.DOWN, f"{type(exc).__name__}: {exc}")
 
 
+def probe_card(card: CardReader) -> Reading:
+    """The card reader; several readers are probed each: some down is degraded (the others
+    still identify), all down is down. The detail names the readers, never a card's data."""
+    if not isinstance(card, CompositeCardReader):
+        return probe_plain(card)
+    probes = card.probe_each()
+    up = sum(p.up for p in probes)
+    state = DeviceState.DOWN if not up else DeviceState.OK if up == len(probes) else DeviceState.DEGRADED
+    return Reading(state, describe(probes))
+
+
 _PRINTER_STATES = {
     PrinterState.OK: DeviceState.OK,
     PrinterState.PAPER_LOW: DeviceState.DEGRADED,
@@ -110,7 +122,7 @@ def probers_for(
     """The standard probers for the station's three devices (absent ones are skipped)."""
     probers: dict[str, Prober] = {}
     if card is not None:
-        probers[CARD] = lambda: probe_plain(card)
+        probers[CARD] = lambda: probe_card(card)
     if camera is not None:
         probers[CAMERA] = lambda: probe_plain(camera)
     if printer is not None:

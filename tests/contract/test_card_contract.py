@@ -4,6 +4,11 @@ Each backend contributes a *rig*: a context manager yielding a `CardRig` whose `
 is the backend under test and whose scripting functions act on the other end of that
 backend's real stack (the simulated reader itself; a GA 467 SAM simulator on a pty pair;
 a virtual card behind pcscd + vpcd). To add a backend, write its rig and add it to RIGS.
+
+The composite reader (`[card] backends`) runs the same contract twice: over two simulated
+readers (one reading ID cards, one passports and badges), and over the real stacks at once
+(a GA 467 SAM simulator on a pty and pcscd + vpcd). Its rig lays each card on the reader
+that can see it; its events name that reader, not the composite.
 """
 
 from __future__ import annotations
@@ -16,7 +21,17 @@ from dataclasses import dataclass
 import pytest
 
 from devices.card import samples
-from devices.card.base import BadgeRead, CardEvent, CardEventKind, CardReader, Identity, MrzKey
+from devices.card.base import (
+    BadgeRead,
+    Capability,
+    CardEvent,
+    CardEventKind,
+    CardReader,
+    Identity,
+    MrzKey,
+    capability_for,
+)
+from devices.card.composite import CompositeCardReader
 from devices.card.ga467 import Ga467CardReader
 from devices.card.settings import Ga467Settings
 from devices.card.simulated import SimulatedCardReader, mrz_key_of
@@ -33,6 +48,42 @@ class CardRig:
     insert: Callable[[Identity | BadgeRead], None]
     remove: Callable[[], None]
     pull_during_next_read: Callable[[], None]  # the card leaves during the next read
+
+    def event_readers(self) -> set[str]:
+        """The reader names events may carry: the reader's own, or a composite's parts'."""
+        if isinstance(self.reader, CompositeCardReader):
+            return {part.name for part in self.reader.readers}
+        return {self.reader.name}
+
+
+@dataclass
+class Part:
+    """One reader of a composite rig and the scripting of its stack."""
+
+    reader: CardReader
+    insert: Callable[[Identity | BadgeRead], None]
+    remove: Callable[[], None]
+    pull_during_next_read: Callable[[], None]
+
+
+def composite_rig(parts: Sequence[Part], documents, badge) -> CardRig:
+    """A composite over `parts`; each card goes to the first part that can read it."""
+    holding: list[Part] = []
+
+    def insert(card: Identity | BadgeRead) -> None:
+        remove()
+        part = next(p for p in parts if p.reader.capabilities & capability_for(card))
+        part.insert(card)
+        holding.append(part)
+
+    def remove() -> None:
+        while holding:
+            holding.pop().remove()
+
+    def pull() -> None:
+        holding[-1].pull_during_next_read()
+
+    return CardRig(CompositeCardReader([p.reader for p in parts]), documents, badge, insert, remove, pull)
 
 
 @contextlib.contextmanager
@@ -64,9 +115,9 @@ def ga467_rig() -> Iterator[CardRig]:
 @contextlib.contextmanager
 def pcsc_rig() -> Iterator[CardRig]:
     """pcscd + vsmartcard vpcd with virtual cards (an eMRTD speaking BAC, a badge)."""
-    from tests.integration.card_pcsc.stack import Slot, get_stack
+    from tests.integration.card_pcsc.stack import Slot, stack_or_skip
 
-    stack = get_stack()  # the one pcscd of this process; fails loudly when pcscd/vpcd are missing
+    stack = stack_or_skip()  # the one pcscd of this process; fails loudly when pcscd/vpcd are missing
     slot = Slot(stack)
     reader = stack.reader()
     try:
@@ -83,6 +134,41 @@ def pcsc_rig() -> Iterator[CardRig]:
         slot.remove()
 
 
+def _simulated_part(name: str, capabilities: Capability) -> Part:
+    reader = SimulatedCardReader(name, capabilities)
+
+    def pull() -> None:
+        reader.fail_next = CardRemoved("card left the reader during the read")
+        reader.remove()
+
+    return Part(reader, reader.insert, reader.remove, pull)
+
+
+@contextlib.contextmanager
+def composite_simulated_rig() -> Iterator[CardRig]:
+    parts = [
+        _simulated_part("ID card reader", Capability.RESIDENT_ID),
+        _simulated_part("Passport reader", Capability.EMRTD | Capability.BADGE_UID),
+    ]
+    documents = [(card, mrz_key_of(card) if card is samples.PASSPORT else None) for card in _identities()]
+    rig = composite_rig(parts, documents, samples.TECHNICIAN_BADGE)
+    yield rig
+    rig.reader.stop()
+
+
+@contextlib.contextmanager
+def composite_real_rig() -> Iterator[CardRig]:
+    """GA 467 on a pty and pcscd + vpcd, both real, behind one composite reader."""
+    with ga467_rig() as ga467, pcsc_rig() as pcsc:
+        parts = [
+            Part(ga467.reader, ga467.insert, ga467.remove, ga467.pull_during_next_read),
+            Part(pcsc.reader, pcsc.insert, pcsc.remove, pcsc.pull_during_next_read),
+        ]
+        rig = composite_rig(parts, [*ga467.documents, *pcsc.documents], pcsc.badge)
+        yield rig
+        rig.reader.stop()
+
+
 def _identities() -> list[Identity]:
     return [card for card in samples.SAMPLES.values() if isinstance(card, Identity)]
 
@@ -91,6 +177,8 @@ RIGS: dict[str, Callable[[], contextlib.AbstractContextManager[CardRig]]] = {
     "simulated": simulated_rig,
     "ga467": ga467_rig,
     "pcsc": pcsc_rig,
+    "composite-simulated": composite_simulated_rig,
+    "composite-ga467-pcsc": composite_real_rig,
 }
 
 
@@ -106,9 +194,9 @@ def _listen(reader: CardReader) -> queue.Queue[CardEvent]:
     return events
 
 
-def _next_kind(events: queue.Queue[CardEvent], reader: CardReader) -> CardEventKind:
+def _next_kind(events: queue.Queue[CardEvent], rig: CardRig) -> CardEventKind:
     event = events.get(timeout=EVENT_WAIT_S)
-    assert event.reader == reader.name
+    assert event.reader in rig.event_readers()
     return event.kind
 
 
@@ -147,10 +235,10 @@ def test_events_for_insert_and_remove(rig):
     events = _listen(rig.reader)
     identity, mrz = rig.documents[0]
     rig.insert(identity)
-    assert _next_kind(events, rig.reader) == CardEventKind.INSERTED
+    assert _next_kind(events, rig) == CardEventKind.INSERTED
     assert rig.reader.read_identity(mrz) == identity  # reading does not count as a removal
     rig.remove()
-    assert _next_kind(events, rig.reader) == CardEventKind.REMOVED
+    assert _next_kind(events, rig) == CardEventKind.REMOVED
     rig.reader.stop()
     rig.reader.stop()  # idempotent
     rig.insert(identity)
@@ -162,7 +250,7 @@ def test_card_present_before_start_is_reported(rig):
     identity, _ = rig.documents[0]
     rig.insert(identity)
     events = _listen(rig.reader)
-    assert _next_kind(events, rig.reader) == CardEventKind.INSERTED
+    assert _next_kind(events, rig) == CardEventKind.INSERTED
 
 
 def test_card_pulled_during_read(rig):

@@ -1,4 +1,9 @@
-"""Identify: place an identity document on the reader (or, in the demo, tap a sample)."""
+"""Identify: place an identity document on the reader (or, in the demo, tap a sample).
+
+With several readers (`[card] backends`) one may be down while the other works: the
+instructions then say which documents can be read right now. The screen re-reads that
+every second from the reader's own state (no device I/O on the UI thread).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,16 @@ from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import Button, Static
 
+from devices.card.base import Capability
+from devices.card.composite import out_of_service
 from kiosk.domain.flow import Step
 from kiosk.domain.masking import mask_name
 from kiosk.ui.messages import CardReadFailed, CardReading
 from kiosk.ui.screens.base import KioskScreen
+
+#: The readers a citizen's document needs, in the order their absence is told.
+_CITIZEN_READERS = (Capability.EMRTD, Capability.RESIDENT_ID)
+READERS_CHECK_S = 1.0
 
 
 class IdentifyScreen(KioskScreen):
@@ -35,6 +46,17 @@ class IdentifyScreen(KioskScreen):
     def on_mount(self) -> None:
         if "card" in self.station.unavailable():  # known down: say so instead of waiting forever
             self._status(self.t("identify.error.device"), error=True)
+        self._show_readers()
+        self.set_interval(READERS_CHECK_S, self._show_readers)
+
+    def _show_readers(self) -> None:
+        """The usual instructions, or which reader is out and what to use instead."""
+        missing = [c for c in _CITIZEN_READERS if c & out_of_service(self.station.card)]
+        working = len(missing) < len(_CITIZEN_READERS)
+        keys = [f"identify.reader_down.{c.name.lower()}" for c in missing] if working else []
+        instructions = self.query_one("#instructions", Static)
+        instructions.update("\n".join(self.t(k) for k in keys) or self.t("identify.instructions"))
+        instructions.set_class(bool(keys), "-warning")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button_id = event.button.id or ""

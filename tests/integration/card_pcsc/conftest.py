@@ -5,13 +5,14 @@ from __future__ import annotations
 import pytest
 
 from devices.card.base import MrzKey
-from tests.integration.card_pcsc.stack import PcscStack, get_stack
+from tests.integration.card_pcsc.stack import PcscStack, stack_or_skip
 
 
 @pytest.fixture(scope="session")
 def stack() -> PcscStack:
-    """The one pcscd of this test session (fails loudly if pcscd/vpcd/root are missing)."""
-    return get_stack()
+    """The one pcscd of this test session (fails loudly if pcscd/vpcd/root are missing;
+    skips when a pcscd this session did not start holds the socket)."""
+    return stack_or_skip()
 
 
 @pytest.fixture

@@ -3,8 +3,11 @@
 pcscd's socket path is fixed at /run/pcscd, so there is ONE pcscd per machine: this module
 keeps one process-wide `PcscStack` (`get_stack()`), guarded by a file lock so that two
 test sessions (say, this area's tests and the card contract suite run by someone else at
-the same moment) take turns instead of killing each other's daemon. A pcscd found running
-outside that lock (a system service) is stopped by its pid file; nothing is restored.
+the same moment) take turns instead of killing each other's daemon. A pcscd running
+outside that lock (a system service, someone's own) is never signalled: it is not ours.
+`start()` raises `ForeignPcscd` and the tests skip with that reason (`stack_or_skip()`);
+CI runs no pcscd of its own, so there it never skips. Files a dead pcscd left behind
+(pid file, socket nobody listens on) are removed.
 
 It fails loudly (RuntimeError), never skips, when pcscd, the vpcd driver or root are
 missing: the project's setup script installs them.
@@ -68,6 +71,17 @@ def _pid_alive(pid: int) -> bool:
         return False
 
 
+class ForeignPcscd(RuntimeError):
+    """A pcscd this module did not start holds /run/pcscd: the tests cannot have their own."""
+
+
+def _socket_answers(path: Path) -> bool:
+    """Whether a process listens on the unix socket `path`."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex(str(path)) == 0
+
+
 class PcscStack:
     """One pcscd with a vpcd reader (two slots) configured from a private reader.conf.d."""
 
@@ -114,7 +128,7 @@ class PcscStack:
                     if time.monotonic() > deadline:
                         raise RuntimeError("another test session kept pcscd for too long") from None
                     time.sleep(0.5)
-        self._stop_foreign_pcscd()
+        self._refuse_foreign_pcscd()
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 ["pcscd", "--foreground", "--config", str(self.conf_dir)],
@@ -147,25 +161,30 @@ class PcscStack:
         self.stop_pcscd()
         self.start()
 
-    def close(self) -> None:
-        self.stop_pcscd()
+    def close_lock(self) -> None:
+        """Let another test session have pcscd."""
         if self._lock_fd is not None:
             os.close(self._lock_fd)
             self._lock_fd = None
+
+    def close(self) -> None:
+        self.stop_pcscd()
+        self.close_lock()
         shutil.rmtree(self.work_dir, ignore_errors=True)
 
-    @staticmethod
-    def _stop_foreign_pcscd() -> None:
-        """A pcscd started outside this module (system service) would own /run/pcscd."""
+    def _refuse_foreign_pcscd(self) -> None:
+        """Raise ForeignPcscd when a pcscd we did not start is alive; clear a dead one's files.
+
+        Only ever looks: a pcscd started elsewhere is someone else's to stop."""
         try:
             pid = int(PCSCD_PID.read_text().strip())
         except (OSError, ValueError):
             pid = 0
-        if pid and _pid_alive(pid):
-            os.kill(pid, signal.SIGTERM)
-            deadline = time.monotonic() + 5
-            while _pid_alive(pid) and time.monotonic() < deadline:
-                time.sleep(0.05)
+        alive = pid and _pid_alive(pid)
+        if alive or (PCSCD_COMM.exists() and _socket_answers(PCSCD_COMM)):
+            self.close_lock()
+            held = f"pid {pid}" if alive else str(PCSCD_COMM)
+            raise ForeignPcscd(f"a pcscd this test session did not start holds /run/pcscd ({held}); stop it to run these tests")
         for stale in (PCSCD_COMM, PCSCD_PID):
             with contextlib.suppress(FileNotFoundError):
                 stale.unlink()
@@ -253,3 +272,13 @@ def get_stack() -> PcscStack:
     elif _STACK.proc is None or _STACK.proc.poll() is not None:
         _STACK.start()  # a test stopped pcscd and did not bring it back
     return _STACK
+
+
+def stack_or_skip() -> PcscStack:
+    """`get_stack()` for tests: skipped, with the reason, when a foreign pcscd is running."""
+    import pytest
+
+    try:
+        return get_stack()
+    except ForeignPcscd as exc:
+        pytest.skip(str(exc))

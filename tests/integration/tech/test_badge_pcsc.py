@@ -9,7 +9,7 @@ import pytest
 
 from kiosk.ui.technician.login import TechnicianLoginScreen
 from kiosk.ui.technician.screens import DevicesScreen
-from tests.integration.card_pcsc.stack import get_stack
+from tests.integration.card_pcsc.stack import stack_or_skip
 from tests.integration.card_pcsc.virtual_emrtd import VirtualBadge, VirtualEmrtd
 from tests.tui.tech.rig import BADGE_UID, build_rig
 from tests.tui.tech.test_technician_mode import SIZE, Host, wait_for
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.realstack
 
 @pytest.fixture
 def pcsc_rig(tmp_path: Path):
-    stack = get_stack()
+    stack = stack_or_skip()
     rig = build_rig(tmp_path, card=stack.reader(timeout_s=3.0))
     yield stack, rig
     rig.close()

@@ -106,9 +106,9 @@ def test_network_printer_goes_silent_then_answers_again():
 @pytest.mark.realstack
 def test_pcscd_stopped_and_restarted_is_seen_and_recovered():
     """Bad input: pcscd killed (as a crash or `systemctl stop pcscd` would), then started again."""
-    from tests.integration.card_pcsc.stack import get_stack
+    from tests.integration.card_pcsc.stack import stack_or_skip
 
-    stack = get_stack()
+    stack = stack_or_skip()
     reader = stack.reader(timeout_s=2.0)
     sup = Supervisor(probers_for(card=reader), probe_timeout_s=4.0)
     try:

@@ -20,10 +20,11 @@ import time
 from typing import Any
 
 from devices.card.base import CardEvent, CardReader, Identity, MrzKey
-from devices.card.factory import BACKENDS, build_card_reader
+from devices.card.factory import BACKENDS
 from devices.card.samples import SAMPLES
 from devices.card.settings import CardSettings
 from devices.errors import DeviceError, NoCard
+from kiosk.bootstrap import parts
 from kiosk.domain.masking import mask_date, mask_id_number, mask_name
 
 EXIT_DEVICE = 1
@@ -64,8 +65,13 @@ def _mrz_key(value: str) -> MrzKey:
     return MrzKey(document_number=parts[0], birth_yymmdd=parts[1], expiry_yymmdd=parts[2])
 
 
-def _settings(args: argparse.Namespace, load_config) -> CardSettings:
-    settings: CardSettings = load_config().card
+def _reader(args: argparse.Namespace, load_config) -> CardReader:
+    """The configured reader(s), or the one `--backend` picks, with the command's overrides."""
+    config = load_config()
+    return parts.card_reader(config.model_copy(update={"card": _settings(args, config.card)}))
+
+
+def _settings(args: argparse.Namespace, settings: CardSettings) -> CardSettings:
     update: dict[str, Any] = {}
     if args.backend:
         update.update(backend=args.backend, backends=None)
@@ -84,7 +90,7 @@ def _fail(reason: str) -> int:
 
 
 def _read(args: argparse.Namespace, load_config) -> int:
-    reader = build_card_reader(_settings(args, load_config))
+    reader = _reader(args, load_config)
     try:
         deadline = time.monotonic() + max(args.wait, 0.0)
         while True:
@@ -134,7 +140,7 @@ def identity_view(identity: Identity, *, unmasked: bool = False) -> dict[str, An
 
 
 def _watch(args: argparse.Namespace, load_config) -> int:
-    reader: CardReader = build_card_reader(_settings(args, load_config))
+    reader = _reader(args, load_config)
     events: queue.Queue[CardEvent] = queue.Queue()
     deadline = time.monotonic() + args.seconds if args.seconds is not None else None
     seen = 0

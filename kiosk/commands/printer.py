@@ -7,7 +7,7 @@ import sys
 
 from devices.errors import DeviceError
 from devices.printer.factory import build_printer
-from kiosk.domain.receipt_layout import FontNotFound, self_test_blocks, to_escpos
+from devices.printer.self_test import print_self_test
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,15 +33,10 @@ def _status(args: argparse.Namespace, load_config) -> int:
 def _test(args: argparse.Namespace, load_config) -> int:
     config = load_config()
     printer = build_printer(config.printer)
-    status = printer.status()
     try:
-        job = to_escpos(
-            self_test_blocks(config.station.name, printer.name, printer.profile, f"{status.state.value} ({status.detail})"),
-            printer.profile,
-        )
-        printer.print_bytes(job)
-    except (DeviceError, FontNotFound) as exc:
+        sent = print_self_test(printer, config.station.name)
+    except DeviceError as exc:
         print(f"test page not printed: {exc}", file=sys.stderr)
         return 1
-    print(f"test page sent to {printer.name} ({len(job)} bytes)")
+    print(f"test page sent to {printer.name} ({sent} bytes)")
     return 0

@@ -21,6 +21,7 @@ from devices.camera.base import Camera
 from devices.card.base import CardReader
 from devices.errors import DeviceError
 from devices.printer.base import ReceiptPrinter
+from devices.printer.self_test import print_self_test
 from kiosk.domain.catalog import validate_catalog
 from kiosk.technician.gate import TechnicianGate
 from kiosk.health.supervisor import DeviceHealth, Supervisor
@@ -87,14 +88,6 @@ class InstallResult:
 
 def _date(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if value else ""
-
-
-def test_page(station_id: str, when: dt.datetime) -> bytes:
-    """A short ESC/POS test page (ASCII only, so every printer profile prints it)."""
-    lines = ["KIOSK PRINTER TEST", f"station {station_id}", when.strftime("%Y-%m-%d %H:%M:%S UTC"),
-             "0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ", "-" * 32]
-    init, center, left, cut = b"\x1b@", b"\x1ba\x01", b"\x1ba\x00", b"\x1dV\x42\x00"
-    return init + center + "\n".join(lines).encode("ascii") + b"\n" + left + b"\n\n\n" + cut
 
 
 #: Exit status of the station after a technician left kiosk mode. The systemd units list it
@@ -191,7 +184,7 @@ class TechnicianOps:
     def test_printer(self) -> str:
         self._active()
         try:
-            self.printer.print_bytes(test_page(self.station_id, self._now()))
+            print_self_test(self.printer, self.station_id)
             result = "test page printed"
         except DeviceError as exc:
             result = f"failed: {type(exc).__name__}: {exc}"

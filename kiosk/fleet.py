@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 
 from devices.camera.base import Camera
 from devices.card.base import CardReader
@@ -63,6 +63,7 @@ def build_fleet(
     catalog_version: Callable[[], int | None] | None = None,
     services: Callable[[], Iterable[Service]] | None = None,
     healers: dict[str, Callable[[], None]] | None = None,
+    paper_low_policy: Literal["warn", "block"] = "warn",
 ) -> Fleet:
     """`metrics_path` is `settings.metrics_path` resolved against the config's folder (None = off)."""
     supervisor = Supervisor(
@@ -71,6 +72,7 @@ def build_fleet(
         interval_s=settings.probe_interval_s,
         probe_timeout_s=settings.probe_timeout_s,
         healers=healers,
+        paper_low_policy=paper_low_policy,
     )
     metrics = StationMetrics(
         supervisor, queue_counts=queue_counts, catalog_version=catalog_version, services=services
@@ -230,6 +232,7 @@ def build_technician_stack(
         queue_counts=outbox.counts,
         catalog_version=catalog_version,
         services=services,
+        paper_low_policy=config.printer.paper_low_policy,
     )
     fleet.supervisor.add_listener(audit_device_changes(audit))
     fleet.supervisor.after_each_round(lambda: publish_device_states(fleet.supervisor, outbox))

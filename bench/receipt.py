@@ -30,7 +30,10 @@ from devices.printer.escpos_backend import EscposPrinter  # noqa: E402
 from devices.printer.settings import PrinterSettings  # noqa: E402
 from kiosk.commands.receipt import sample_receipt  # noqa: E402
 from kiosk.config import StationSection  # noqa: E402
-from kiosk.domain import receipt_layout  # noqa: E402
+from devices.printer.blocks import QR, Cut, Text  # noqa: E402
+from devices.printer.raster import qr_module_size  # noqa: E402
+from devices.printer.render import to_escpos  # noqa: E402
+from kiosk.domain.receipt_layout import receipt_blocks  # noqa: E402
 from kiosk.domain.i18n_text import Lang  # noqa: E402
 from tests.support.virtual_printer import VirtualPrinter  # noqa: E402
 
@@ -59,14 +62,15 @@ def line(name: str, samples: list[float], target: float) -> None:
 def escpos_peer(receipt, profile: PrinterProfile) -> bytes:
     """The same lines through python-escpos' own text path (MagicEncode) and native QR."""
     printer = Dummy()
-    for block in receipt_layout.receipt_blocks(receipt):
-        if isinstance(block, receipt_layout.Text):
+    for block in receipt_blocks(receipt):
+        if isinstance(block, Text):
             printer.textln(block.text)
-        elif isinstance(block, receipt_layout.QR):
-            printer.qr(block.data, native=True, size=receipt_layout.qr_module_size(profile))
+        elif isinstance(block, QR):
+            printer.qr(block.data, native=True, size=qr_module_size(profile))
+        elif isinstance(block, Cut):
+            printer.cut()
         else:
             printer.textln("-" * profile.columns)
-    printer.cut()
     return printer.output
 
 
@@ -77,6 +81,9 @@ def main() -> int:
     args = parser.parse_args()
     receipt = sample_receipt(StationSection(), Lang.EN, None)
 
+    def render(profile: PrinterProfile) -> bytes:
+        return to_escpos(receipt_blocks(receipt), profile)
+
     print("receipt -> ESC/POS bytes (target <= 50 ms)")
     profiles = {
         "text GB18030 58 mm": PrinterProfile(gb18030=True),
@@ -84,13 +91,13 @@ def main() -> int:
         "raster CJK 80 mm": PrinterProfile(width_dots=576, columns=48, gb18030=False),
     }
     for name, profile in profiles.items():
-        first = timed(lambda p=profile: receipt_layout.render_receipt(receipt, p), 1)[0]
-        samples = timed(lambda p=profile: receipt_layout.render_receipt(receipt, p), args.renders)
-        size = len(receipt_layout.render_receipt(receipt, profile))
+        first = timed(lambda p=profile: render(p), 1)[0]
+        samples = timed(lambda p=profile: render(p), args.renders)
+        size = len(render(profile))
         print(f"  {name}: first call {first * 1000:.1f} ms (font loading), {size} bytes")
         line(f"{name}, steady", samples, RENDER_TARGET_S)
     peer = timed(lambda: escpos_peer(receipt, profiles["text GB18030 58 mm"]), args.renders)
-    ours = timed(lambda: receipt_layout.render_receipt(receipt, profiles["text GB18030 58 mm"]), args.renders)
+    ours = timed(lambda: render(profiles["text GB18030 58 mm"]), args.renders)
     line("peer: python-escpos text()+qr, same lines", peer, RENDER_TARGET_S)
     print(f"  ratio ours/peer (text mode, p50): {statistics.median(ours) / statistics.median(peer):.2f}")
 
@@ -99,7 +106,7 @@ def main() -> int:
     with VirtualPrinter() as virtual:
         printer = EscposPrinter(PrinterSettings(backend="network", host=virtual.host, port=virtual.port))
         line("status round trip (connect + DLE EOT 1/2/4)", timed(printer.status, args.status), STATUS_TARGET_S)
-        job = receipt_layout.render_receipt(receipt, profiles["raster CJK 58 mm"])
+        job = render(profiles["raster CJK 58 mm"])
         line(f"status + raster receipt ({len(job) // 1024} KiB) sent", timed(lambda: printer.print_bytes(job), 10), 8.0)
         virtual.set_state(PrinterState.OFFLINE)
         silent = timed(printer.status, 3)

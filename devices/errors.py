@@ -88,3 +88,12 @@ class PrinterOffline(PrinterError, DeviceUnavailable):
 
 class PrinterTimeout(PrinterOffline, DeviceTimeout):
     """The printer stopped answering or accepting data within the bounded time."""
+
+
+class FontNotFound(PrinterError):
+    """No CJK font on this station, so a raster job cannot be drawn.
+
+    The printer itself may be fine: the station lacks the font package. A `PrinterError`
+    all the same, because what the caller must do is the same as for a printer that
+    cannot print: show the receipt number on screen and tell the technician.
+    """

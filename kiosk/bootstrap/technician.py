@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from devices.camera.base import Camera
 from devices.card.base import CardReader
@@ -69,6 +70,7 @@ def build_monitoring(
     queue_counts: Callable[[], QueueCounts] | None = None,
     catalog_version: Callable[[], int | None] | None = None,
     services: Callable[[], Iterable[Service]] | None = None,
+    paper_low_policy: Literal["warn", "block"] = "warn",
 ) -> Monitoring:
     """`metrics_path` is `settings.metrics_path` resolved against the config's folder (None = off)."""
     supervisor = Supervisor(
@@ -76,6 +78,7 @@ def build_monitoring(
         policy=settings.policy,
         interval_s=settings.probe_interval_s,
         probe_timeout_s=settings.probe_timeout_s,
+        paper_low_policy=paper_low_policy,
     )
     metrics = StationMetrics(
         supervisor, queue_counts=queue_counts, catalog_version=catalog_version, services=services
@@ -183,6 +186,7 @@ def build_technician_stack(
         queue_counts=outbox.counts,
         catalog_version=catalog_version,
         services=services,
+        paper_low_policy=config.printer.paper_low_policy,
     )
     supervisor = monitoring.supervisor
     supervisor.add_listener(audit_device_changes(audit))

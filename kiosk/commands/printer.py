@@ -1,13 +1,16 @@
-"""`printer status` and `printer test`: what a technician runs at the station."""
+"""`printer status` and `printer test`: what a technician runs at the station.
+
+`printer test` is the technician tool of the touch screen (the one test page,
+`devices.printer.self_test`), run as the console's user and recorded on the audit trail.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from devices.errors import DeviceError
-from devices.printer.factory import build_printer
-from kiosk.domain.receipt_layout import FontNotFound, self_test_blocks, to_escpos
+from kiosk.bootstrap import parts
+from kiosk.bootstrap.technician import console_technician
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _status(args: argparse.Namespace, load_config) -> int:
     config = load_config()
-    printer = build_printer(config.printer)
+    printer = parts.printer(config)
     status = printer.status()
     ready = config.printer.ready_for_session(status)
     print(f"{printer.name}: {status.state.value}, paper {status.paper.value}: {status.detail}")
@@ -31,17 +34,10 @@ def _status(args: argparse.Namespace, load_config) -> int:
 
 
 def _test(args: argparse.Namespace, load_config) -> int:
-    config = load_config()
-    printer = build_printer(config.printer)
-    status = printer.status()
-    try:
-        job = to_escpos(
-            self_test_blocks(config.station.name, printer.name, printer.profile, f"{status.state.value} ({status.detail})"),
-            printer.profile,
-        )
-        printer.print_bytes(job)
-    except (DeviceError, FontNotFound) as exc:
-        print(f"test page not printed: {exc}", file=sys.stderr)
+    with console_technician(load_config()) as ops:
+        outcome = ops.test_printer()
+    if not outcome.ok:
+        print(f"test page not printed: {outcome.detail}", file=sys.stderr)
         return 1
-    print(f"test page sent to {printer.name} ({len(job)} bytes)")
+    print(f"test page sent to {ops.printer.name}")
     return 0

@@ -13,10 +13,13 @@ import sys
 import uuid
 from pathlib import Path
 
+from devices.errors import FontNotFound
+from devices.printer.raster import render_image
+from devices.printer.render import to_escpos
 from kiosk.domain.catalog import Catalog, Promise
 from kiosk.domain.i18n_text import Lang, LocalText
 from kiosk.domain.receipt import Receipt, ReceiptStatus
-from kiosk.domain.receipt_layout import FontNotFound, render_receipt, render_receipt_image
+from kiosk.domain.receipt_layout import receipt_blocks
 from kiosk.domain.receipt_number import make_receipt_number
 
 #: A fictional citizen and service for `--sample` (never a real person's data).
@@ -132,10 +135,11 @@ def _render(args: argparse.Namespace, load_config) -> int:
         receipt = sample_receipt(config.station, lang, args.received)
     profile = config.printer.printer_profile()
     try:
-        image = render_receipt_image(receipt, profile)
+        blocks = receipt_blocks(receipt)
+        image = render_image(blocks, profile)
         image.save(args.png, format="PNG")
         if args.escpos:
-            args.escpos.write_bytes(render_receipt(receipt, profile))
+            args.escpos.write_bytes(to_escpos(blocks, profile))
     except FontNotFound as exc:
         print(str(exc), file=sys.stderr)
         return 1

@@ -4,16 +4,24 @@ The rule from the issue: a failed print is shown on screen with the receipt numb
 the citizen may ask for a reprint while the session lasts; nothing is ever queued for
 printing later (it would come out in front of the next person). So the job is rendered
 once, sent only when asked, and this object dies with the session.
+
+The renderer is handed in (`devices.printer.render.to_escpos` at the station): the domain
+lays the receipt out as blocks but never imports the printer's byte-level code.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 
 from devices.errors import CoverOpen, DeviceError, PaperOut, PrinterOffline
-from devices.printer.base import ReceiptPrinter
+from devices.printer.base import PrinterProfile, ReceiptPrinter
+from devices.printer.blocks import Block
 from kiosk.domain.receipt import Receipt
-from kiosk.domain.receipt_layout import render_receipt
+from kiosk.domain.receipt_layout import receipt_blocks
+
+#: Blocks and the printer's profile -> the job's bytes.
+Renderer = Callable[[Sequence[Block], PrinterProfile], bytes]
 
 #: Prints of one receipt per session (the first plus reprints), so a stuck button or a
 #: playful child cannot empty the roll.
@@ -33,10 +41,10 @@ class PrintOutcome:
 class SessionReceipt:
     """The receipt of the current session and its print attempts."""
 
-    def __init__(self, printer: ReceiptPrinter, receipt: Receipt) -> None:
+    def __init__(self, printer: ReceiptPrinter, receipt: Receipt, render: Renderer) -> None:
         self._printer = printer
         self.receipt = receipt
-        self._job = render_receipt(receipt, printer.profile)
+        self._job = render(receipt_blocks(receipt), printer.profile)
         self.prints = 0
 
     def print(self) -> PrintOutcome:

@@ -6,7 +6,9 @@ printer), keeps one `DeviceHealth` per device (ok | degraded | down, with a data
 detail and, for the printer, the paper level), and answers `available(service)` from the
 config policy: a dead camera disables only the services that need documents, a dead reader
 disables identification (so every service), a dead printer either keeps submissions open
-with the receipt number on screen or refuses them. When a device comes back the next probe
+with the receipt number on screen or refuses them. A printer whose paper is near its end is
+degraded but usable, unless `[printer] paper_low_policy = "block"`: then it counts as down
+for new sessions, exactly like paper out. When a device comes back the next probe
 sees it and everything re-enables itself; listeners hear about each change (the UI
 `post_message`s them), and each round rewrites the metrics file.
 
@@ -23,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from devices.camera.base import Camera
 from devices.card.base import CardReader
@@ -171,9 +174,12 @@ class Supervisor:
         probe_timeout_s: float = 5.0,
         clock: Callable[[], float] = time.time,
         healers: dict[str, Callable[[], None]] | None = None,
+        paper_low_policy: Literal["warn", "block"] = "warn",
     ) -> None:
+        """`paper_low_policy` is `[printer] paper_low_policy`: "block" makes paper low count as down."""
         self._probers = dict(probers)
         self._policy = policy or PolicySettings()
+        self._paper_low_blocks = paper_low_policy == "block"
         self._interval = interval_s
         self._timeout = probe_timeout_s
         self._clock = clock
@@ -291,7 +297,7 @@ class Supervisor:
                 log.warning("probe of %s failed: %s", name, kind)
                 readings[name] = Reading(DeviceState.DOWN, f"probe failed: {kind}")
             else:
-                readings[name] = call.result
+                readings[name] = self._paper_policy(name, call.result)
         changed = [self._record(name, reading) for name, reading in readings.items()]
         for name, reading in readings.items():
             if reading.state is DeviceState.DOWN and name in self._healers:
@@ -308,6 +314,17 @@ class Supervisor:
             except Exception:
                 log.exception("after-round hook failed")
         return self.all_health()
+
+    def _paper_policy(self, name: str, reading: Reading) -> Reading:
+        """Under "block", a printer whose paper is near its end is down for new sessions.
+
+        Down, not a separate flag: then everything that follows paper out (the
+        `printer_down` policy, the receipt on screen, the heartbeat, `doctor`) follows it too.
+        """
+        paper_low = reading.state is DeviceState.DEGRADED and reading.paper is PaperState.LOW
+        if name == PRINTER and paper_low and self._paper_low_blocks:
+            return Reading(DeviceState.DOWN, f"{reading.detail} (paper_low_policy = block)", reading.paper)
+        return reading
 
     def _record(self, name: str, reading: Reading) -> tuple[DeviceHealth, DeviceHealth] | None:
         now = self._clock()

@@ -21,6 +21,7 @@ from devices.camera.base import Camera
 from devices.card.base import CardReader
 from devices.errors import DeviceError
 from devices.printer.base import ReceiptPrinter
+from devices.printer.self_test import print_self_test
 from kiosk.domain.catalog import validate_catalog
 from kiosk.technician.gate import TechnicianGate
 from kiosk.health.supervisor import DeviceHealth, Supervisor
@@ -79,6 +80,14 @@ class CatalogView:
 
 
 @dataclass(frozen=True, slots=True)
+class DeviceTest:
+    """A device test's outcome: ok or not, and a data-free line saying what happened."""
+
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
 class InstallResult:
     file: str
     outcome: str  # applied | staged | ignored | rejected:<reason> | invalid
@@ -87,14 +96,6 @@ class InstallResult:
 
 def _date(value: dt.datetime | None) -> str:
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if value else ""
-
-
-def test_page(station_id: str, when: dt.datetime) -> bytes:
-    """A short ESC/POS test page (ASCII only, so every printer profile prints it)."""
-    lines = ["KIOSK PRINTER TEST", f"station {station_id}", when.strftime("%Y-%m-%d %H:%M:%S UTC"),
-             "0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ", "-" * 32]
-    init, center, left, cut = b"\x1b@", b"\x1ba\x01", b"\x1ba\x00", b"\x1dV\x42\x00"
-    return init + center + "\n".join(lines).encode("ascii") + b"\n" + left + b"\n\n\n" + cut
 
 
 #: Exit status of the station after a technician left kiosk mode. The systemd units list it
@@ -191,41 +192,42 @@ class TechnicianOps:
         self._active()
         return self.supervisor.all_health()
 
-    def test_card(self) -> str:
+    def test_card(self) -> DeviceTest:
         """Read the card on the reader and report only what kind it is (or why it failed)."""
-        self._active()
-        try:
+        def read() -> str:
             if not self.card.card_present():
-                result = "no card on the reader"
-            else:
-                identity = self.card.read_identity()
-                result = f"read ok: {identity.kind.value}"
-                del identity  # a citizen's card may be used to test: drop it at once
-        except DeviceError as exc:
-            result = f"failed: {type(exc).__name__}: {exc}"
-        self._record("device_test", device="card", result=result[:120])
-        return result
+                return "no card on the reader"
+            identity = self.card.read_identity()
+            kind = identity.kind.value
+            del identity  # a citizen's card may be used to test: drop it at once
+            return f"read ok: {kind}"
 
-    def test_camera(self) -> str:
+        return self._device_test("card", read)
+
+    def test_camera(self) -> DeviceTest:
+        def frame() -> str:
+            latest = self.camera.latest(timeout=2.0)
+            height, width = latest.image.shape[:2]
+            return f"frame {width}x{height} (#{latest.seq})"
+
+        return self._device_test("camera", frame)
+
+    def test_printer(self) -> DeviceTest:
+        """The one test page (`devices.printer.self_test`), as `run_kiosk.py printer test` prints it."""
+        def page() -> str:
+            print_self_test(self.printer, self.station_id)
+            return "test page printed"
+
+        return self._device_test("printer", page)
+
+    def _device_test(self, device: str, run: Callable[[], str]) -> DeviceTest:
         self._active()
         try:
-            frame = self.camera.latest(timeout=2.0)
-            height, width = frame.image.shape[:2]
-            result = f"frame {width}x{height} (#{frame.seq})"
+            outcome = DeviceTest(True, run())
         except DeviceError as exc:
-            result = f"failed: {type(exc).__name__}: {exc}"
-        self._record("device_test", device="camera", result=result[:120])
-        return result
-
-    def test_printer(self) -> str:
-        self._active()
-        try:
-            self.printer.print_bytes(test_page(self.station_id, self._now()))
-            result = "test page printed"
-        except DeviceError as exc:
-            result = f"failed: {type(exc).__name__}: {exc}"
-        self._record("device_test", device="printer", result=result[:120])
-        return result
+            outcome = DeviceTest(False, f"failed: {type(exc).__name__}: {exc}")
+        self._record("device_test", device=device, result=outcome.detail[:120])
+        return outcome
 
     def reprobe(self) -> list[DeviceHealth]:
         self._active()

@@ -17,7 +17,7 @@ import dataclasses
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from kiosk.domain.receipt_layout import find_cjk_font
+from devices.printer.fonts import find_cjk_font
 
 ESC, GS, FS, DLE = 0x1B, 0x1D, 0x1C, 0x10
 CELL_W, CELL_H, LINE_GAP = 12, 24, 6

@@ -8,7 +8,8 @@ ways real printers do:
 - `stall_jobs_s = 0.7`: answers status, then stops reading for that long once job data
   arrives (cover opened mid-print; the sender's buffers fill up and its write must time
   out); `math.inf` = never reads again;
-- `refuse()`: closes the listening socket (connection refused).
+- `refuse()`: closes the listening socket (connection refused);
+- `hang_up()`: accepts each connection and closes it at once (the peer closes the socket).
 
 Real-time queries are recognised when a received chunk starts with DLE EOT: the station
 sends each query alone and waits for its answer, so queries never share a chunk with job
@@ -30,6 +31,7 @@ class VirtualPrinter:
         self.state = state
         self.answer_override: bytes | None = None
         self.stall_jobs_s: float | None = None
+        self.hangs_up = False
         self.jobs: list[bytes] = []
         self.queries: list[int] = []
         self.cleared = 0
@@ -67,6 +69,10 @@ class VirtualPrinter:
         """Stop listening: new connections are refused."""
         self._listener.close()
 
+    def hang_up(self) -> None:
+        """Close every new connection as soon as it is accepted."""
+        self.hangs_up = True
+
     def _accept_loop(self) -> None:
         while not self._stop.is_set():
             try:
@@ -93,7 +99,7 @@ class VirtualPrinter:
         stalled = False
         conn.settimeout(0.05)
         with conn:
-            while True:
+            while not self.hangs_up:
                 if self.stall_jobs_s is not None and job and not stalled:
                     stalled = True  # cover open: nothing is read for a while
                     self._stop.wait(min(self.stall_jobs_s, 30))

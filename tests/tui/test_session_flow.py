@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
 from devices.errors import CardRemoved, PaperOut
+from devices.printer.base import PrinterState
 from kiosk.domain.flow import Step
 from kiosk.domain.i18n_text import Lang
 from kiosk.domain.receipt_number import verify_receipt_number
+from kiosk.health.settings import PolicySettings
+from kiosk.health.supervisor import Supervisor, probers_for
 from kiosk.station import STATION_SIZE
 from devices.card.samples import RESIDENT, TECHNICIAN_BADGE
 from tests.tui.conftest import click, consent_and_submit, fill_endorsement_up_to_capture, visible_text, wait_for
@@ -179,6 +184,26 @@ async def test_attract_screen_learns_when_the_printer_goes_down(rig_factory):
         assert str(line.content) == ""
         down.add("printer")
         await wait_for(pilot, lambda: "回执打印" in str(line.content), timeout=4)
+
+
+@pytest.mark.parametrize(("paper_low_policy", "shown"), [("block", True), ("warn", False)])
+async def test_attract_screen_under_the_paper_low_policy(rig_factory, paper_low_policy, shown):
+    """Bad input: paper near its end; "block" makes the real supervisor report the printer
+    unavailable as paper out does (under printer_down = refuse), "warn" keeps serving."""
+    rig = rig_factory(unavailable=lambda: supervisor.unavailable_kinds())
+    supervisor = Supervisor(
+        probers_for(printer=rig.printer), policy=PolicySettings(printer_down="refuse"), paper_low_policy=paper_low_policy
+    )
+    rig.printer.set_state(PrinterState.PAPER_LOW)
+    supervisor.probe_once()
+    app = rig.app()
+    async with app.run_test(size=STATION_SIZE) as pilot:
+        await pilot.pause()
+        line = str(app.screen.query_one("#unavailable").content)
+        assert ("回执打印" in line) is shown
+        rig.printer.set_state(PrinterState.OK)  # a new roll
+        supervisor.probe_once()
+        await wait_for(pilot, lambda: str(app.screen.query_one("#unavailable").content) == "", timeout=4)
 
 
 async def test_a_technician_badge_is_not_an_identity(rig_factory):

@@ -1,8 +1,9 @@
 """Done: the receipt number, large, and the printed receipt.
 
-The receipt is rendered with the printer helper's layout and sent in a thread worker.
-When printing fails the number stays on screen with what to do; a reprint is offered only
-while this screen is shown (same citizen), and nothing is ever queued to print later.
+The receipt is laid out by the domain, rendered by the printer's renderer and sent in a
+thread worker. When printing fails the number stays on screen with what to do; a reprint
+is offered only while this screen is shown (same citizen), and nothing is ever queued to
+print later.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from textual.widgets import Button, Static
 from textual.worker import Worker, WorkerState
 
 from devices.errors import CoverOpen, PaperOut, PrinterOffline
+from devices.printer.render import to_escpos
 from kiosk.domain.flow import Step
-from kiosk.domain.receipt_layout import render_receipt
+from kiosk.domain.receipt_layout import receipt_blocks
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.i18n import promise_text
 from kiosk.ui.widgets.bigtext import BigText
@@ -63,7 +65,7 @@ class DoneScreen(KioskScreen):
         receipt = self.kiosk.receipt
         assert receipt is not None
         printer = self.station.printer
-        printer.print_bytes(render_receipt(receipt, printer.profile))
+        printer.print_bytes(to_escpos(receipt_blocks(receipt), printer.profile))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name != "print" or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR):

@@ -41,9 +41,9 @@ class DevicesScreen(TechnicianScreen):
 
     def on_action_button(self, button: str) -> None:
         actions = {
-            "test-card": self.ops.test_card,
-            "test-camera": self.ops.test_camera,
-            "test-printer": self.ops.test_printer,
+            "test-card": lambda: self.ops.test_card().detail,
+            "test-camera": lambda: self.ops.test_camera().detail,
+            "test-printer": lambda: self.ops.test_printer().detail,
             "probe": lambda: ", ".join(f"{h.device} {h.state.value}" for h in self.ops.reprobe()),
         }
         if button in actions:

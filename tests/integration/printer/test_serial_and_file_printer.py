@@ -4,56 +4,17 @@ kernel objects python-escpos' Serial and our bounded File talk to."""
 from __future__ import annotations
 
 import os
-import select
-import threading
 import time
 
 import pytest
 
 from devices.errors import PrinterOffline, PrinterTimeout
-from devices.printer import status as rt
 from devices.printer.base import PrinterState
 from devices.printer.escpos_backend import EscposPrinter
 from devices.printer.settings import PrinterSettings
+from tests.integration.printer.pty_printer import PtyPrinter
 
 pytestmark = pytest.mark.realstack
-
-
-class PtyPrinter:
-    """Plays the printer on the master side of a pty: answers DLE EOT, records the rest."""
-
-    def __init__(self, state: PrinterState) -> None:
-        self.state = state
-        self.master, slave = os.openpty()
-        self.path = os.ttyname(slave)
-        self._slave = slave
-        self.received = bytearray()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> PtyPrinter:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=2)
-        os.close(self.master)
-        os.close(self._slave)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            if not select.select([self.master], [], [], 0.05)[0]:
-                continue
-            try:
-                chunk = os.read(self.master, 4096)
-            except OSError:
-                continue
-            if chunk.startswith(rt.DLE_EOT) and self.state is not PrinterState.OFFLINE:
-                answers = dict(zip((1, 2, 4), rt.encode(self.state), strict=True))
-                os.write(self.master, bytes(answers[chunk[i + 2]] for i in range(0, len(chunk) - 2, 3)))
-            elif not chunk.startswith(rt.DLE_EOT):
-                self.received += chunk
 
 
 def _serial(path: str, **overrides) -> EscposPrinter:

@@ -213,7 +213,7 @@ async def test_devices_screen_shows_states_and_runs_tests(rig):
         rig.printer.set_state(PrinterState.OK)
         await pilot.click("#test-printer")
         await wait_for(pilot, lambda: "printed" in str(result.render()))
-        assert b"KIOSK PRINTER TEST" in rig.printer.printed[-1]
+        assert "打印测试".encode("gb18030") in rig.printer.printed[-1]  # the one test page
         assert_no_citizen_data(pilot.app)
     tests = [r.detail for r in rig.audit.recent() if r.action == "device_test"]
     assert {t["device"] for t in tests} == {"card", "camera", "printer"}

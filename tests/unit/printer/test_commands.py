@@ -11,10 +11,12 @@ import zxingcpp
 from PIL import Image
 
 from devices.printer.base import PrinterProfile, PrinterState
+from devices.printer.render import to_escpos
 from devices.printer.settings import PrinterSettings
 from kiosk.commands import printer as printer_command
 from kiosk.commands import receipt as receipt_command
 from kiosk.config import StationSection
+from kiosk.domain.receipt_layout import receipt_blocks
 from kiosk.domain.receipt_number import make_receipt_number
 from offline_queue.api import NewSubmission
 from offline_queue.sealing import Sealer, generate_keypair
@@ -107,8 +109,8 @@ def test_receipt_render_of_a_queued_submission_shows_no_identity(tmp_path, capsy
     assert [c.text for c in zxingcpp.read_barcodes(image.convert("L"))] == [
         config.station.status_url + queued.submission_id
     ]
-    page = Interpreter(384).render(receipt_command.render_receipt(
-        receipt_command.queued_receipt(config, queued.submission_id, receipt_command.Lang.ZH_HANS),
+    page = Interpreter(384).render(to_escpos(
+        receipt_blocks(receipt_command.queued_receipt(config, queued.submission_id, receipt_command.Lang.ZH_HANS)),
         PrinterProfile(gb18030=True),
     ))
     assert number in page.text and "RESIDENCE-ENDORSE" in page.text and "已保存在本驿站" in page.text
@@ -145,7 +147,7 @@ def test_receipt_render_of_a_delivered_submission_says_received_with_the_referen
         record = outbox.claim("test")
         assert outbox.delivered(record, "GZ2026-000123", "2026-11-23T02:00:00Z")
     receipt = receipt_command.queued_receipt(config, queued.submission_id, receipt_command.Lang.ZH_HANS)
-    page = Interpreter(384).render(receipt_command.render_receipt(receipt, PrinterProfile(gb18030=True)))
+    page = Interpreter(384).render(to_escpos(receipt_blocks(receipt), PrinterProfile(gb18030=True)))
     assert number in page.text and "GZ2026-000123" in page.text
     assert "已保存在本驿站" not in page.text, "a delivered record is not 'queued at this station'"
     assert "申请人" not in page.text and "证件号码" not in page.text

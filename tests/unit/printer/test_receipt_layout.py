@@ -1,4 +1,5 @@
-"""Receipt bytes rendered by the ESC/POS interpreter; QR decoded by zxing-cpp (independent)."""
+"""The receipt's layout (domain blocks) through the printer's renderer: bytes rendered by the
+ESC/POS interpreter, QR decoded by zxing-cpp (independent)."""
 
 from __future__ import annotations
 
@@ -6,19 +7,16 @@ import pytest
 import zxingcpp
 from escpos.printer import Dummy
 
+from devices.errors import FontNotFound
+from devices.printer import fonts, raster
 from devices.printer.base import PrinterProfile
-from kiosk.domain import receipt_layout
+from devices.printer.blocks import QR, Cut, Rule, Text, display_width, wrap
+from devices.printer.fonts import find_cjk_font
+from devices.printer.raster import render_image
+from devices.printer.render import to_escpos
 from kiosk.domain.i18n_text import Lang
-from kiosk.domain.receipt import ReceiptStatus
-from kiosk.domain.receipt_layout import (
-    FontNotFound,
-    find_cjk_font,
-    render_receipt,
-    render_receipt_image,
-    self_test_blocks,
-    to_escpos,
-    wrap,
-)
+from kiosk.domain.receipt import Receipt, ReceiptStatus
+from kiosk.domain.receipt_layout import receipt_blocks
 from tests.support.escpos_interpreter import Interpreter
 from tests.unit.printer.conftest import RAW_ID, RAW_NAME, make_receipt
 
@@ -28,6 +26,14 @@ RASTER_58 = PrinterProfile(gb18030=False)
 RASTER_80 = PrinterProfile(width_dots=576, columns=48, gb18030=False)
 TEXT_80 = PrinterProfile(width_dots=576, columns=48, gb18030=True)
 ALL = [TEXT_58, TEXT_58_IMAGE_QR, RASTER_58, RASTER_80, TEXT_80]
+
+
+def render_receipt(receipt: Receipt, profile: PrinterProfile) -> bytes:
+    return to_escpos(receipt_blocks(receipt), profile)
+
+
+def render_receipt_image(receipt: Receipt, profile: PrinterProfile):
+    return render_image(receipt_blocks(receipt), profile)
 
 
 def decode_qr(image):
@@ -59,6 +65,16 @@ def test_text_mode_prints_chinese_content_in_order_without_overflow(receipt):
     assert "2026-11-23 17:05" in lines  # date and time stay together (NBSP), station time
     assert "服务热线 Hotline: 12345" in lines
     assert page.qr_payloads == [receipt.qr_url]
+
+
+def test_layout_is_plain_blocks_ending_with_the_one_cut(receipt):
+    """The domain's part: blocks only (no bytes), the number large on one line, QR, then the cut."""
+    blocks = receipt_blocks(receipt)
+    assert all(isinstance(block, Text | Rule | QR | Cut) for block in blocks)
+    assert blocks[-1] == Cut() and blocks.count(Cut()) == 1
+    number = next(b for b in blocks if isinstance(b, Text) and b.text == receipt.receipt_number)
+    assert (number.size, number.bold, number.one_line) == ("large", True, True)
+    assert [b.data for b in blocks if isinstance(b, QR)] == [receipt.qr_url]
 
 
 def test_no_raw_identity_in_any_rendering(receipt):
@@ -128,28 +144,11 @@ def test_text_mode_bytes_are_exact_where_the_layout_is_fixed(receipt):
     assert b"\x1d(k\x03\x001C\x06" in job and b"\x1d(k\x03\x001E1" in job  # module 6 dots, EC level M
 
 
-def test_self_test_page_bytes_are_exact():
-    profile = PrinterProfile(gb18030=True)
-    job = to_escpos(self_test_blocks("驿站", "simulated", profile, "ok"), profile)
-    expected = Dummy()
-    expected.hw("INIT")
-    expected._raw(b"\x1c&")
-    expected.set(align="center", bold=True, custom_size=True, width=2, height=2)
-    expected._raw("打印测试\n".encode("gb18030"))
-    expected.set(align="center", bold=False, custom_size=True, width=1, height=1)
-    expected._raw(b"Printer test\n")
-    expected.set(align="center", bold=False, custom_size=True, width=1, height=1)
-    expected._raw("驿站\n".encode("gb18030"))
-    expected.set(align="left", bold=False, custom_size=True, width=1, height=1)
-    expected._raw(b"-" * 32 + b"\n")
-    assert job.startswith(expected.output)
-
-
 # --- wrapping and fonts --------------------------------------------------------------
 
 
 def test_wrap_breaks_cjk_anywhere_and_latin_at_spaces():
-    narrow = lambda s: receipt_layout.display_width(s) <= 10  # noqa: E731
+    narrow = lambda s: display_width(s) <= 10  # noqa: E731
     assert wrap("已保存在本驿站联网后", narrow) == ["已保存在本", "驿站联网后"]
     assert wrap("Saved at this station", narrow) == ["Saved at", "this", "station"]
     assert wrap("ABCDEFGHIJKLMNOP", narrow) == ["ABCDEFGHIJ", "KLMNOP"]
@@ -157,8 +156,8 @@ def test_wrap_breaks_cjk_anywhere_and_latin_at_spaces():
 
 def test_missing_cjk_font_is_a_clear_error(monkeypatch, tmp_path, receipt):
     """Bad input: no font at any candidate path and none in $KIOSK_CJK_FONT."""
-    monkeypatch.delenv(receipt_layout.FONT_ENV, raising=False)
-    monkeypatch.setattr(receipt_layout, "FONT_CANDIDATES", (str(tmp_path / "none.ttc"),))
+    monkeypatch.delenv(fonts.FONT_ENV, raising=False)
+    monkeypatch.setattr(fonts, "FONT_CANDIDATES", (str(tmp_path / "none.ttc"),))
     with pytest.raises(FontNotFound, match="fonts-noto-cjk"):
         render_receipt(receipt, RASTER_58)
     # text mode needs no font on this machine
@@ -167,16 +166,16 @@ def test_missing_cjk_font_is_a_clear_error(monkeypatch, tmp_path, receipt):
 
 def test_font_override_by_environment(monkeypatch):
     path = find_cjk_font()
-    monkeypatch.setenv(receipt_layout.FONT_ENV, str(path))
+    monkeypatch.setenv(fonts.FONT_ENV, str(path))
     assert find_cjk_font() == path
 
 
 def test_raster_bytes_equal_python_escpos_image_output(receipt):
     """Our packed GS v 0 must be byte for byte what python-escpos' image() sends (fragments included)."""
     image = render_receipt_image(receipt, RASTER_58)
-    assert image.height > receipt_layout.RASTER_FRAGMENT_ROWS  # exercises the split
+    assert image.height > raster.RASTER_FRAGMENT_ROWS  # exercises the split
     reference = Dummy(profile="POS-5890")  # 384 dots, so image() knows the paper width
     reference.image(image, impl="bitImageRaster")
-    assert receipt_layout.raster_command(image) == reference.output
+    assert raster.raster_command(image) == reference.output
     job = render_receipt(receipt, RASTER_58)
     assert reference.output in job and job.startswith(b"\x1b@\x1dv0")

@@ -274,3 +274,54 @@ def test_build_gate_follows_the_settings(tmp_path):
         results = [gate.login_pin("000000") for _ in range(3)]
         assert results[-1].outcome == "locked" and results[-1].locked_for_s == 60
         assert [r.action for r in trail.recent(2)] == ["lockout", "failed_login"]
+
+
+def _answers(sup: Supervisor) -> tuple:
+    """Everything the station asks the supervisor about the printer."""
+    return (
+        sup.health(PRINTER).state,
+        sup.receipt_on_screen(),
+        sup.unavailable_kinds(),
+        [sup.available(s) for s in (PLAIN, WITH_DOCS, NEEDS_PRINT)],
+        [ok for device, ok, _ in sup.doctor() if device == PRINTER],
+    )
+
+
+@pytest.mark.parametrize("printer_down", ["allow_with_screen_receipt", "refuse"])
+def test_paper_low_under_block_policy_is_treated_exactly_as_paper_out(printer_down):
+    """Bad input: paper near its end with `paper_low_policy = "block"`, under either printer_down policy."""
+    policy = PolicySettings(printer_down=printer_down)
+    printer = Printer()
+    sup = Supervisor(probers_for(Plug("card"), Plug("camera"), printer), policy=policy, paper_low_policy="block")
+    printer.next = PrinterStatus(PrinterState.PAPER_LOW, PaperState.LOW)
+    sup.probe_once()
+    low = _answers(sup)
+    assert sup.health(PRINTER).paper is PaperState.LOW and "paper_low_policy = block" in sup.health(PRINTER).detail
+    assert sup.device_states()[PRINTER]["state"] == "down"
+    printer.next = PrinterStatus(PrinterState.PAPER_OUT, PaperState.OUT)
+    sup.probe_once()
+    assert low == _answers(sup)
+    assert low[0] is DeviceState.DOWN and low[1] is True
+    assert low[2] == (frozenset({PRINTER}) if printer_down == "refuse" else frozenset())
+    printer.next = PrinterStatus(PrinterState.OK)  # a new roll
+    sup.probe_once()
+    assert sup.health(PRINTER).state is DeviceState.OK and not sup.receipt_on_screen()
+
+
+def test_paper_low_under_the_default_warn_policy_stays_usable_even_when_printer_down_refuses():
+    """Bad input: paper near its end with the default policy: degraded, still serving."""
+    printer = Printer()
+    sup = Supervisor(probers_for(Plug("card"), Plug("camera"), printer), policy=PolicySettings(printer_down="refuse"))
+    printer.next = PrinterStatus(PrinterState.PAPER_LOW, PaperState.LOW)
+    sup.probe_once()
+    assert sup.health(PRINTER).state is DeviceState.DEGRADED
+    assert sup.available(NEEDS_PRINT) and not sup.receipt_on_screen() and sup.unavailable_kinds() == frozenset()
+
+
+def test_block_policy_leaves_a_paper_low_card_reader_reading_alone():
+    """Only the printer's paper counts: another device's degraded reading is not touched."""
+    from kiosk.health.supervisor import Reading
+
+    sup = Supervisor({CARD: lambda: Reading(DeviceState.DEGRADED, "odd", PaperState.LOW)}, paper_low_policy="block")
+    sup.probe_once()
+    assert sup.health(CARD).state is DeviceState.DEGRADED

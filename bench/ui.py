@@ -17,7 +17,6 @@ from pathlib import Path
 # The project root instead of bench/ itself: bench/queue.py would shadow the stdlib `queue`.
 sys.path[0] = str(Path(__file__).resolve().parents[1])
 
-from argon2 import PasswordHasher  # noqa: E402
 
 from devices.camera.base import DocKind  # noqa: E402
 from devices.camera.simulated import SimulatedCamera  # noqa: E402
@@ -37,6 +36,7 @@ from kiosk.demo.controls import DemoCards  # noqa: E402
 from kiosk.bootstrap.technician import build_gate  # noqa: E402
 from kiosk.health.supervisor import Supervisor, probers_for  # noqa: E402
 from kiosk.technician.ops import TechnicianOps  # noqa: E402
+from kiosk.technician.credentials import hash_pin  # noqa: E402
 from kiosk.technician.settings import TechnicianSettings  # noqa: E402
 from kiosk.ui.app import KioskApp  # noqa: E402
 from kiosk.ui.screens.capture import fitted_cells  # noqa: E402
@@ -75,7 +75,7 @@ async def _one_session(tmp: Path, index: int) -> float:
     reader, printer, camera = SimulatedCardReader(), SimulatedPrinter(), SimulatedCamera(width=960, height=540)
     outbox = Outbox.open(tmp / f"q{index}.db", Sealer(generate_keypair()[1], "bench"))
     audit = AuditTrail(tmp / f"audit{index}.db")
-    gate = build_gate(TechnicianSettings(pin_hash=PasswordHasher(time_cost=1, memory_cost=8192).hash("246810")), audit)
+    gate = build_gate(TechnicianSettings(pin_hash=hash_pin("246810")), audit, None)
     technician = TechnicianOps(
         gate=gate, supervisor=Supervisor(probers_for(reader, camera, printer)), audit=audit, outbox=outbox,
         card=reader, camera=camera, printer=printer, station_id="GZ-HZ-0001", region="440105", trusted_admin_keys={},

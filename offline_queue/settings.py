@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
+from urllib.parse import urlsplit
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
@@ -38,16 +40,18 @@ class QueueSettings(BaseModel):
         description="SQLite database of the outbox and the catalog state (WAL; -wal/-shm files beside it)",
     )
     retention_days: float = Field(
-        default=30.0, ge=0, description="Delivered records are purged this many days after delivery"
+        default=30.0, ge=0, le=3650, description="Delivered records are purged this many days after delivery"
     )
     min_free_bytes: int = Field(
         default=512 * 1024 * 1024,
         ge=0,
+        le=2**44,  # 16 TiB: a floor no station disk reaches would refuse every submission
         description="Free-disk floor: below it new submissions are refused (queued ones are kept)",
     )
     lease_seconds: float = Field(
         default=120.0,
-        gt=0,
+        ge=5,
+        le=3600,
         description="A record being delivered is leased this long; a crashed daemon's lease expires and it is retried",
     )
     sealing_public_key: str = Field(
@@ -77,7 +81,11 @@ class SyncSettings(BaseModel):
     base_url: str = Field(
         default="http://127.0.0.1:8780",
         pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
-        description="Root of the service API (the part before /v1/...)",
+        description="Root of the service API (the part before /v1/...); http:// only to loopback unless allow_insecure",
+    )
+    allow_insecure: bool = Field(
+        default=False,
+        description="Allow plain http:// to a remote platform and tls_verify = false (test benches only)",
     )
     kiosk_id: str = Field(default="GZ-HZ-0001", min_length=1, description="Sent as the Kiosk-Id header")
     token: SecretStr = Field(default=SecretStr(""), description="Bearer token (never logged)")
@@ -87,11 +95,13 @@ class SyncSettings(BaseModel):
     ca_bundle: Path | None = Field(default=None, description="CA bundle to verify the platform with (instead of the system's)")
     client_cert: Path | None = Field(default=None, description="TLS client certificate (PEM)")
     client_key: Path | None = Field(default=None, description="Private key of the client certificate (PEM)")
-    backoff_base_s: float = Field(default=2.0, gt=0, description="Full-jitter backoff: first retry waits up to this long")
-    backoff_cap_s: float = Field(default=600.0, gt=0, description="Full-jitter backoff: no wait is longer than this")
-    retry_after_max_s: float = Field(default=900.0, gt=0, description="A server's Retry-After is clamped to this")
-    heartbeat_interval_s: float = Field(default=60.0, gt=0, description="Seconds between heartbeats")
-    catalog_poll_interval_s: float = Field(default=300.0, gt=0, description="Seconds between catalog pulls")
+    backoff_base_s: float = Field(
+        default=2.0, ge=0.01, le=300, description="Full-jitter backoff: first retry waits up to this long"
+    )
+    backoff_cap_s: float = Field(default=600.0, ge=0.1, le=3600, description="Full-jitter backoff: no wait is longer than this")
+    retry_after_max_s: float = Field(default=900.0, ge=1, le=86400, description="A server's Retry-After is clamped to this")
+    heartbeat_interval_s: float = Field(default=60.0, ge=1, le=3600, description="Seconds between heartbeats")
+    catalog_poll_interval_s: float = Field(default=300.0, ge=1, le=86400, description="Seconds between catalog pulls")
     idle_poll_s: float = Field(
         default=2.0, gt=0, le=60, description="When nothing is due, look for new submissions this often"
     )
@@ -115,6 +125,7 @@ class SyncSettings(BaseModel):
     max_response_bytes: int = Field(
         default=1024 * 1024,
         ge=1024,
+        le=64 * 1024 * 1024,
         description="A response larger than this is a transient failure, never success",
     )
 
@@ -131,4 +142,19 @@ class SyncSettings(BaseModel):
             raise ValueError("backoff_cap_s must be >= backoff_base_s")
         if self.client_key is not None and self.client_cert is None:
             raise ValueError("client_key needs client_cert")
+        if not self.allow_insecure:
+            url = urlsplit(self.base_url)
+            if url.scheme == "http" and not _is_loopback(url.hostname or ""):
+                raise ValueError("base_url: plain http:// only to a loopback address (set allow_insecure = true on a test bench)")
+            if not self.tls_verify:
+                raise ValueError("tls_verify = false needs allow_insecure = true (test benches only)")
         return self
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -22,8 +22,8 @@ class PolicySettings(BaseModel):
 class SupervisorSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    probe_interval_s: float = Field(default=15.0, gt=0, le=3600, description="seconds between device probes")
-    probe_timeout_s: float = Field(default=5.0, gt=0, le=60, description="a probe that takes longer counts as down")
+    probe_interval_s: float = Field(default=15.0, ge=1, le=3600, description="seconds between device probes")
+    probe_timeout_s: float = Field(default=5.0, ge=0.1, le=60, description="a probe that takes longer counts as down")
     policy: PolicySettings = Field(default_factory=PolicySettings, description="service availability policy")
     metrics_path: str = Field(
         default="var/metrics/kiosk.prom",

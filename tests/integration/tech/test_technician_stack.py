@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from argon2 import PasswordHasher
-
 from kiosk.bootstrap import parts
 from kiosk.config import load_config
 from kiosk.bootstrap.technician import build_technician_stack
@@ -18,7 +16,7 @@ from offline_queue.sealing import generate_keypair
 
 def write_config(tmp: Path) -> Path:
     _, public = generate_keypair()
-    pin_hash = hash_pin("246810", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    pin_hash = hash_pin("246810")  # the RFC 9106 profile: the config refuses a weaker hash
     path = tmp / "config.toml"
     path.write_text(f"""
 [station]

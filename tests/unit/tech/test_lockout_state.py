@@ -14,7 +14,6 @@ import os
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 from kiosk.bootstrap.technician import build_gate
 from kiosk.technician.credentials import hash_pin
@@ -23,8 +22,7 @@ from kiosk.technician.settings import TechnicianSettings
 from offline_queue.audit import AuditTrail
 
 PIN = "135790"
-CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-SETTINGS = TechnicianSettings(pin_hash=hash_pin(PIN, CHEAP), max_tries=5, lockout_minutes=5)
+SETTINGS = TechnicianSettings(pin_hash=hash_pin(PIN), max_tries=5, lockout_minutes=5)  # the config refuses weaker hashes
 
 
 class Station:

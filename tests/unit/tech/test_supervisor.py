@@ -259,16 +259,13 @@ def test_doctor_lines(rig):
 
 def test_build_gate_follows_the_settings(tmp_path):
     """Bad input: wrong PINs up to the configured max_tries (3)."""
-    from argon2 import PasswordHasher
-
     from kiosk.bootstrap.technician import build_gate
     from kiosk.technician.credentials import hash_pin
     from kiosk.technician.lockout import LockoutFile
     from kiosk.technician.settings import TechnicianSettings
     from offline_queue.audit import AuditTrail
 
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    settings = TechnicianSettings(pin_hash=hash_pin("135790", cheap), max_tries=3, lockout_minutes=1)
+    settings = TechnicianSettings(pin_hash=hash_pin("135790"), max_tries=3, lockout_minutes=1)  # the real profile: config refuses weaker
     with AuditTrail(tmp_path / "a.sqlite3") as trail:
         gate = build_gate(settings, trail, LockoutFile(tmp_path / "lockout.json", new_station=True))
         results = [gate.login_pin("000000") for _ in range(3)]

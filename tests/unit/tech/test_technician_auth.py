@@ -141,3 +141,30 @@ def test_hash_badge_from_an_empty_reader_times_out(capsys):
         assert args.func(args, lambda: config) == 2
         captured = capsys.readouterr()
         assert message in captured.err and captured.out == "" and "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize(
+    "field, value, says",
+    [
+        ("pin_hash", hash_pin("246810", CHEAP), "weaker than argon2id"),  # finding 10: m=1024,t=1 was accepted
+        ("pin_hash", "$argon2id$v=19$m=8,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", "weaker than argon2id"),
+        ("pin_hash", "$argon2i$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo", "weaker than argon2id"),
+        ("pin_hash", "$argon2id$garbage", "not a readable argon2 hash"),
+        ("badge_uid_hashes", [hash_badge_uid("04A22B9C", CHEAP)], "weaker than argon2id"),
+        ("lockout_minutes", 1e-9, "greater than or equal to 1"),  # finding 10
+        ("lockout_minutes", float("inf"), "less than or equal to 1440"),
+        ("idle_minutes", float("nan"), "idle_minutes"),
+        ("export_dir", "/etc/shadow", "inside /etc"),  # finding 10: passed doctor silently
+        ("export_dir", "/", "inside /"),
+        ("export_dir", "/media/../etc", "without '..'"),
+        ("export_dir", "usb", "absolute path"),
+    ],
+)
+def test_technician_settings_refuse_weak_or_unbounded_values(field, value, says):
+    with pytest.raises(ValidationError) as caught:
+        TechnicianSettings(**{field: value})
+    assert says in str(caught.value)
+
+
+def test_the_default_hasher_makes_hashes_the_settings_accept():
+    assert TechnicianSettings(pin_hash=hash_pin("246810"), badge_uid_hashes=[hash_badge_uid("04A22B9C")])

@@ -33,7 +33,7 @@ from kiosk.station import (
 from kiosk.technician.credentials import verify_pin
 from offline_queue.api import QueueError
 from offline_queue.audit import AuditError, verify_database
-from offline_queue.store import Outbox
+from offline_queue.outbox import Outbox
 from kiosk.health.systemd import SdNotifier
 
 log = logging.getLogger(__name__)

@@ -30,7 +30,7 @@ from kiosk.health.supervisor import DeviceHealth, DeviceState, Listener, Supervi
 from offline_queue.api import QueueCounts
 from kiosk.technician.ops import TechnicianOps
 from offline_queue.audit import AuditTrail
-from offline_queue.store import Outbox
+from offline_queue.outbox import Outbox
 
 
 @dataclass
@@ -139,7 +139,7 @@ DEVICE_STATES_FLAG = "device_states"
 
 
 class FlagStore(Protocol):
-    """`offline_queue.store.Outbox`'s shared key/value state."""
+    """`offline_queue.outbox.Outbox`'s shared key/value state."""
 
     def get_flag(self, key: str) -> str | None: ...
 

@@ -34,7 +34,7 @@ STATION_SIZE = (100, 30)
 
 
 class SubmissionOutbox(Protocol):
-    """The part of `offline_queue.store.Outbox` the UI uses."""
+    """The part of `offline_queue.outbox.Outbox` the UI uses."""
 
     def enqueue(self, submission: NewSubmission) -> Enqueued:
         """Seal and store in one transaction; raises `offline_queue.api.QueueFull`."""
@@ -90,7 +90,7 @@ class Station:
 
 
 class FlagStore(Protocol):
-    """Small persistent key/value state (`offline_queue.store.Outbox` has it)."""
+    """Small persistent key/value state (`offline_queue.outbox.Outbox` has it)."""
 
     def get_flag(self, key: str) -> str | None: ...
 

@@ -23,7 +23,7 @@ from offline_queue.audit import AuditTrail
 from offline_queue.client import ServiceClient
 from offline_queue.engine import DeviceStates, SyncEngine, SyncSummary
 from offline_queue.settings import QueueSettings, SyncSettings
-from offline_queue.store import Outbox
+from offline_queue.outbox import Outbox
 
 log = logging.getLogger(__name__)
 

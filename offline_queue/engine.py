@@ -38,8 +38,9 @@ from typing import Any
 
 from offline_queue.catalog_bundle import BundleRejected, verify_bundle
 from offline_queue.client import TRANSPORT_CODES, Reply, ServiceClient, TransientError
+from offline_queue.outbox import Outbox
+from offline_queue.records import Record, Settlement
 from offline_queue.settings import SyncSettings
-from offline_queue.store import Outbox, Record, Settlement
 
 log = logging.getLogger(__name__)
 

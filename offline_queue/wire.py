@@ -10,6 +10,8 @@ Unknown fields are ignored, as the contract says.
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
@@ -19,6 +21,12 @@ Status = Literal["received", "in_review", "approved", "rejected", "ready_for_pic
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+
+def utc_now_rfc3339(ts: float | None = None) -> str:
+    """RFC 3339 UTC with milliseconds and a `Z`, as the contract's timestamps are."""
+    moment = datetime.fromtimestamp(time.time() if ts is None else ts, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 class _In(BaseModel):

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from offline_queue.api import NewAttachment, NewSubmission, QueueError, RecordState
 from offline_queue.engine import AUTH_ALARM, CATALOG_REJECTED
-from offline_queue.store import Outbox
+from offline_queue.outbox import Outbox
 
 #: Fictional identities for `send-test` (never a real person).
 TEST_PEOPLE = (("测试用户甲", "110105194912310029"), ("测试用户乙", "44010519800101001X"), ("Test Person", "T00000001"))

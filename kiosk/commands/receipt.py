@@ -77,7 +77,7 @@ def queued_receipt(config, submission_id: str, lang: Lang) -> Receipt:
     receipt shows none. Delivered records are kept until the retention purges them.
     """
     from offline_queue.api import QueueError, RecordState
-    from offline_queue.store import Outbox
+    from offline_queue.outbox import Outbox
 
     db_path = config.resolve(config.queue.db_path)
     if not db_path.is_file():

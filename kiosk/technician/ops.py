@@ -54,7 +54,7 @@ class _CatalogSlots(Protocol):
 
 
 class TechnicianOutbox(Protocol):
-    """The parts of `offline_queue.store.Outbox` technician mode uses."""
+    """The parts of `offline_queue.outbox.Outbox` technician mode uses."""
 
     catalog: _CatalogSlots
 

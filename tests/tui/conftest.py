@@ -30,7 +30,8 @@ from kiosk.demo.controls import DemoCards, DemoDocuments
 from kiosk.ui.app import KioskApp
 from kiosk.ui.screens.mrz import MrzScreen
 from offline_queue.sealing import Opener, Sealer, generate_keypair
-from offline_queue.store import Outbox, Record
+from offline_queue.outbox import Outbox
+from offline_queue.records import Record
 
 PIN = "246810"
 _HASH = PasswordHasher(time_cost=1, memory_cost=8192).hash(PIN)

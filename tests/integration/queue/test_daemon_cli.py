@@ -20,7 +20,7 @@ from kiosk.commands import queue as queue_cmd
 from offline_queue.api import RecordState
 from offline_queue.sealing import Opener, Sealer
 from offline_queue.settings import QueueSettings
-from offline_queue.store import Outbox
+from offline_queue.outbox import Outbox
 from tests.integration.queue import http_doubles as hd
 from tests.integration.queue.conftest import PEOPLE, new_submission, sync_settings
 
@@ -192,7 +192,7 @@ SESSION = textwrap.dedent(
     import os, signal, sys
     from tests.integration.queue.conftest import make_engine, new_submission
     from offline_queue.sealing import Sealer
-    from offline_queue.store import Outbox
+    from offline_queue.outbox import Outbox
     db, public_key, url = sys.argv[1:4]
     box = Outbox.open(db, Sealer(public_key, "platform-test"), min_free_bytes=0)
     for i in range(30):

@@ -19,7 +19,7 @@ from kiosk.domain.receipt_number import make_receipt_number
 from offline_queue.api import NewSubmission
 from offline_queue.sealing import Sealer, generate_keypair
 from offline_queue.settings import QueueSettings
-from offline_queue.store import Outbox
+from offline_queue.outbox import Outbox
 from tests.support.escpos_interpreter import Interpreter
 from tests.support.virtual_printer import VirtualPrinter
 from tests.unit.printer.conftest import RAW_ID, RAW_NAME, SUBMISSION

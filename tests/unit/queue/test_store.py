@@ -11,7 +11,7 @@ import pytest
 
 from offline_queue.api import NewAttachment, NewSubmission, QueueError, QueueFull, RecordState
 from offline_queue.sealing import Opener, Sealer, generate_keypair
-from offline_queue.store import Outbox
+from offline_queue.outbox import Outbox
 
 NAME = "测试甲乙"  # fictional
 ID_NUMBER = "11010519491231002X"  # fictional
@@ -52,9 +52,9 @@ def test_open_sets_wal_and_synchronous_full(outbox):
 
 def test_refuses_when_synchronous_is_not_full(tmp_path, keys, monkeypatch):
     """Bad input: a SQLite build/environment where synchronous=FULL does not stick."""
-    import offline_queue.store as store
+    import offline_queue.database as database
 
-    monkeypatch.setattr(store, "SYNCHRONOUS_FULL", 3)  # no real SQLite reports 3: "not FULL"
+    monkeypatch.setattr(database, "SYNCHRONOUS_FULL", 3)  # no real SQLite reports 3: "not FULL"
     with pytest.raises(QueueError, match="synchronous"):
         Outbox.open(tmp_path / "q.sqlite3", Sealer(keys[1], "k1"))
 

@@ -39,7 +39,7 @@ from offline_queue.api import (
 )
 from offline_queue.catalog_state import CatalogState
 from offline_queue.database import QueueDatabase, first_row
-from offline_queue.records import AttachmentRef, Record, Settlement
+from offline_queue.records import AttachmentRef, Fate, Record, Settlement
 from offline_queue.sealing import ALG, Sealer
 from offline_queue.settings import QueueSettings
 from offline_queue.wire import utc_now_rfc3339
@@ -52,6 +52,26 @@ DEFAULT_RETENTION_DAYS = 30.0
 def canonical_payload(payload: dict[str, Any]) -> bytes:
     """The bytes that get sealed: UTF-8 JSON, keys sorted, no white space."""
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _assignments(settlement: Settlement) -> tuple[str, tuple[Any, ...]]:
+    """The columns one settlement sets, and their values."""
+    match settlement.fate:
+        case Fate.DELIVERED:
+            return (
+                "state = 'delivered', reference = ?, received_at = ?, delivered_ts = ?,"
+                " attempts = attempts + 1, last_error = NULL",
+                (settlement.reference, settlement.received_at, settlement.at),
+            )
+        case Fate.QUARANTINED:
+            return "state = 'quarantined', quarantine_reason = ?, attempts = attempts + 1", (settlement.reason,)
+        case Fate.RETRY_LATER:
+            return (
+                "state = 'pending', next_attempt_ts = ?, attempts = attempts + 1, last_error = ?",
+                (settlement.at + settlement.delay_s, settlement.error),
+            )
+        case Fate.RELEASED:
+            return "state = 'pending'", ()
 
 
 class Outbox:
@@ -292,10 +312,11 @@ class Outbox:
         """Apply outcomes, each only if its record is still leased by its owner (the fence)."""
         applied = 0
         for settlement in settlements:
+            assignments, params = _assignments(settlement)
             cursor = conn.execute(
-                f"UPDATE submissions SET {settlement.sql}, lease_owner = NULL, lease_until_ts = NULL"
+                f"UPDATE submissions SET {assignments}, lease_owner = NULL, lease_until_ts = NULL"
                 " WHERE seq = ? AND state = 'in_flight' AND lease_owner = ?",
-                (*settlement.params, settlement.record.seq, settlement.record.lease_owner),
+                (*params, settlement.record.seq, settlement.record.lease_owner),
             )
             applied += cursor.rowcount
         return applied

@@ -8,6 +8,7 @@ sealed payload, the manifest of sealed attachments, the lease owner that fences 
 from __future__ import annotations
 
 import base64
+import enum
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -60,35 +61,41 @@ class Record:
         }
 
 
+class Fate(enum.StrEnum):
+    """What one delivery attempt did to a record."""
+
+    DELIVERED = "delivered"  # the platform answered 200/201 with a reference
+    QUARANTINED = "quarantined"  # refused for good: kept, shown to technicians, never resent alone
+    RETRY_LATER = "retry_later"  # a transient failure: due again after `delay_s`
+    RELEASED = "released"  # not tried (shutdown, pause): back to pending, no attempt counted
+
+
 @dataclass(frozen=True, slots=True)
 class Settlement:
-    """The outcome of one delivery attempt, to be written under the record's lease."""
+    """What happened to which record on one attempt, and when; the outbox writes it (fenced
+    by the record's lease owner). A plain value: the engine decides, the outbox knows SQL."""
 
     record: Record
-    sql: str
-    params: tuple[Any, ...]
+    fate: Fate
+    at: float  # when it was decided, epoch seconds
+    reference: str | None = None  # DELIVERED: the platform's reference
+    received_at: str | None = None  # DELIVERED: the platform's time, if it said
+    reason: str | None = None  # QUARANTINED: the reason code
+    error: str | None = None  # RETRY_LATER: the error code
+    delay_s: float = 0.0  # RETRY_LATER: wait this long before the next attempt
 
     @classmethod
     def delivered(cls, record: Record, reference: str, received_at: str | None) -> Settlement:
-        return cls(
-            record,
-            "state = 'delivered', reference = ?, received_at = ?, delivered_ts = ?,"
-            " attempts = attempts + 1, last_error = NULL",
-            (reference, received_at, time.time()),
-        )
+        return cls(record, Fate.DELIVERED, time.time(), reference=reference, received_at=received_at)
 
     @classmethod
     def quarantined(cls, record: Record, reason: str) -> Settlement:
-        return cls(record, "state = 'quarantined', quarantine_reason = ?, attempts = attempts + 1", (reason,))
+        return cls(record, Fate.QUARANTINED, time.time(), reason=reason)
 
     @classmethod
     def retry_later(cls, record: Record, delay_s: float, error: str) -> Settlement:
-        return cls(
-            record,
-            "state = 'pending', next_attempt_ts = ?, attempts = attempts + 1, last_error = ?",
-            (time.time() + delay_s, error),
-        )
+        return cls(record, Fate.RETRY_LATER, time.time(), error=error, delay_s=delay_s)
 
     @classmethod
     def released(cls, record: Record) -> Settlement:
-        return cls(record, "state = 'pending'", ())
+        return cls(record, Fate.RELEASED, time.time())

@@ -436,7 +436,7 @@ class Outbox:
             staging = target / f".{record.submission_id}.partial"
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir()
-            files = {"submission.json": json.dumps(record.body(kiosk_id), indent=1).encode()}
+            files = {"submission.json": record.body(kiosk_id)}
             for ref in record.attachments:
                 files[f"{ref.sha256}.bin"] = self.attachment_data(record, ref.sha256)
             for name, data in files.items():

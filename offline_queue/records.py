@@ -11,7 +11,11 @@ import base64
 import enum
 import time
 from dataclasses import dataclass, field
-from typing import Any
+
+from pydantic import ValidationError
+
+from offline_queue import wire
+from offline_queue.api import QueueError
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,24 +45,35 @@ class Record:
     attachments: tuple[AttachmentRef, ...]
     lease_owner: str | None = None
 
-    def body(self, kiosk_id: str) -> dict[str, Any]:
-        """The `PUT /v1/submissions/{id}` body: the same bytes on every retry (idempotency)."""
-        return {
-            "submission_id": self.submission_id,
-            "kiosk_id": kiosk_id,
-            "service_code": self.service_code,
-            "catalog_version": self.catalog_version,
-            "created_at": self.created_at,
-            "receipt_number": self.receipt_number,
-            "attachments": [
-                {"sha256": a.sha256, "size": a.size, "role": a.role} for a in self.attachments
-            ],
-            "sealed": {
-                "alg": self.sealed_alg,
-                "recipient_key_id": self.sealed_key_id,
-                "ciphertext": base64.b64encode(self.sealed_payload).decode(),
-            },
-        }
+    def body(self, kiosk_id: str) -> bytes:
+        """The `PUT /v1/submissions/{id}` body: the same bytes on every retry (idempotency).
+
+        Built from the wire model the hub validates with, so a record the contract would
+        refuse is found here (`InvalidRecord`) instead of being sent.
+        """
+        try:
+            submission = wire.SubmissionIn(
+                submission_id=self.submission_id,
+                kiosk_id=kiosk_id,
+                service_code=self.service_code,
+                catalog_version=self.catalog_version,
+                created_at=self.created_at,
+                receipt_number=self.receipt_number,
+                attachments=[{"sha256": a.sha256, "size": a.size, "role": a.role} for a in self.attachments],
+                sealed={
+                    "alg": self.sealed_alg,
+                    "recipient_key_id": self.sealed_key_id,
+                    "ciphertext": base64.b64encode(self.sealed_payload).decode(),
+                },
+            )
+        except ValidationError as exc:
+            fields = ", ".join(sorted({e["field"] for e in wire.field_errors(exc)}))
+            raise InvalidRecord(f"submission {self.submission_id} breaks the wire contract ({fields})") from None
+        return submission.put_body()
+
+
+class InvalidRecord(QueueError):
+    """A stored record that cannot form a valid PUT body; the message names only fields."""
 
 
 class Fate(enum.StrEnum):

@@ -35,7 +35,7 @@ class _Record(Protocol):
     submission_id: str
     attachments: tuple[Any, ...]
 
-    def body(self, kiosk_id: str) -> dict[str, Any]: ...
+    def body(self, kiosk_id: str) -> bytes: ...
 
 
 class _Snapshot(Protocol):
@@ -241,7 +241,7 @@ class TechnicianOps:
                 target = base / f"{stem}-{n}"
         exported = []
         for record in self.outbox.undelivered():
-            _write(target / f"{record.submission_id}.json", json.dumps(record.body(self.station_id)).encode())
+            _write(target / f"{record.submission_id}.json", record.body(self.station_id))
             if record.attachments:
                 (target / record.submission_id).mkdir()
             for ref in record.attachments:

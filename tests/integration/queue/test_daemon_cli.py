@@ -160,8 +160,8 @@ def test_queue_cli_status_send_test_retry_export(tmp_path, platform_keys, capsys
     code, out, _ = cli(db, platform_keys[1], ["queue", "export", str(tmp_path / "usb")], capsys)
     assert code == 0 and out.startswith("exported 3 sealed record(s)")
     exported = tmp_path / "usb" / record.submission_id
+    assert (exported / "submission.json").read_bytes() == record.body("GZ-HZ-0001")
     body = json.loads((exported / "submission.json").read_text())
-    assert body == record.body("GZ-HZ-0001")
     opener = Opener(platform_keys[0])
     assert json.loads(opener.open_envelope(body["sealed"]))["test"] is True
     for ref in body["attachments"]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
@@ -65,7 +66,7 @@ def test_enqueue_seals_payload_and_attachments(outbox, keys):
     assert done.receipt_number == "R-0001"
     record = outbox.claim("worker")
     assert record.submission_id == done.submission_id
-    body = record.body("GZ-HZ-0001")
+    body = json.loads(record.body("GZ-HZ-0001"))
     opener = Opener(keys[0])
     assert opener.open_envelope(body["sealed"]).decode() == (
         '{"id_number":"%s","n":1,"name":"%s"}' % (ID_NUMBER, NAME)

@@ -385,7 +385,7 @@ class Outbox:
         return self._db.integrity_check()
 
     def undelivered(self) -> Iterator[Record]:
-        """Every pending, in-flight and quarantined record, oldest first (for export)."""
+        """Every pending, in-flight and quarantined record, oldest first (`handcarry.export`)."""
         with self._db.read() as conn:
             seqs = [
                 r[0]
@@ -415,35 +415,3 @@ class Outbox:
                     " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (key, value),
                 )
-
-
-    def export(self, directory: str | os.PathLike[str], kiosk_id: str) -> int:
-        """Write every undelivered record, still sealed, for hand-carrying; returns the count.
-
-        Layout: `DIR/<submission_id>/submission.json` (the exact PUT body) and
-        `DIR/<submission_id>/<sha256>.bin` (sealed attachments). Each record is written to a
-        temporary folder, fsynced and renamed, so a pulled USB stick never holds half a record.
-        Records stay queued: the platform's idempotency absorbs a later network delivery.
-        """
-        target = Path(directory)
-        target.mkdir(parents=True, exist_ok=True)
-        count = 0
-        for record in self.undelivered():
-            final = target / record.submission_id
-            if final.exists():
-                count += 1
-                continue
-            staging = target / f".{record.submission_id}.partial"
-            shutil.rmtree(staging, ignore_errors=True)
-            staging.mkdir()
-            files = {"submission.json": record.body(kiosk_id)}
-            for ref in record.attachments:
-                files[f"{ref.sha256}.bin"] = self.attachment_data(record, ref.sha256)
-            for name, data in files.items():
-                with open(staging / name, "wb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-            staging.rename(final)
-            count += 1
-        return count

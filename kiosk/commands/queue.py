@@ -10,6 +10,7 @@ import argparse
 import sys
 from collections.abc import Iterator
 
+from offline_queue import handcarry
 from offline_queue.api import NewAttachment, NewSubmission, QueueError, RecordState
 from offline_queue.engine import AUTH_ALARM, CATALOG_REJECTED
 from offline_queue.outbox import Outbox
@@ -146,11 +147,11 @@ def _retry(args: argparse.Namespace, load_config) -> int:
 def _export(args: argparse.Namespace, load_config) -> int:
     def action(outbox: Outbox, config) -> int:
         try:
-            count = outbox.export(args.dir, config.sync.kiosk_id)
+            done = handcarry.export(outbox, args.dir, config.sync.kiosk_id)
         except OSError as exc:
             print(f"queue: cannot write to {args.dir}: {exc.strerror}", file=sys.stderr)
             return 1
-        print(f"exported {count} sealed record(s) to {args.dir}")
+        print(f"exported {done.records} sealed record(s) to {done.path}")
         return 0
 
     return _run(load_config, action)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from devices.printer.base import ReceiptPrinter
 from kiosk.domain.catalog import validate_catalog
 from kiosk.technician.gate import TechnicianGate
 from kiosk.health.supervisor import DeviceHealth, Supervisor
+from offline_queue import handcarry
 from offline_queue.api import QueueCounts
 from offline_queue.audit import AuditRecord, AuditTrail
 from offline_queue.catalog_bundle import BundleRejected, VerifiedBundle, verify_bundle
@@ -221,36 +221,12 @@ class TechnicianOps:
         return len(ids)
 
     def export_sealed(self, directory: str | Path) -> tuple[int, Path]:
-        """Copy every undelivered record, still sealed, to `directory/kiosk-export-<id>-<time>/`.
-
-        Each record is `<submission_id>.json` (its exact PUT body) plus
-        `<submission_id>/<sha256>` per sealed attachment; `manifest.json` lists them. The
-        records stay in the queue: the export is a copy for carrying by hand.
-        """
+        """Copy every undelivered record, still sealed, to a new folder in `directory`, in the
+        one hand-carry format (`offline_queue.handcarry`). Records stay in the queue."""
         self._active()
-        base = Path(directory)
-        if not base.is_dir():
-            raise FileNotFoundError(f"{base} is not a mounted directory")
-        stem = f"kiosk-export-{self.station_id}-{self._now().strftime('%Y%m%dT%H%M%SZ')}"
-        target = base / stem
-        for n in range(2, 100):  # a second export within the same second
-            try:
-                target.mkdir()
-                break
-            except FileExistsError:
-                target = base / f"{stem}-{n}"
-        exported = []
-        for record in self.outbox.undelivered():
-            _write(target / f"{record.submission_id}.json", record.body(self.station_id))
-            if record.attachments:
-                (target / record.submission_id).mkdir()
-            for ref in record.attachments:
-                _write(target / record.submission_id / ref.sha256, self.outbox.attachment_data(record, ref.sha256))
-            exported.append(record.submission_id)
-        _write(target / "manifest.json", json.dumps({"kiosk_id": self.station_id, "submissions": exported}).encode())
-        _fsync_dir(target)
-        self._record("export", records=len(exported), directory=target.name)
-        return len(exported), target
+        done = handcarry.export(self.outbox, directory, self.station_id, self._now())
+        self._record("export", records=done.records, directory=done.path.name)
+        return done.records, done.path
 
     # --- catalog --------------------------------------------------------------------
 
@@ -322,17 +298,3 @@ class TechnicianOps:
 def _refusals_then_by_version(item: tuple[Path, VerifiedBundle | InstallResult]) -> int:
     return item[1].version if isinstance(item[1], VerifiedBundle) else -1
 
-
-def _write(path: Path, data: bytes) -> None:
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -18,11 +18,12 @@ import pytest
 
 from kiosk.commands import queue as queue_cmd
 from offline_queue.api import RecordState
+from offline_queue.outbox import Outbox
 from offline_queue.sealing import Opener, Sealer
 from offline_queue.settings import QueueSettings
-from offline_queue.outbox import Outbox
 from tests.integration.queue import http_doubles as hd
 from tests.integration.queue.conftest import PEOPLE, new_submission, sync_settings
+from tests.support.handcarry_reader import read_export
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -157,15 +158,20 @@ def test_queue_cli_status_send_test_retry_export(tmp_path, platform_keys, capsys
     code, out, _ = cli(db, platform_keys[1], ["queue", "retry", record.submission_id], capsys)
     assert code == 0 and "was quarantined, now pending" in out
     assert box.status(record.submission_id).state is RecordState.PENDING
-    code, out, _ = cli(db, platform_keys[1], ["queue", "export", str(tmp_path / "usb")], capsys)
-    assert code == 0 and out.startswith("exported 3 sealed record(s)")
-    exported = tmp_path / "usb" / record.submission_id
-    assert (exported / "submission.json").read_bytes() == record.body("GZ-HZ-0001")
-    body = json.loads((exported / "submission.json").read_text())
+    usb = tmp_path / "usb"
+    code, _, err = cli(db, platform_keys[1], ["queue", "export", str(usb)], capsys)
+    assert code == 1 and err == f"queue: {usb} is not a directory (is the drive mounted?)\n"
+    usb.mkdir()
+    code, out, _ = cli(db, platform_keys[1], ["queue", "export", str(usb)], capsys)
+    (folder,) = usb.iterdir()
+    assert code == 0 and out == f"exported 3 sealed record(s) to {folder}\n"
+    carried = read_export(folder)
+    assert carried.bodies[record.submission_id] == record.body("GZ-HZ-0001")
     opener = Opener(platform_keys[0])
+    body = json.loads(carried.bodies[record.submission_id])
     assert json.loads(opener.open_envelope(body["sealed"]))["test"] is True
     for ref in body["attachments"]:
-        assert len(opener.open((exported / f"{ref['sha256']}.bin").read_bytes())) == 1000
+        assert len(opener.open(carried.attachments[(record.submission_id, ref["sha256"])])) == 1000
     box.close()
 
 
@@ -192,6 +198,7 @@ SESSION = textwrap.dedent(
     import os, signal, sys
     from tests.integration.queue.conftest import make_engine, new_submission
     from offline_queue.sealing import Sealer
+    from offline_queue import handcarry
     from offline_queue.outbox import Outbox
     db, public_key, url = sys.argv[1:4]
     box = Outbox.open(db, Sealer(public_key, "platform-test"), min_free_bytes=0)
@@ -200,7 +207,9 @@ SESSION = textwrap.dedent(
     engine = make_engine(box, url, concurrency=1)  # exactly 10 deliveries before the kill
     for _ in range(10):
         engine.deliver_one()
-    box.export(os.path.join(os.path.dirname(db), "export"), "GZ-HZ-0001")
+    export_dir = os.path.join(os.path.dirname(db), "export")
+    os.mkdir(export_dir)
+    handcarry.export(box, export_dir, "GZ-HZ-0001")
     os.kill(os.getpid(), signal.SIGKILL)  # leave the WAL as a power cut would
     """
 )

@@ -34,7 +34,7 @@ sys.path[0] = str(ROOT)  # the repo root instead of bench/ (whose queue.py shado
 
 from offline_queue.api import NewAttachment, NewSubmission  # noqa: E402
 from offline_queue.sealing import Sealer, generate_keypair  # noqa: E402
-from offline_queue.store import Outbox  # noqa: E402
+from offline_queue.outbox import Outbox  # noqa: E402
 
 PAYLOAD = {"identity": {"name": "测试基准", "id_number": "440105199001010000"}, "form": {"phone": "13800000000"}}
 
@@ -170,7 +170,7 @@ DAEMON = textwrap.dedent(
     from offline_queue.engine import SyncEngine
     from offline_queue.sealing import Sealer
     from offline_queue.settings import SyncSettings
-    from offline_queue.store import Outbox
+    from offline_queue.outbox import Outbox
     spec = json.loads(sys.argv[1])
     outbox = Outbox.open(spec["db"], Sealer(spec["public"], "bench"), min_free_bytes=0)
     settings = SyncSettings(base_url=spec["url"], token=spec["token"])

@@ -42,7 +42,7 @@ from kiosk.ui.app import KioskApp  # noqa: E402
 from kiosk.ui.screens.capture import fitted_cells  # noqa: E402
 from offline_queue.audit import AuditTrail  # noqa: E402
 from offline_queue.sealing import Sealer, generate_keypair  # noqa: E402
-from offline_queue.store import Outbox  # noqa: E402
+from offline_queue.outbox import Outbox  # noqa: E402
 
 FRAMES = 20
 SESSIONS = 5

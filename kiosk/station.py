@@ -34,7 +34,7 @@ STATION_SIZE = (100, 30)
 
 
 class SubmissionOutbox(Protocol):
-    """The part of `offline_queue.store.Outbox` the UI uses."""
+    """The part of `offline_queue.outbox.Outbox` the UI uses."""
 
     def enqueue(self, submission: NewSubmission) -> Enqueued:
         """Seal and store in one transaction; raises `offline_queue.api.QueueFull`."""

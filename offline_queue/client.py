@@ -140,11 +140,12 @@ class ServiceClient:
             headers={"Content-Type": "application/octet-stream"},
         )
 
-    def put_submission(self, submission_id: str, body: dict[str, Any]) -> Reply:
+    def put_submission(self, submission_id: str, body: bytes) -> Reply:
+        """`body` is `Record.body()`: the exact bytes, the same on every retry."""
         return self.request(
             "PUT",
             f"/v1/submissions/{quote(submission_id)}",
-            data=json.dumps(body, separators=(",", ":")).encode(),
+            data=body,
             headers={"Content-Type": "application/json"},
         )
 

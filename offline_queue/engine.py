@@ -38,8 +38,9 @@ from typing import Any
 
 from offline_queue.catalog_bundle import BundleRejected, verify_bundle
 from offline_queue.client import TRANSPORT_CODES, Reply, ServiceClient, TransientError
+from offline_queue.outbox import Outbox
+from offline_queue.records import InvalidRecord, Record, Settlement
 from offline_queue.settings import SyncSettings
-from offline_queue.store import Outbox, Record, Settlement
 
 log = logging.getLogger(__name__)
 
@@ -376,11 +377,15 @@ class SyncEngine:
     def _deliver(self, record: Record) -> tuple[str, str | None]:
         # First attempt: upload everything, then PUT. A retry PUTs first and uploads only what
         # the platform says is missing (422): no upload bookkeeping on disk, no bytes resent.
+        try:
+            body = record.body(self.settings.kiosk_id)
+        except InvalidRecord as exc:
+            log.error("%s: not sent", exc)  # names fields only, never values
+            raise _Quarantine("invalid") from None
         if record.attempts == 0:
             for ref in record.attachments:
                 self._upload(record, ref.sha256)
         manifest = {ref.sha256 for ref in record.attachments}
-        body = record.body(self.settings.kiosk_id)
         for _ in range(MISSING_ROUNDS):
             reply = self._send(lambda client: client.put_submission(record.submission_id, body))
             if reply.status in (200, 201):

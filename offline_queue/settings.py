@@ -96,10 +96,10 @@ class SyncSettings(BaseModel):
     client_cert: Path | None = Field(default=None, description="TLS client certificate (PEM)")
     client_key: Path | None = Field(default=None, description="Private key of the client certificate (PEM)")
     backoff_base_s: float = Field(
-        default=2.0, ge=0.01, le=300, description="Full-jitter backoff: first retry waits up to this long"
+        default=2.0, gt=0, le=300, description="Full-jitter backoff: first retry waits up to this long"
     )
-    backoff_cap_s: float = Field(default=600.0, ge=0.1, le=3600, description="Full-jitter backoff: no wait is longer than this")
-    retry_after_max_s: float = Field(default=900.0, ge=1, le=86400, description="A server's Retry-After is clamped to this")
+    backoff_cap_s: float = Field(default=600.0, gt=0, le=3600, description="Full-jitter backoff: no wait is longer than this")
+    retry_after_max_s: float = Field(default=900.0, gt=0, le=86400, description="A server's Retry-After is clamped to this")
     heartbeat_interval_s: float = Field(default=60.0, ge=1, le=3600, description="Seconds between heartbeats")
     catalog_poll_interval_s: float = Field(default=300.0, ge=1, le=86400, description="Seconds between catalog pulls")
     idle_poll_s: float = Field(

@@ -10,15 +10,36 @@ Unknown fields are ignored, as the contract says.
 
 from __future__ import annotations
 
+import json
+import time
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    field_serializer,
+)
 
 STATUSES = ("received", "in_review", "approved", "rejected", "ready_for_pickup")
 Status = Literal["received", "in_review", "approved", "rejected", "ready_for_pickup"]
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+
+def rfc3339(moment: datetime) -> str:
+    """RFC 3339 UTC with milliseconds and a `Z`, as the contract's timestamps are."""
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def utc_now_rfc3339(ts: float | None = None) -> str:
+    return rfc3339(datetime.fromtimestamp(time.time() if ts is None else ts, UTC))
 
 
 class _In(BaseModel):
@@ -48,6 +69,16 @@ class SubmissionIn(_In):
     receipt_number: StrictStr = Field(min_length=1, max_length=64)
     attachments: list[AttachmentRef] = Field(max_length=64)
     sealed: SealedEnvelope
+
+    @field_serializer("created_at")
+    def _created_at(self, value: datetime) -> str:
+        # The station stores `created_at` in this form and must send it byte for byte the
+        # same on every retry; pydantic's default would add microseconds (".123000Z").
+        return rfc3339(value)
+
+    def put_body(self) -> bytes:
+        """The exact bytes of the PUT body: compact JSON, as the station has always sent it."""
+        return json.dumps(self.model_dump(mode="json"), separators=(",", ":")).encode()
 
 
 class SubmissionReceipt(BaseModel):

@@ -16,7 +16,7 @@ from devices.printer.factory import build_printer
 from kiosk.config import Config
 from kiosk.domain.catalog import Catalog
 from offline_queue.audit import AuditTrail
-from offline_queue.store import Outbox
+from offline_queue.outbox import Outbox
 
 
 def card_reader(config: Config) -> CardReader:

@@ -35,7 +35,7 @@ from kiosk.technician.settings import TechnicianSettings
 from offline_queue.api import QueueCounts
 from offline_queue.audit import AuditTrail
 from offline_queue.device_states import publish_device_states
-from offline_queue.store import Outbox
+from offline_queue.outbox import Outbox
 
 
 @dataclass

@@ -16,7 +16,7 @@ from offline_queue.engine import AUTH_ALARM, CATALOG_REJECTED
 from kiosk.bootstrap import parts
 from kiosk.bootstrap.technician import console_technician
 from kiosk.technician.ops import TechnicianOps
-from offline_queue.store import Outbox
+from offline_queue.outbox import Outbox
 
 #: Fictional identities for `send-test` (never a real person).
 TEST_PEOPLE = (("测试用户甲", "110105194912310029"), ("测试用户乙", "44010519800101001X"), ("Test Person", "T00000001"))

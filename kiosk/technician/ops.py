@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from devices.printer.self_test import print_self_test
 from kiosk.domain.catalog import validate_catalog
 from kiosk.technician.gate import TechnicianGate
 from kiosk.health.supervisor import DeviceHealth, Supervisor
+from offline_queue import handcarry
 from offline_queue.api import QueueCounts, RecordState
 from offline_queue.audit import AuditRecord, AuditTrail
 from offline_queue.catalog_bundle import BundleRejected, VerifiedBundle, verify_bundle
@@ -36,7 +36,7 @@ class _Record(Protocol):
     submission_id: str
     attachments: tuple[Any, ...]
 
-    def body(self, kiosk_id: str) -> dict[str, Any]: ...
+    def body(self, kiosk_id: str) -> bytes: ...
 
 
 class _Snapshot(Protocol):
@@ -55,7 +55,7 @@ class _CatalogSlots(Protocol):
 
 
 class TechnicianOutbox(Protocol):
-    """The parts of `offline_queue.store.Outbox` technician mode uses."""
+    """The parts of `offline_queue.outbox.Outbox` technician mode uses."""
 
     catalog: _CatalogSlots
 
@@ -81,10 +81,16 @@ class CatalogView:
 
 @dataclass(frozen=True, slots=True)
 class DeviceTest:
-    """A device test's outcome: ok or not, and a data-free line saying what happened."""
+    """A device test's outcome: ok or not, and a data-free detail (on failure, the error's
+    type and message)."""
 
     ok: bool
     detail: str
+
+    @property
+    def line(self) -> str:
+        """What the technician screen shows."""
+        return self.detail if self.ok else f"failed: {self.detail}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,8 +231,8 @@ class TechnicianOps:
         try:
             outcome = DeviceTest(True, run())
         except DeviceError as exc:
-            outcome = DeviceTest(False, f"failed: {type(exc).__name__}: {exc}")
-        self._record("device_test", device=device, result=outcome.detail[:120])
+            outcome = DeviceTest(False, f"{type(exc).__name__}: {exc}")
+        self._record("device_test", device=device, result=outcome.line[:120])
         return outcome
 
     def reprobe(self) -> list[DeviceHealth]:
@@ -259,36 +265,12 @@ class TechnicianOps:
         return len(ids)
 
     def export_sealed(self, directory: str | Path) -> tuple[int, Path]:
-        """Copy every undelivered record, still sealed, to `directory/kiosk-export-<id>-<time>/`.
-
-        Each record is `<submission_id>.json` (its exact PUT body) plus
-        `<submission_id>/<sha256>` per sealed attachment; `manifest.json` lists them. The
-        records stay in the queue: the export is a copy for carrying by hand.
-        """
+        """Copy every undelivered record, still sealed, to a new folder in `directory`, in the
+        one hand-carry format (`offline_queue.handcarry`). Records stay in the queue."""
         self._active()
-        base = Path(directory)
-        if not base.is_dir():
-            raise FileNotFoundError(f"{base} is not a mounted directory")
-        stem = f"kiosk-export-{self.station_id}-{self._now().strftime('%Y%m%dT%H%M%SZ')}"
-        target = base / stem
-        for n in range(2, 100):  # a second export within the same second
-            try:
-                target.mkdir()
-                break
-            except FileExistsError:
-                target = base / f"{stem}-{n}"
-        exported = []
-        for record in self.outbox.undelivered():
-            _write(target / f"{record.submission_id}.json", json.dumps(record.body(self.station_id)).encode())
-            if record.attachments:
-                (target / record.submission_id).mkdir()
-            for ref in record.attachments:
-                _write(target / record.submission_id / ref.sha256, self.outbox.attachment_data(record, ref.sha256))
-            exported.append(record.submission_id)
-        _write(target / "manifest.json", json.dumps({"kiosk_id": self.station_id, "submissions": exported}).encode())
-        _fsync_dir(target)
-        self._record("export", records=len(exported), directory=target.name)
-        return len(exported), target
+        done = handcarry.export(self.outbox, directory, self.station_id, self._now())
+        self._record("export", records=done.records, directory=done.path.name)
+        return done.records, done.path
 
     # --- catalog --------------------------------------------------------------------
 
@@ -360,17 +342,3 @@ class TechnicianOps:
 def _refusals_then_by_version(item: tuple[Path, VerifiedBundle | InstallResult]) -> int:
     return item[1].version if isinstance(item[1], VerifiedBundle) else -1
 
-
-def _write(path: Path, data: bytes) -> None:
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -29,7 +29,8 @@ from kiosk.ui.screens.mrz import MrzScreen
 from tests.tui.tech.rig import build_rig as build_tech_rig
 from tests.tui.tech.rig import Rig as TechRig
 from offline_queue.sealing import Opener, Sealer, generate_keypair
-from offline_queue.store import Outbox, Record
+from offline_queue.outbox import Outbox
+from offline_queue.records import Record
 
 @dataclass
 class Rig:

@@ -41,9 +41,9 @@ class DevicesScreen(TechnicianScreen):
 
     def on_action_button(self, button: str) -> None:
         actions = {
-            "test-card": lambda: self.ops.test_card().detail,
-            "test-camera": lambda: self.ops.test_camera().detail,
-            "test-printer": lambda: self.ops.test_printer().detail,
+            "test-card": lambda: self.ops.test_card().line,
+            "test-camera": lambda: self.ops.test_camera().line,
+            "test-printer": lambda: self.ops.test_printer().line,
             "probe": lambda: ", ".join(f"{h.device} {h.state.value}" for h in self.ops.reprobe()),
         }
         if button in actions:

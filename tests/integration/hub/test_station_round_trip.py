@@ -15,7 +15,7 @@ import requests
 from hub.server import running
 from offline_queue.catalog_bundle import sign_bundle
 from offline_queue.sealing import Sealer
-from offline_queue.store import Outbox
+from offline_queue.outbox import Outbox
 from tests.integration.queue.conftest import drain, make_engine, new_submission
 from tests.unit.hub.conftest import ADMIN, KIOSK, TOKENS
 

@@ -11,7 +11,7 @@ from offline_queue.client import ServiceClient
 from offline_queue.engine import SyncEngine
 from offline_queue.sealing import Sealer, generate_keypair
 from offline_queue.settings import SyncSettings
-from offline_queue.store import Outbox
+from offline_queue.outbox import Outbox
 from tests.integration.queue.http_doubles import FaultProxy, StandinHub
 
 # Fictional people: the plaintext scan looks for exactly these strings.

@@ -22,7 +22,7 @@ from offline_queue.daemon import SyncDaemon
 from offline_queue.engine import SyncEngine
 from offline_queue.sealing import Sealer
 from offline_queue.settings import SyncSettings
-from offline_queue.store import Outbox
+from offline_queue.outbox import Outbox
 
 NAME, ID_NUMBER = "测试丙", "440105197001018888"  # fictional
 

@@ -21,11 +21,12 @@ from kiosk.commands import queue as queue_cmd
 from kiosk.config import load_config
 from offline_queue.audit import AuditTrail
 from offline_queue.api import RecordState
+from offline_queue.outbox import Outbox
 from offline_queue.sealing import Opener, Sealer
 from offline_queue.settings import QueueSettings
-from offline_queue.store import Outbox
 from tests.integration.queue import http_doubles as hd
 from tests.integration.queue.conftest import PEOPLE, new_submission, sync_settings
+from tests.support.handcarry_reader import read_export
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -180,17 +181,21 @@ def test_queue_cli_status_send_test_retry_export(tmp_path, platform_keys, capsys
     code, out, _ = cli(db, platform_keys[1], ["queue", "retry", record.submission_id], capsys)
     assert code == 0 and "was quarantined, now pending" in out
     assert box.status(record.submission_id).state is RecordState.PENDING
-    (tmp_path / "usb").mkdir()  # the technician's USB stick, mounted
-    code, out, _ = cli(db, platform_keys[1], ["queue", "export", str(tmp_path / "usb")], capsys)
+    usb = tmp_path / "usb"
+    code, _, err = cli(db, platform_keys[1], ["queue", "export", str(usb)], capsys)
+    assert code == 1 and "not a directory" in err and err.count("\n") == 1
+    usb.mkdir()  # the technician's USB stick, mounted
+    code, out, _ = cli(db, platform_keys[1], ["queue", "export", str(usb)], capsys)
+    (folder,) = usb.iterdir()
     # three test submissions and the retry's audit record, forwarded through the queue like any
-    assert code == 0 and out.startswith("exported 4 sealed record(s)")
-    (folder,) = (tmp_path / "usb").iterdir()
-    body = json.loads((folder / f"{record.submission_id}.json").read_text())
-    assert body == record.body("GZ-HZ-0001")
+    assert code == 0 and out == f"exported 4 sealed record(s) to {folder}\n"
+    carried = read_export(folder)
+    assert carried.bodies[record.submission_id] == record.body("GZ-HZ-0001")
     opener = Opener(platform_keys[0])
+    body = json.loads(carried.bodies[record.submission_id])
     assert json.loads(opener.open_envelope(body["sealed"]))["test"] is True
     for ref in body["attachments"]:
-        assert len(opener.open((folder / record.submission_id / ref["sha256"]).read_bytes())) == 1000
+        assert len(opener.open(carried.attachments[(record.submission_id, ref["sha256"])])) == 1000
     box.close()
     with AuditTrail(tmp_path / "audit.sqlite3") as trail:  # the console's actions, as the touch screen's
         done = [(r.action, r.detail.get("who")) for r in trail.recent(5)]
@@ -204,7 +209,7 @@ def test_queue_cli_errors_are_one_line(tmp_path, platform_keys, capsys):
     code, _, err = cli(db, platform_keys[1], ["queue", "retry", "no-such-id"], capsys)
     assert code == 1 and err == "queue: no submission no-such-id in the queue\n"
     config = SimpleNamespace(
-        queue=QueueSettings(db_path=db, sealing_public_key=platform_keys[1], min_free_bytes=2**62),
+        queue=QueueSettings(db_path=db, sealing_public_key=platform_keys[1], min_free_bytes=2**44),  # the largest floor allowed, above this disk
         sync=sync_settings("http://127.0.0.1:9"),
         resolve=lambda p: p,
     )
@@ -221,7 +226,8 @@ SESSION = textwrap.dedent(
     import os, signal, sys
     from tests.integration.queue.conftest import make_engine, new_submission
     from offline_queue.sealing import Sealer
-    from offline_queue.store import Outbox
+    from offline_queue import handcarry
+    from offline_queue.outbox import Outbox
     db, public_key, url = sys.argv[1:4]
     box = Outbox.open(db, Sealer(public_key, "platform-test"), min_free_bytes=0)
     for i in range(30):
@@ -229,7 +235,9 @@ SESSION = textwrap.dedent(
     engine = make_engine(box, url, concurrency=1)  # exactly 10 deliveries before the kill
     for _ in range(10):
         engine.deliver_one()
-    box.export(os.path.join(os.path.dirname(db), "export"), "GZ-HZ-0001")
+    export_dir = os.path.join(os.path.dirname(db), "export")
+    os.mkdir(export_dir)
+    handcarry.export(box, export_dir, "GZ-HZ-0001")
     os.kill(os.getpid(), signal.SIGKILL)  # leave the WAL as a power cut would
     """
 )

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from offline_queue.api import RecordState
+from offline_queue.api import NewSubmission, RecordState
 from offline_queue.engine import AUTH_ALARM, CIRCUIT_THRESHOLD, Outcome
 from offline_queue.sealing import Opener
 from tests.integration.queue import http_doubles as hd
@@ -97,6 +97,20 @@ def test_conflict_and_rejection_quarantine_without_blocking_others(outbox, hub, 
     assert counts.quarantine_reasons == {"conflict": 1, "rejected": 1}
     assert {e.submission_id for e, _ in enqueued[2:]} <= set(hub.submissions)
     assert engine.run_until_idle().delivered == 0  # quarantined records are not retried by themselves
+
+
+def test_a_record_the_contract_refuses_is_quarantined_unsent(outbox, hub):
+    """Bad input: a queued record whose receipt number is longer than the contract allows."""
+    good = outbox.enqueue(new_submission(0))
+    bad_sub = new_submission(1)
+    bad = outbox.enqueue(NewSubmission(
+        bad_sub.service_code, bad_sub.catalog_version, "R" * 65, bad_sub.payload, bad_sub.attachments
+    ))
+    summary = make_engine(outbox, hub.url).run_until_idle()
+    assert (summary.delivered, summary.quarantined) == (1, 1)
+    assert outbox.counts().quarantine_reasons == {"invalid": 1}
+    assert set(hub.submissions) == {good.submission_id}
+    assert not [key for key in hub.attachments if key[0] == bad.submission_id]  # nothing uploaded either
 
 
 @pytest.mark.realstack

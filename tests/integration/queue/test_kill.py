@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from offline_queue.sealing import Opener, Sealer
-from offline_queue.store import Outbox
+from offline_queue.outbox import Outbox
 from tests.integration.queue.conftest import drain, make_engine
 from tests.integration.queue.kill_worker import attachment_bytes
 

@@ -18,7 +18,7 @@ from offline_queue.client import ServiceClient
 from offline_queue.engine import SyncEngine
 from offline_queue.sealing import Opener
 from offline_queue.settings import SyncSettings
-from offline_queue.store import Outbox
+from offline_queue.outbox import Outbox
 from tests.unit.hub.conftest import ADMIN, KIOSK, TOKENS, clock, faults, keys, make_app  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.realstack

@@ -22,7 +22,7 @@ from kiosk.technician.credentials import Credentials, hash_badge_uid, hash_pin
 from kiosk.technician.ops import TechnicianOps
 from offline_queue.audit import AuditTrail
 from offline_queue.sealing import Sealer, generate_keypair
-from offline_queue.store import Outbox
+from offline_queue.outbox import Outbox
 
 PIN = "246810"
 BADGE_UID = "04A1B2C3D4E580"  # devices.card.samples.TECHNICIAN_BADGE

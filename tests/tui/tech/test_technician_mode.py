@@ -29,6 +29,7 @@ from kiosk.ui.technician.screens import CatalogScreen, DevicesScreen, EventsScre
 from offline_queue.api import NewAttachment, NewSubmission
 from offline_queue.catalog_bundle import sign_bundle
 from tests.tui.tech.rig import PIN, build_rig
+from tests.support.handcarry_reader import read_export
 
 SIZE = (100, 30)
 CITIZEN_STRINGS = (RESIDENT.name, RESIDENT.id_number, RESIDENT.address, RESIDENT.id_number[-4:] + "")
@@ -235,8 +236,7 @@ def enqueue_citizen(rig, reason: str | None = None) -> str:
 
 async def test_queue_screen_counts_retry_and_sealed_export(rig):
     """Bad input: a record the platform refused (quarantined, reason "conflict")."""
-    enqueue_citizen(rig, reason="conflict")
-    enqueue_citizen(rig)
+    citizens = {enqueue_citizen(rig, reason="conflict"), enqueue_citizen(rig)}
     async with Host(rig).run_test(size=SIZE) as pilot:
         await login(pilot, rig)
         await pilot.click("#nav-queue")
@@ -256,12 +256,14 @@ async def test_queue_screen_counts_retry_and_sealed_export(rig):
         assert_no_citizen_data(pilot.app)
     exports = list((rig.tmp / "usb").iterdir())
     assert len(exports) == 1
-    files = [p for p in exports[0].rglob("*") if p.is_file()]
-    assert len([p for p in files if p.suffix == ".json"]) >= 3  # submissions + manifest
-    for path in files:
+    carried = read_export(exports[0])  # the one hand-carry format, every hash checked
+    assert carried.manifest["kiosk_id"] == "GZ-HZ-0001"
+    queued = {r.submission_id: r.body("GZ-HZ-0001") for r in rig.outbox.undelivered()}
+    assert citizens <= set(carried.bodies) and all(queued[sid] == body for sid, body in carried.bodies.items())  # exact PUT bytes
+    for path in (p for p in exports[0].rglob("*") if p.is_file()):
         data = path.read_bytes()
         assert RESIDENT.name.encode() not in data and RESIDENT.id_number.encode() not in data
-    body = json.loads(next(p for p in files if p.name != "manifest.json" and p.suffix == ".json").read_text())
+    body = json.loads(next(iter(carried.bodies.values())))
     assert body["sealed"]["ciphertext"] and body["kiosk_id"] == "GZ-HZ-0001"
     assert [r.action for r in rig.audit.recent(2)] == ["export", "queue_retry"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from datetime import UTC, datetime, timedelta
@@ -11,7 +12,7 @@ import pytest
 
 from offline_queue.api import NewAttachment, NewSubmission, QueueError, QueueFull, RecordState
 from offline_queue.sealing import Opener, Sealer, generate_keypair
-from offline_queue.store import Outbox
+from offline_queue.outbox import Outbox
 
 NAME = "测试甲乙"  # fictional
 ID_NUMBER = "11010519491231002X"  # fictional
@@ -52,9 +53,9 @@ def test_open_sets_wal_and_synchronous_full(outbox):
 
 def test_refuses_when_synchronous_is_not_full(tmp_path, keys, monkeypatch):
     """Bad input: a SQLite build/environment where synchronous=FULL does not stick."""
-    import offline_queue.store as store
+    import offline_queue.database as database
 
-    monkeypatch.setattr(store, "SYNCHRONOUS_FULL", 3)  # no real SQLite reports 3: "not FULL"
+    monkeypatch.setattr(database, "SYNCHRONOUS_FULL", 3)  # no real SQLite reports 3: "not FULL"
     with pytest.raises(QueueError, match="synchronous"):
         Outbox.open(tmp_path / "q.sqlite3", Sealer(keys[1], "k1"))
 
@@ -65,7 +66,7 @@ def test_enqueue_seals_payload_and_attachments(outbox, keys):
     assert done.receipt_number == "R-0001"
     record = outbox.claim("worker")
     assert record.submission_id == done.submission_id
-    body = record.body("GZ-HZ-0001")
+    body = json.loads(record.body("GZ-HZ-0001"))
     opener = Opener(keys[0])
     assert opener.open_envelope(body["sealed"]).decode() == (
         '{"id_number":"%s","n":1,"name":"%s"}' % (ID_NUMBER, NAME)

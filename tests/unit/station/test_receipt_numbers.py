@@ -4,7 +4,7 @@ from kiosk.domain.receipt_number import verify_receipt_number
 from kiosk.demo.catalogs import load_demo_catalog
 from kiosk.station import DailyReceiptNumbers
 from offline_queue.sealing import Sealer, generate_keypair
-from offline_queue.store import Outbox
+from offline_queue.outbox import Outbox
 
 
 def test_sequence_counts_per_day_and_survives_a_restart(tmp_path):

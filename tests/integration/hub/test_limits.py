@@ -147,6 +147,7 @@ def test_revoking_a_kiosk_takes_effect_on_the_running_hub(tmp_path, capsys):
 
         assert beat().status_code == 204
         assert hub_main(["--data", str(data), "--revoke", KIOSK]) == 0
+        assert "revoked" in capsys.readouterr().out
         assert beat().status_code == 401
         assert hub_main(["--data", str(data), "--station", KIOSK]) == 0
         headers["Authorization"] = f"Bearer {json.loads(capsys.readouterr().out)['token']}"

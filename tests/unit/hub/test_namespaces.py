@@ -134,6 +134,11 @@ def test_a_data_dir_from_before_namespaces_keeps_working(make_app, keys, tmp_pat
     with TestClient(make_app()) as client:
         replay = client.put(sub.url, json=sub.body, headers=B)
         assert replay.status_code == 200 and replay.content == first.content
+        # An upload whose submission had not come yet belonged to no kiosk: the station is
+        # asked for it again (its ordinary 422 path) and then delivers.
+        missing = client.put(late.url, json=late.body, headers=B)
+        assert missing.status_code == 422 and missing.json() == {"missing_attachments": [late_digest]}
+        upload_attachments(client, late)
         assert client.put(late.url, json=late.body, headers=B).status_code == 201
         assert client.put(f"{sub.url}/attachments/{digest}", content=blob, headers=B).status_code == 200
         new = build_submission(keys, n_attachments=0)

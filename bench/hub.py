@@ -1,9 +1,19 @@
-"""Reference hub throughput over loopback HTTP: `python bench/hub.py [--n 300]`.
+"""Reference hub over loopback HTTP: `python bench/hub.py [--mode throughput|memory|slow] [--n 300]`.
 
-Delivers fresh submissions (sealed like a station seals them) to a hub served by uvicorn on
-a free port, one keep-alive client as the sync daemon uses, and prints submissions/s for
-durable (synchronous=FULL) and non-durable hubs, without and with attachments, plus ratios.
-Client and server share this process (and its GIL), so the figures are a lower bound.
+`throughput` (default): delivers fresh submissions (sealed like a station seals them) to a hub
+served by uvicorn on a free port, one keep-alive client as the sync daemon uses, and prints
+submissions/s for durable (synchronous=FULL) and non-durable hubs, without and with
+attachments, plus ratios. Client and server share this process (and its GIL), so the figures
+are a lower bound.
+
+`memory` and `slow` run the hub as it is deployed, `python -m hub` in its own process on
+127.0.0.1, and watch it with psutil (issue 12 finding 6):
+- `memory`: 30 kiosks each upload one 16 MiB attachment at the same instant; prints the hub's
+  peak RSS (target <= 300 MB; it was 1.46 GB when uploads were held in memory).
+- `slow`: 1,000 connections send a request line and then one header line every 10 s; prints
+  /healthz latency (fresh connection each time) while they are open (target <= 1 s; 1,100 made
+  the hub unreachable before) and how many of them the hub's header deadline cut.
+Both stop by themselves within about a minute and talk to 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -12,22 +22,34 @@ import argparse
 import hashlib
 import json
 import os
+import resource
+import socket
+import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 sys.path[0] = str(Path(__file__).resolve().parent.parent)  # the repo root instead of bench/ (whose queue.py shadows the stdlib's)
 
+import psutil  # noqa: E402
 import requests  # noqa: E402
 
 from hub.app import create_app  # noqa: E402
-from hub.server import running  # noqa: E402
+from hub.server import ServerLimits, running  # noqa: E402
+from hub.settings import issue_token, load_or_init  # noqa: E402
 from offline_queue.sealing import Sealer, generate_keypair  # noqa: E402
 
 KIOSK, TOKEN = "GZ-HZ-0001", "bench-token-0123456789"
 HEADERS = {"Authorization": f"Bearer {TOKEN}", "Kiosk-Id": KIOSK}
+ROOT = Path(__file__).resolve().parent.parent
+UPLOADS, UPLOAD_BYTES = 30, 16 * 1024 * 1024
+SLOW_CONNECTIONS, SLOW_LINE_EVERY_S, SLOW_WATCH_S = 1000, 10.0, 25.0
+HEADER_DEADLINE_S = ServerLimits().header_timeout_s
 
 
 def submissions(sealer: Sealer, n: int, attachments: int, size: int) -> list[tuple[dict, dict[str, bytes]]]:
@@ -67,10 +89,114 @@ def run(durable: bool, n: int, attachments: int, size: int) -> float:
             return n / (time.perf_counter() - start)
 
 
+@contextmanager
+def hub_process(data: Path, kiosks: list[str]):
+    """`python -m hub` on a free loopback port: (base URL, psutil.Process, {kiosk: token})."""
+    load_or_init(data, kiosk_ids=tuple(kiosks))
+    tokens = {k: issue_token(data, k) for k in kiosks}
+    proc = subprocess.Popen([sys.executable, "-m", "hub", "--data", str(data), "--port", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
+                            env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        url = proc.stdout.readline().split()[-1]
+        yield url, psutil.Process(proc.pid), tokens
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def memory() -> None:
+    kiosks = [f"BENCH-{i:04d}" for i in range(UPLOADS)]
+    blob = os.urandom(UPLOAD_BYTES)
+    digest = hashlib.sha256(blob).hexdigest()
+    with tempfile.TemporaryDirectory() as tmp, hub_process(Path(tmp), kiosks) as (url, proc, tokens):
+        baseline = proc.memory_info().rss
+        peak = baseline
+        barrier = threading.Barrier(UPLOADS)
+        codes: list[int] = []
+
+        def upload(kiosk: str) -> None:
+            headers = {"Authorization": f"Bearer {tokens[kiosk]}", "Kiosk-Id": kiosk}
+            barrier.wait(timeout=30)
+            r = requests.put(f"{url}/v1/submissions/{uuid.uuid4()}/attachments/{digest}", data=blob,
+                             headers=headers, timeout=(5, 120))
+            codes.append(r.status_code)
+
+        threads = [threading.Thread(target=upload, args=(k,)) for k in kiosks]
+        for t in threads:
+            t.start()
+        while any(t.is_alive() for t in threads):
+            peak = max(peak, proc.memory_info().rss)
+            time.sleep(0.01)
+        for t in threads:
+            t.join()
+        after = proc.memory_info().rss
+    print(f"memory: {UPLOADS} concurrent uploads of {UPLOAD_BYTES >> 20} MiB: codes {sorted(set(codes))} "
+          f"(201 x {codes.count(201)}); hub RSS baseline {baseline / 1e6:.0f} MB, peak {peak / 1e6:.0f} MB "
+          f"(target <= 300 MB), after {after / 1e6:.0f} MB")
+
+
+def _still_open(sock: socket.socket) -> bool:
+    """False once the peer closed (reading would give EOF or a reset)."""
+    try:
+        return sock.recv(1, socket.MSG_DONTWAIT | socket.MSG_PEEK) != b""
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+
+
+def slow() -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    with tempfile.TemporaryDirectory() as tmp, hub_process(Path(tmp), [KIOSK]) as (url, proc, _):
+        port = int(url.rsplit(":", 1)[1])
+        slow_socks = []
+        first_opened = time.monotonic()
+        for _ in range(SLOW_CONNECTIONS):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            slow_socks.append(sock)
+        opened = time.monotonic()
+        latencies: list[float] = []
+        next_line = opened + SLOW_LINE_EVERY_S
+        while time.monotonic() - opened < SLOW_WATCH_S:
+            start = time.perf_counter()
+            try:
+                ok = requests.get(f"{url}/healthz", timeout=5).status_code == 200
+            except requests.RequestException:
+                ok = False
+            elapsed = time.perf_counter() - start if ok else float("inf")
+            if time.monotonic() - first_opened < HEADER_DEADLINE_S - 0.5:  # none can have been cut yet
+                latencies.append(elapsed)
+            if time.monotonic() >= next_line:
+                next_line += SLOW_LINE_EVERY_S
+                for sock in slow_socks:
+                    try:
+                        sock.sendall(b"X-Slow: 1\r\n")
+                    except OSError:
+                        pass
+            time.sleep(0.25)
+        alive = sum(1 for sock in slow_socks if _still_open(sock))
+        for sock in slow_socks:
+            sock.close()
+    print(f"slow: {SLOW_CONNECTIONS} connections trickling one header line every {SLOW_LINE_EVERY_S:.0f} s: "
+          f"/healthz while all were open: median {statistics.median(latencies) * 1000:.0f} ms, "
+          f"max {max(latencies) * 1000:.0f} ms over {len(latencies)} requests (target <= 1 s); "
+          f"still held by the hub after {SLOW_WATCH_S:.0f} s: {alive} of {SLOW_CONNECTIONS}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mode", choices=("throughput", "memory", "slow"), default="throughput")
     parser.add_argument("--n", type=int, default=300, help="submissions per run (attachment runs use n/3)")
     args = parser.parse_args()
+    if args.mode == "memory":
+        memory()
+        return 0
+    if args.mode == "slow":
+        slow()
+        return 0
     cases = [("no attachments", args.n, 0, 0), ("3 x 300 KB attachments", max(1, args.n // 3), 3, 300_000)]
     for label, n, attachments, size in cases:
         full = run(True, n, attachments, size)

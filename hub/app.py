@@ -1,31 +1,47 @@
 """The reference service platform: SERVICE_API.md as a FastAPI app over SQLite.
 
 `create_app(...)` wires one hub: the rules (`hub.service`), the routes (`hub.routes`, one
-router per concern), the auth (`hub.auth`) and the OpenAPI document (`hub.openapi`).
+router per concern), the auth (`hub.auth`), the OpenAPI document (`hub.openapi`) and the
+periodic purge of orphan attachments. There is no /docs or /redoc: FastAPI's pages load their
+JavaScript from a public CDN, which station networks cannot reach (and nothing should load
+code from there into an admin's browser); the document itself is served at /openapi.json
+and committed as docs/openapi.json.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Collection, Mapping
-from contextlib import asynccontextmanager
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from hub.auth import Auth
+from hub.auth import Auth, TokenDigests, fixed_tokens
 from hub.errors import HubError
 from hub.openapi import schema
 from hub.routes import ROUTERS
 from hub.routes.common import FaultHook, HubContext, Injected
 from hub.service import HubService
 from hub.store import HubStore
+from hub.upload_slots import UploadSlots
 
-API_VERSION = "1"
+log = logging.getLogger("hub")
+
+API_VERSION = "1.1"
 DEFAULT_MAX_ATTACHMENT_BYTES = 16 * 1024 * 1024
 DEFAULT_MAX_SUBMISSION_BYTES = 1024 * 1024
+DEFAULT_MAX_UPLOADS_PER_KIOSK = 4
+DEFAULT_MAX_UPLOADS_TOTAL = 64
+DEFAULT_BODY_IDLE_TIMEOUT_S = 30.0
+DEFAULT_BODY_TIMEOUT_S = 600.0
+DEFAULT_ORPHAN_PURGE_INTERVAL_S = 3600.0
 
 
 async def _hub_error(request: Request, exc: HubError) -> Response:
@@ -36,28 +52,53 @@ async def _injected(request: Request, exc: Injected) -> Response:
     return exc.response
 
 
+async def _purge_periodically(service: HubService, interval_s: float) -> None:
+    """Purge orphan attachments every `interval_s`; a failed round is logged and retried."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await run_in_threadpool(service.purge_orphans)
+        except (OSError, sqlite3.Error) as exc:
+            log.warning("orphan purge failed: %s", exc)
+
+
 def create_app(
     db_path: str | Path,
     *,
     private_key_b64: str,
     admin_token: str,
-    kiosk_tokens: Mapping[str, str] | Collection[str],
+    kiosk_tokens: Mapping[str, str] | None = None,
+    kiosk_token_digests: TokenDigests | None = None,
     catalog_keys: Mapping[str, str] | None = None,
     sealing_key_id: str | None = None,
     max_attachment_bytes: int = DEFAULT_MAX_ATTACHMENT_BYTES,
     max_submission_bytes: int = DEFAULT_MAX_SUBMISSION_BYTES,
+    max_uploads_per_kiosk: int = DEFAULT_MAX_UPLOADS_PER_KIOSK,
+    max_uploads_total: int = DEFAULT_MAX_UPLOADS_TOTAL,
+    body_idle_timeout_s: float = DEFAULT_BODY_IDLE_TIMEOUT_S,
+    body_timeout_s: float = DEFAULT_BODY_TIMEOUT_S,
+    orphan_purge_interval_s: float = DEFAULT_ORPHAN_PURGE_INTERVAL_S,
     durable: bool = True,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     fault_hook: FaultHook | None = None,
 ) -> FastAPI:
     """One hub over the SQLite file `db_path` (created if missing).
 
-    `kiosk_tokens`: kiosk id -> bearer token, or a collection of tokens any kiosk may use.
+    Kiosk tokens: either `kiosk_tokens` (kiosk id -> its own clear token; tests, benchmarks)
+    or `kiosk_token_digests` (a callable giving kiosk id -> SHA-256 of its token, asked at every
+    request: `hub.settings.KioskTokenFile` re-reads hub.json, so revocations count at once).
+    Upload caps: 429 beyond `max_uploads_per_kiosk` / `max_uploads_total` concurrent uploads.
+    Bodies: 408 after `body_idle_timeout_s` without data or `body_timeout_s` in all.
+    Orphan attachments are purged every `orphan_purge_interval_s` (see `HubService.purge_orphans`).
     `private_key_b64`, `catalog_keys`, `sealing_key_id`: see `HubService`. `durable=False`
     uses `synchronous=NORMAL` (for benchmarks; WAL still survives a crash of the hub process,
     not a power cut). `clock` and `fault_hook` (see `hub.routes.common.FaultHook`) exist for tests.
     """
-    auth = Auth(admin_token, kiosk_tokens)  # refuses empty tokens before any file is created
+    if (kiosk_tokens is None) == (kiosk_token_digests is None):
+        raise TypeError("give kiosk_tokens or kiosk_token_digests, not both or neither")
+    digests = kiosk_token_digests if kiosk_token_digests is not None else fixed_tokens(kiosk_tokens or {})
+    auth = Auth(admin_token, digests)  # refuses bad tokens before any file is created
+    uploads = UploadSlots(max_uploads_per_kiosk, max_uploads_total)
     store = HubStore(db_path, synchronous="FULL" if durable else "NORMAL")
     service = HubService(
         store, private_key_b64=private_key_b64, catalog_keys=catalog_keys, sealing_key_id=sealing_key_id, clock=clock
@@ -65,16 +106,26 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        purging = asyncio.create_task(_purge_periodically(service, orphan_purge_interval_s))
         yield
+        purging.cancel()
+        with suppress(asyncio.CancelledError):
+            await purging
         service.close()
 
     app = FastAPI(
         lifespan=lifespan,
         title="Cross-city service API (reference hub)",
         version=API_VERSION,
-        description="SERVICE_API.md version 1: submissions, attachments, signed catalogs, heartbeats.",
+        description="SERVICE_API.md version 1.1: submissions and attachments in kiosk namespaces, signed catalogs,"
+        " heartbeats and audit heads.",
+        docs_url=None,
+        redoc_url=None,
     )
-    app.state.hub = HubContext(service, auth, max_attachment_bytes, max_submission_bytes, fault_hook)
+    app.state.hub = HubContext(
+        service, auth, max_attachment_bytes, max_submission_bytes, uploads, body_idle_timeout_s, body_timeout_s,
+        fault_hook,
+    )
     app.state.store = store
     for router in ROUTERS:
         app.include_router(router)

@@ -1,7 +1,9 @@
 """The hub's command line, shared by `python -m hub` and `run_kiosk.py hub`.
 
 Besides serving, it answers for the hub's data directory so that nobody else reads its files:
-`--station ID` prints what a station needs, `--publish-catalog FILE` signs a catalog payload
+`--station ID` issues that station a new token and prints what it needs (the token is shown
+this once; the hub keeps only its digest), `--revoke ID` forgets a kiosk's token (a running
+hub refuses it at its next request), `--publish-catalog FILE` signs a catalog payload
 with the demo admin's key and publishes it straight into the hub's database (the running hub
 serves it at the next pull; SQLite serialises the two processes' writes).
 FastAPI and uvicorn are imported only when the hub actually runs, so that registering this
@@ -36,7 +38,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help=f"kiosk ids to issue tokens for on first start (default: {', '.join(DEFAULT_KIOSK_IDS)})",
     )
     once = parser.add_mutually_exclusive_group()
-    once.add_argument("--station", metavar="KIOSK_ID", help="print this station's connection settings as JSON and exit")
+    once.add_argument(
+        "--station",
+        metavar="KIOSK_ID",
+        help="issue this station a new token (the previous one stops working), print its connection settings as "
+        "JSON and exit",
+    )
+    once.add_argument("--revoke", metavar="KIOSK_ID", help="revoke this kiosk's token (counts at once) and exit")
     once.add_argument(
         "--publish-catalog",
         metavar="FILE",
@@ -50,18 +58,29 @@ def run(args: argparse.Namespace) -> int:
     """Start (or just describe) the hub for `args`; one line on stderr and 1 on failure."""
     from pydantic import ValidationError
 
-    from hub.settings import load_or_init, station_view
+    from hub.settings import issue_token, load_or_init, revoke, station_view
 
     try:
         settings = load_or_init(args.data, kiosk_ids=tuple(args.kiosk or DEFAULT_KIOSK_IDS))
     except (OSError, ValidationError, ValueError) as exc:
         print(f"hub: cannot use data directory {args.data}: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
-    if args.station:
-        if args.station not in settings.kiosk_tokens:
-            print(f"hub: no token for kiosk {args.station} in {args.data}/hub.json", file=sys.stderr)
+    kiosk_id = args.station or args.revoke
+    if kiosk_id:
+        try:
+            token = issue_token(args.data, kiosk_id) if args.station else None
+            if args.revoke:
+                revoke(args.data, kiosk_id)
+        except KeyError:
+            print(f"hub: no kiosk {kiosk_id} in {args.data}/hub.json", file=sys.stderr)
             return 1
-        print(json.dumps(station_view(settings, args.station), indent=2))
+        except (OSError, ValidationError, ValueError) as exc:
+            print(f"hub: cannot update {args.data}/hub.json: {str(exc).splitlines()[0]}", file=sys.stderr)
+            return 1
+        if token is None:
+            print(f"hub: token of kiosk {kiosk_id} revoked")
+        else:
+            print(json.dumps(station_view(settings, kiosk_id, token), indent=2))
         return 0
     if args.region is not None and args.publish_catalog is None:
         print("hub: --region goes with --publish-catalog", file=sys.stderr)

@@ -55,7 +55,7 @@ def document() -> dict[str, Any]:
             Path(tmp) / "hub.sqlite3",
             private_key_b64=generate_keypair()[0],
             admin_token="openapi-document-only",
-            kiosk_tokens=(),
+            kiosk_tokens={},
         )
         return app.openapi()
 

@@ -2,7 +2,10 @@
 
 `HubService` is called by the routes (`hub.routes`) and by the hub's CLI (`--publish-catalog`),
 and is unit-testable without a web server. Semantics worth knowing:
-- Submissions are idempotent by id: the first valid delivery stores the request and its 201
+- Submissions live in kiosk namespaces (SERVICE_API 1.1): they and their attachments are keyed
+  by (kiosk, id), ids in lower case, so another kiosk using the same id makes its own
+  submission and can never block, overwrite or detect the first.
+- Submissions are idempotent by (kiosk, id): the first valid delivery stores the request and its 201
   body; an identical one (same known fields) gets 200 with that same body, byte for byte;
   different content gets 409. The check and the insert run in one `BEGIN IMMEDIATE`
   transaction, so concurrent identical deliveries produce exactly one 201.
@@ -12,6 +15,9 @@ and is unit-testable without a web server. Semantics worth knowing:
   top-level field names are kept for the admin listing. Nothing of it is logged.
 - Catalog bundles are verified with the trusted admin keys
   (`offline_queue.catalog_bundle.verify_bundle`), exactly as stations verify them.
+- Attachments never referenced by a submission of their kiosk within `ORPHAN_AGE` are purged
+  (`purge_orphans`, run periodically by the app).
+- Heartbeats' audit heads are kept for good, per kiosk (`audit_heads`).
 Refusals are `HubError`s carrying the contract's status and body.
 """
 
@@ -21,18 +27,23 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
+
+from hub.attachment_files import Spool
 from hub.errors import HubError
 from hub.store import HubStore, StoredSubmission
 from offline_queue.catalog_bundle import NOT_NEWER, BundleRejected, canonical_json, verify_bundle
 from offline_queue.sealing import Opener, SealingError
-from offline_queue.wire import SubmissionIn
+from offline_queue.wire import Heartbeat, SubmissionIn, field_errors
 
 log = logging.getLogger("hub")
 
 REFERENCE_PREFIX = "GBA"
+#: SERVICE_API 1.1: attachments never referenced by a submission within this are purged.
+ORPHAN_AGE = timedelta(days=7)
 
 #: Shown to the citizen via the station for each status (GET /v1/submissions/{id}).
 STATUS_MESSAGES: dict[str, dict[str, str]] = {
@@ -91,20 +102,38 @@ class HubService:
 
     # -- submissions ----------------------------------------------------------------------
 
+    def new_upload(self) -> Spool:
+        return self.store.files.spool()
+
     def store_attachment(
-        self, submission_id: str, sha256: str, data: bytes, checkpoint: Checkpoint = _no_faults
+        self, kiosk_id: str, submission_id: str, sha256: str, spool: Spool, checkpoint: Checkpoint = _no_faults
     ) -> bool:
-        """Store sealed bytes under their hash; True if new, False if already stored."""
-        if hashlib.sha256(data).hexdigest() != sha256:
+        """Keep a complete upload under (kiosk, id, hash); True if new, False if already stored.
+        The spool is the caller's to discard (a no-op once committed)."""
+        if spool.sha256 != sha256:
             raise HubError(400, {"error": "hash_mismatch", "message": "SHA-256 of the body differs from the path"})
         checkpoint("before")
-        created = self.store.put_attachment(submission_id, sha256, data, self._now())
+        self.store.files.commit(spool, kiosk_id, submission_id, sha256)
+        created = self.store.put_attachment(kiosk_id, submission_id, sha256, spool.size, self._now())
         checkpoint("after_commit")
         return created
 
-    def check_content(self, sub: SubmissionIn) -> dict[str, Any]:
+    def purge_orphans(self) -> int:
+        """Forget attachments older than `ORPHAN_AGE` that no submission of their kiosk names;
+        how many went."""
+        cutoff = _now_text(self._clock() - ORPHAN_AGE)
+        purged = 0
+        for kiosk_id, submission_id, sha256 in self.store.orphan_attachments(cutoff):
+            if self.store.delete_attachment(kiosk_id, submission_id, sha256, cutoff):
+                self.store.files.remove(kiosk_id, submission_id, sha256)
+                purged += 1
+        if purged:
+            log.info("purged %d orphan attachments", purged)
+        return purged
+
+    def check_content(self, sub: SubmissionIn, kiosk_id: str) -> dict[str, Any]:
         """Refuse what the platform cannot use; return the admin-visible check report."""
-        stored = self.store.attachment_sizes(sub.submission_id)
+        stored = self.store.attachment_sizes(kiosk_id, sub.submission_id)
         missing = sorted({a.sha256 for a in sub.attachments if a.sha256 not in stored})
         if missing:
             raise HubError(422, {"missing_attachments": missing})
@@ -134,7 +163,7 @@ class HubService:
             del plaintext, opened
         for i, a in enumerate(sub.attachments):
             try:
-                self._opener.open(self.store.attachment(sub.submission_id, a.sha256) or b"")
+                self._opener.open(self.store.files.read(kiosk_id, sub.submission_id, a.sha256))
             except SealingError:
                 errors.append({"field": f"attachments[{i}]", "message": "does not open with the platform key"})
         if errors:
@@ -150,6 +179,7 @@ class HubService:
         """(201, receipt JSON) for a first delivery, (200, the same bytes) for a replay."""
         if sub.kiosk_id != kiosk_id:
             raise HubError(422, {"errors": [{"field": "kiosk_id", "message": "differs from the Kiosk-Id header"}]})
+        sub = sub.model_copy(update={"submission_id": sub.submission_id.lower()})
         content = sub.model_dump(mode="json")
         digest = hashlib.sha256(canonical_json(content)).hexdigest()
 
@@ -158,13 +188,13 @@ class HubService:
                 raise HubError(409, {"error": "conflict"})
             return 200, existing.response
 
-        existing = self.store.submission(sub.submission_id)
+        existing = self.store.submission(kiosk_id, sub.submission_id)
         if existing is not None:
             return replay(existing)
-        report = self.check_content(sub)
+        report = self.check_content(sub, kiosk_id)
         checkpoint("before")
         with self.store.transaction() as conn:
-            existing = self.store.submission(sub.submission_id, conn)
+            existing = self.store.submission(kiosk_id, sub.submission_id, conn)
             if existing is not None:
                 return replay(existing)
             stored = self.store.insert_submission(
@@ -182,11 +212,23 @@ class HubService:
         checkpoint("after_commit")
         return 201, stored.response
 
+    def _owner(self, submission_id: str, kiosk_id: str | None) -> str:
+        """The kiosk whose submission an admin (`kiosk_id=None`) means: the only one using the
+        id, else a 409 naming them; 404 when none does."""
+        if kiosk_id is not None:
+            return kiosk_id
+        kiosks = self.store.kiosks_using(submission_id.lower())
+        if not kiosks:
+            raise HubError(404, {"error": "not_found"})
+        if len(kiosks) > 1:
+            raise HubError(409, {"error": "ambiguous", "message": "several kiosks use this id: name one", "kiosks": kiosks})
+        return kiosks[0]
+
     def submission_status(self, submission_id: str, kiosk_id: str | None) -> dict[str, Any]:
-        """What a kiosk (or the admin, `kiosk_id=None`) may know of a submission."""
-        stored = self.store.submission(submission_id)
-        # A kiosk sees only its own submissions; another kiosk's id looks unknown.
-        if stored is None or (kiosk_id is not None and stored.kiosk_id != kiosk_id):
+        """What a kiosk may know of its own submission (or the admin, `kiosk_id=None`, of any);
+        another kiosk's submission with the same id is not this kiosk's: 404, as for an unknown id."""
+        stored = self.store.submission(self._owner(submission_id, kiosk_id), submission_id.lower())
+        if stored is None:
             raise HubError(404, {"error": "not_found"})
         return {
             "submission_id": stored.submission_id,
@@ -196,8 +238,9 @@ class HubService:
             "message": STATUS_MESSAGES[stored.status],
         }
 
-    def change_status(self, submission_id: str, status: str) -> None:
-        if not self.store.set_status(submission_id, status, self._now()):
+    def change_status(self, submission_id: str, status: str, kiosk_id: str | None = None) -> None:
+        owner = self._owner(submission_id, kiosk_id)
+        if not self.store.set_status(owner, submission_id.lower(), status, self._now()):
             raise HubError(404, {"error": "not_found"})
 
     def submissions(self) -> list[dict[str, Any]]:
@@ -257,7 +300,19 @@ class HubService:
     # -- kiosks ---------------------------------------------------------------------------
 
     def record_heartbeat(self, kiosk_id: str, body: dict[str, Any]) -> None:
-        self.store.put_heartbeat(kiosk_id, body, self._now())
+        """Keep the latest heartbeat (as sent: unknown fields too) and its audit head for good.
+        `body` must already be within the limits `hub.heartbeat_limits` enforces."""
+        try:
+            beat = Heartbeat.model_validate(body)
+        except ValidationError as exc:
+            raise HubError(422, {"errors": field_errors(exc)}) from None
+        now = self._now()
+        self.store.put_heartbeat(kiosk_id, body, now)
+        if beat.audit_head is not None:
+            self.store.add_audit_head(kiosk_id, beat.audit_head.seq, beat.audit_head.hash, now)
+
+    def audit_heads(self, kiosk_id: str) -> dict[str, Any]:
+        return {"kiosk_id": kiosk_id, "heads": self.store.audit_heads(kiosk_id)}
 
     def kiosks(self) -> list[dict[str, Any]]:
         """Each kiosk's latest heartbeat with a count, for the admin."""

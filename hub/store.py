@@ -14,6 +14,7 @@ digest and the list of top-level field names, never the plaintext.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -22,18 +23,25 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hub.attachment_files import AttachmentFiles
+from hub.store_upgrade import upgrade, upgrade_needed
+
+#: Version 1: kiosk namespaces (SERVICE_API 1.1), attachment bytes in files, audit heads.
+SCHEMA_VERSION = 1
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS attachments (
+    kiosk_id TEXT NOT NULL,
     submission_id TEXT NOT NULL,
     sha256 TEXT NOT NULL,
     size INTEGER NOT NULL,
-    data BLOB NOT NULL,
     received_at TEXT NOT NULL,
-    PRIMARY KEY (submission_id, sha256)
+    PRIMARY KEY (kiosk_id, submission_id, sha256)
 );
+CREATE INDEX IF NOT EXISTS attachments_by_age ON attachments (received_at);
 CREATE TABLE IF NOT EXISTS submissions (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    submission_id TEXT NOT NULL UNIQUE,
+    submission_id TEXT NOT NULL,
     kiosk_id TEXT NOT NULL,
     service_code TEXT NOT NULL,
     content_sha256 TEXT NOT NULL,
@@ -43,8 +51,10 @@ CREATE TABLE IF NOT EXISTS submissions (
     status TEXT NOT NULL,
     received_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    check_report TEXT NOT NULL
+    check_report TEXT NOT NULL,
+    UNIQUE (kiosk_id, submission_id)
 );
+CREATE INDEX IF NOT EXISTS submissions_by_id ON submissions (submission_id);
 CREATE TABLE IF NOT EXISTS catalogs (
     region TEXT NOT NULL,
     version INTEGER NOT NULL,
@@ -59,6 +69,17 @@ CREATE TABLE IF NOT EXISTS heartbeats (
     count INTEGER NOT NULL,
     body TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS audit_heads (
+    kiosk_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    PRIMARY KEY (kiosk_id, seq, hash)
+);
+CREATE TRIGGER IF NOT EXISTS audit_heads_no_update BEFORE UPDATE ON audit_heads
+BEGIN SELECT RAISE(ABORT, 'audit heads are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_heads_no_delete BEFORE DELETE ON audit_heads
+BEGIN SELECT RAISE(ABORT, 'audit heads are append-only'); END;
 """
 
 
@@ -90,10 +111,19 @@ class HubStore:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()  # see transaction()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # SQLite gives -wal and -shm the database file's mode: create it 0600 first.
+        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
+        self.files = AttachmentFiles(self.path.parent / "attachments", durable=synchronous == "FULL")
         with self._connect() as conn:
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.executescript(SCHEMA)
+            with self.transaction() as tx:
+                if upgrade_needed(tx):
+                    upgrade(tx, self.files)
+                for statement in SCHEMA.split(";\n"):  # executescript would commit first
+                    if statement.strip():
+                        tx.execute(statement)
+                tx.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -137,32 +167,47 @@ class HubStore:
                 raise
             conn.execute("COMMIT")
 
-    # -- attachments ------------------------------------------------------------------
+    # -- attachments (rows here, bytes in `self.files`) ----------------------------------
 
-    def put_attachment(self, submission_id: str, sha256: str, data: bytes, now: str) -> bool:
-        """Store sealed bytes; True if new, False if this (id, hash) was already stored."""
+    def put_attachment(self, kiosk_id: str, submission_id: str, sha256: str, size: int, now: str) -> bool:
+        """Record a committed file; True if new, False if (kiosk, id, hash) was already stored."""
         with self.transaction() as conn:
             cur = conn.execute(
-                "INSERT OR IGNORE INTO attachments (submission_id, sha256, size, data, received_at)"
+                "INSERT OR IGNORE INTO attachments (kiosk_id, submission_id, sha256, size, received_at)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (submission_id, sha256, len(data), data, now),
+                (kiosk_id, submission_id, sha256, size, now),
             )
             return cur.rowcount == 1
 
-    def attachment(self, submission_id: str, sha256: str) -> bytes | None:
-        with self._connect() as conn:
-            row = conn.execute(
-                "SELECT data FROM attachments WHERE submission_id = ? AND sha256 = ?",
-                (submission_id, sha256),
-            ).fetchone()
-        return None if row is None else bytes(row[0])
-
-    def attachment_sizes(self, submission_id: str) -> dict[str, int]:
+    def attachment_sizes(self, kiosk_id: str, submission_id: str) -> dict[str, int]:
         with self._connect() as conn:
             rows = conn.execute(
-                "SELECT sha256, size FROM attachments WHERE submission_id = ?", (submission_id,)
+                "SELECT sha256, size FROM attachments WHERE kiosk_id = ? AND submission_id = ?",
+                (kiosk_id, submission_id),
             ).fetchall()
         return dict(rows)
+
+    def orphan_attachments(self, received_before: str) -> list[tuple[str, str, str]]:
+        """(kiosk, id, hash) of attachments older than `received_before` that no submission of
+        their kiosk references (by id: a delivered submission keeps all its uploads)."""
+        with self._connect() as conn:
+            return conn.execute(
+                "SELECT a.kiosk_id, a.submission_id, a.sha256 FROM attachments a WHERE a.received_at < ?"
+                " AND NOT EXISTS (SELECT 1 FROM submissions s"
+                " WHERE s.kiosk_id = a.kiosk_id AND s.submission_id = a.submission_id)",
+                (received_before,),
+            ).fetchall()
+
+    def delete_attachment(self, kiosk_id: str, submission_id: str, sha256: str, received_before: str) -> bool:
+        """Forget one orphan unless a submission took it meanwhile; True if it was deleted."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "DELETE FROM attachments WHERE kiosk_id = ? AND submission_id = ? AND sha256 = ?"
+                " AND received_at < ? AND NOT EXISTS (SELECT 1 FROM submissions s"
+                " WHERE s.kiosk_id = ? AND s.submission_id = ?)",
+                (kiosk_id, submission_id, sha256, received_before, kiosk_id, submission_id),
+            )
+            return cur.rowcount == 1
 
     # -- submissions ------------------------------------------------------------------
 
@@ -190,12 +235,22 @@ class HubStore:
         " status, received_at, updated_at, check_report"
     )
 
-    def submission(self, submission_id: str, conn: sqlite3.Connection | None = None) -> StoredSubmission | None:
-        query = f"SELECT {self._COLUMNS} FROM submissions WHERE submission_id = ?"
+    def submission(
+        self, kiosk_id: str, submission_id: str, conn: sqlite3.Connection | None = None
+    ) -> StoredSubmission | None:
+        query = f"SELECT {self._COLUMNS} FROM submissions WHERE kiosk_id = ? AND submission_id = ?"
         if conn is not None:
-            return self._submission(conn.execute(query, (submission_id,)).fetchone())
+            return self._submission(conn.execute(query, (kiosk_id, submission_id)).fetchone())
         with self._connect() as own:
-            return self._submission(own.execute(query, (submission_id,)).fetchone())
+            return self._submission(own.execute(query, (kiosk_id, submission_id)).fetchone())
+
+    def kiosks_using(self, submission_id: str) -> list[str]:
+        """Which kiosks delivered a submission with this id (for the admin, who sees them all)."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT kiosk_id FROM submissions WHERE submission_id = ? ORDER BY kiosk_id", (submission_id,)
+            ).fetchall()
+        return [r[0] for r in rows]
 
     def insert_submission(
         self,
@@ -254,11 +309,11 @@ class HubStore:
             check_report=check_report,
         )
 
-    def set_status(self, submission_id: str, status: str, now: str) -> bool:
+    def set_status(self, kiosk_id: str, submission_id: str, status: str, now: str) -> bool:
         with self.transaction() as conn:
             cur = conn.execute(
-                "UPDATE submissions SET status = ?, updated_at = ? WHERE submission_id = ?",
-                (status, now, submission_id),
+                "UPDATE submissions SET status = ?, updated_at = ? WHERE kiosk_id = ? AND submission_id = ?",
+                (status, now, kiosk_id, submission_id),
             )
             return cur.rowcount == 1
 
@@ -302,3 +357,21 @@ class HubStore:
         return [
             {"kiosk_id": k, "received_at": r, "count": c, "last": json.loads(b)} for k, r, c, b in rows
         ]
+
+    # -- audit heads (append-only: triggers refuse UPDATE and DELETE) ---------------------
+
+    def add_audit_head(self, kiosk_id: str, seq: int, digest: str, now: str) -> None:
+        """Keep a head the kiosk reported; one reported again keeps its first time."""
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO audit_heads (kiosk_id, seq, hash, received_at) VALUES (?, ?, ?, ?)",
+                (kiosk_id, seq, digest, now),
+            )
+
+    def audit_heads(self, kiosk_id: str) -> list[dict[str, Any]]:
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT seq, hash, received_at FROM audit_heads WHERE kiosk_id = ? ORDER BY seq, received_at, hash",
+                (kiosk_id,),
+            ).fetchall()
+        return [{"seq": seq, "hash": digest, "received_at": at} for seq, digest, at in rows]

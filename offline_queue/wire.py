@@ -138,8 +138,37 @@ class DeviceHealth(BaseModel):
     detail: Any = None
 
 
+class AuditHead(_In):
+    """1.1: the newest record of a station's audit chain, as its heartbeat reports it."""
+
+    seq: StrictInt = Field(ge=0, description="Sequence number of the newest audit record")
+    hash: StrictStr = Field(pattern=SHA256_PATTERN, description="Its hash, lower-case hex")
+
+
+class CatalogState(_In):
+    """1.1: one of the catalogs a station holds, per issuer region."""
+
+    region: StrictStr = Field(min_length=1, max_length=16)
+    version: StrictInt = Field(ge=0)
+    state: Literal["active", "staged", "expired"]
+
+
+class AuditHeadSeen(BaseModel):
+    seq: int
+    hash: str
+    received_at: str = Field(description="When the platform first received this head")
+
+
+class AuditHeads(BaseModel):
+    """`GET /v1/kiosks/{kiosk_id}/audit-heads`: every head the platform kept, by seq."""
+
+    kiosk_id: str
+    heads: list[AuditHeadSeen]
+
+
 class Heartbeat(BaseModel):
-    """Body of a heartbeat; informational, every field optional, unknown fields kept."""
+    """Body of a heartbeat; informational, every field optional, unknown fields kept.
+    The platform limits its size and nesting depth."""
 
     model_config = ConfigDict(extra="allow")
     software_version: str | None = None
@@ -151,6 +180,8 @@ class Heartbeat(BaseModel):
     devices: dict[str, DeviceHealth] | None = None
     free_disk_bytes: int | None = None
     uptime_s: float | None = None
+    catalogs: list[CatalogState] | None = Field(default=None, max_length=64)
+    audit_head: AuditHead | None = None
 
 
 class StatusChange(BaseModel):

@@ -26,16 +26,16 @@ async def admin_submissions(request: Request) -> dict[str, Any]:
 @router.post(
     "/v1/admin/submissions/{submission_id}/status",
     status_code=204,
-    summary="Move a submission to another status (admin; demo and tests)",
+    summary="Move a submission to another status (admin; demo and tests); kiosk_id when two kiosks use the id",
 )
-async def admin_set_status(submission_id: str, request: Request) -> Response:
+async def admin_set_status(submission_id: str, request: Request, kiosk_id: str | None = None) -> Response:
     hub = context(request)
     hub.auth.admin(request)
     try:
         change = StatusChange.model_validate(json_object(await read_body(request, MAX_SMALL_BODY_BYTES)))
     except ValidationError as exc:
         raise HubError(422, {"errors": field_errors(exc)}) from None
-    await run_in_threadpool(hub.service.change_status, submission_id, change.status)
+    await run_in_threadpool(hub.service.change_status, submission_id, change.status, kiosk_id)
     return Response(status_code=204)
 
 

@@ -6,8 +6,9 @@ The routers are module-level objects included into each app, so they find their 
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,9 +18,11 @@ from fastapi.responses import Response
 from hub.auth import Auth
 from hub.errors import HubError
 from hub.service import Checkpoint, HubService
+from hub.upload_slots import UploadSlots
 from offline_queue.wire import ErrorBody
 
-MAX_SMALL_BODY_BYTES = 256 * 1024  # heartbeats, admin requests
+MAX_SMALL_BODY_BYTES = 64 * 1024  # heartbeats, admin requests
+MAX_SMALL_BODY_DEPTH = 8  # nesting of a heartbeat's JSON (the contract's deepest is 4)
 
 #: `fault_hook(stage, method, path)` may return a status code (answered with a JSON error) or
 #: any Response (garbage, oversized, Retry-After...) to send instead, or sleep to be slow;
@@ -45,12 +48,17 @@ def request_body(media_type: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class HubContext:
-    """One app's hub: its rules, its tokens, its body limits and the tests' fault hook."""
+    """One app's hub: its rules, its tokens, its body limits and timeouts, its upload caps and
+    the tests' fault hook. A body must arrive within `body_timeout_s` with no pause longer
+    than `body_idle_timeout_s` (else 408)."""
 
     service: HubService
     auth: Auth
     max_attachment_bytes: int
     max_submission_bytes: int
+    uploads: UploadSlots
+    body_idle_timeout_s: float
+    body_timeout_s: float
     fault_hook: FaultHook | None = None
 
 
@@ -82,26 +90,68 @@ def checkpoint(request: Request) -> Checkpoint:
     return at
 
 
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 as soon as it is known to exceed `limit`."""
+def _too_large(limit: int) -> HubError:
+    return HubError(413, {"error": "too_large", "message": f"body exceeds {limit} bytes"})
+
+
+async def body_chunks(request: Request, limit: int) -> AsyncIterator[bytes]:
+    """The request body as it arrives: 413 as soon as it is known to exceed `limit`, 408 (and
+    the connection closed) when the client pauses or takes too long."""
+    hub = context(request)
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise HubError(413, {"error": "too_large", "message": f"body exceeds {limit} bytes"})
+        raise _too_large(limit)
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + hub.body_timeout_s
+    stream = request.stream().__aiter__()
+    received = 0
+    while True:
+        try:
+            async with asyncio.timeout(max(0.0, min(hub.body_idle_timeout_s, deadline - loop.time()))):
+                chunk = await anext(stream)
+        except StopAsyncIteration:
+            return
+        except TimeoutError:
+            raise HubError(408, {"error": "body_timeout", "message": "the body did not arrive in time"},
+                           {"Connection": "close"}) from None
+        received += len(chunk)
+        if received > limit:
+            raise _too_large(limit)
+        yield chunk
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The whole request body (small bodies only: attachments are streamed to disk)."""
     body = bytearray()
-    async for chunk in request.stream():
+    async for chunk in body_chunks(request, limit):
         body += chunk
-        if len(body) > limit:
-            raise HubError(413, {"error": "too_large", "message": f"body exceeds {limit} bytes"})
     return bytes(body)
 
 
-def json_object(raw: bytes) -> dict[str, Any]:
+def _deeper_than(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return False
+
+
+def json_object(raw: bytes, max_depth: int | None = None) -> dict[str, Any]:
+    """`raw` as a JSON object, 422 otherwise; with `max_depth`, also 422 when nested deeper
+    (a body kept and served back later must not break whoever reads it)."""
     try:
         value = json.loads(raw)
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise HubError(422, {"errors": [{"field": "body", "message": "not valid JSON"}]}) from None
     if not isinstance(value, dict):
         raise HubError(422, {"errors": [{"field": "body", "message": "not a JSON object"}]})
+    if max_depth is not None and _deeper_than(value, max_depth):
+        raise HubError(422, {"errors": [{"field": "body", "message": f"nested deeper than {max_depth} levels"}]})
     return value
 
 

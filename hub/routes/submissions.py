@@ -2,6 +2,10 @@
 
 The service's writes run on a worker thread in ONE hop from the event loop, fault hook
 included (a commit's fsync and a hook's sleep must not block the loop; each hop costs CPU).
+Ids are taken in lower case (SERVICE_API 1.1); every read and write is within the
+authenticated kiosk's namespace. Attachments are streamed to a spool file as they arrive
+(chunk writes go to the page cache from the loop; the fsync and rename run on the worker),
+within the upload caps (429 beyond them).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from hub.errors import HubError
 from hub.routes.common import (
     AUTH_RESPONSES,
+    body_chunks,
     checkpoint,
     context,
     json_object,
@@ -29,9 +34,11 @@ from offline_queue.wire import UUID_PATTERN, ErrorBody, SubmissionIn, Submission
 router = APIRouter()
 
 
-def _check_submission_id(value: str) -> None:
+def _submission_id(value: str) -> str:
+    """The path's id in lower case, or 400."""
     if not re.fullmatch(UUID_PATTERN, value):
         raise HubError(400, {"error": "invalid_id", "message": "submission id must be a UUID"})
+    return value.lower()
 
 
 def _check_sha256_hex(value: str) -> None:
@@ -48,18 +55,28 @@ def _check_sha256_hex(value: str) -> None:
         200: {"description": "Already stored (same hash)"},
         201: {"description": "Stored"},
         400: {"model": ErrorBody, "description": "SHA-256 of the body differs from the path"},
+        408: {"model": ErrorBody, "description": "The body did not arrive in time"},
         413: {"model": ErrorBody, "description": "Larger than the hub accepts"},
+        429: {"model": ErrorBody, "description": "Too many uploads at once (per kiosk or in total); see Retry-After"},
     },
     openapi_extra=request_body("application/octet-stream", {"type": "string", "format": "binary"}),
 )
 async def put_attachment(submission_id: str, sha256: str, request: Request) -> Response:
     hub = context(request)
-    hub.auth.kiosk(request)
-    _check_submission_id(submission_id)
+    kiosk_id = hub.auth.kiosk(request)
+    submission_id = _submission_id(submission_id)
     _check_sha256_hex(sha256)
-    data = await read_body(request, hub.max_attachment_bytes)
-    created = await run_in_threadpool(hub.service.store_attachment, submission_id, sha256, data, checkpoint(request))
-    return json_response(201 if created else 200, {"sha256": sha256, "size": len(data)})
+    with hub.uploads.take(kiosk_id):
+        spool = hub.service.new_upload()
+        try:
+            async for chunk in body_chunks(request, hub.max_attachment_bytes):
+                spool.write(chunk)
+            created = await run_in_threadpool(
+                hub.service.store_attachment, kiosk_id, submission_id, sha256, spool, checkpoint(request)
+            )
+        finally:
+            spool.discard()
+    return json_response(201 if created else 200, {"sha256": sha256, "size": spool.size})
 
 
 @router.put(
@@ -84,13 +101,13 @@ async def put_attachment(submission_id: str, sha256: str, request: Request) -> R
 async def put_submission(submission_id: str, request: Request) -> Response:
     hub = context(request)
     kiosk_id = hub.auth.kiosk(request)
-    _check_submission_id(submission_id)
+    submission_id = _submission_id(submission_id)
     raw = json_object(await read_body(request, hub.max_submission_bytes))
     try:
         sub = SubmissionIn.model_validate(raw)
     except ValidationError as exc:
         raise HubError(422, {"errors": field_errors(exc)}) from None
-    if sub.submission_id != submission_id:
+    if sub.submission_id.lower() != submission_id:
         raise HubError(422, {"errors": [{"field": "submission_id", "message": "differs from the id in the path"}]})
     status, body = await run_in_threadpool(hub.service.accept, sub, kiosk_id, checkpoint(request))
     return json_response(status, body)
@@ -99,10 +116,15 @@ async def put_submission(submission_id: str, request: Request) -> Response:
 @router.get(
     "/v1/submissions/{submission_id}",
     response_model=SubmissionStatus,
-    summary="A submission's status",
-    responses={**AUTH_RESPONSES, 404: {"model": ErrorBody, "description": "Unknown id"}},
+    summary="A submission's status (a kiosk's own; an admin names the kiosk when two use the id)",
+    responses={
+        **AUTH_RESPONSES,
+        404: {"model": ErrorBody, "description": "Unknown id in this kiosk's namespace"},
+        409: {"model": ErrorBody, "description": "Admin only: several kiosks use this id; pass kiosk_id"},
+    },
 )
-async def get_submission(submission_id: str, request: Request) -> Response:
+async def get_submission(submission_id: str, request: Request, kiosk_id: str | None = None) -> Response:
     hub = context(request)
-    kiosk_id = hub.auth.kiosk_or_admin(request)
-    return json_response(200, await run_in_threadpool(hub.service.submission_status, submission_id, kiosk_id))
+    caller = hub.auth.kiosk_or_admin(request)
+    owner = caller if caller is not None else kiosk_id
+    return json_response(200, await run_in_threadpool(hub.service.submission_status, submission_id, owner))

@@ -10,5 +10,7 @@ from tests.unit.hub.conftest import keys, make_app, clock, faults  # noqa: F401 
 
 @pytest.fixture
 def live_hub(make_app):
-    with running(make_app()) as hub:
+    # Concurrency tests upload from one kiosk in up to 40 threads: above the default upload
+    # cap (which test_limits.py exercises).
+    with running(make_app(max_uploads_per_kiosk=64)) as hub:
         yield hub

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from hub.cli import main as hub_main
 from tests.unit.catalog.test_catalog_cli import DATA, run
 from tests.unit.hub.conftest import ADMIN, ADMIN_TOKEN, build_submission, kiosk_headers
 
@@ -120,9 +121,11 @@ def test_catalog_cli_publish_refusals(live_hub, tmp_path, capsys):
     assert "cannot reach http://127.0.0.1:9" in capsys.readouterr().err
 
 
-def test_python_m_hub_serves_and_stops_cleanly_on_sigterm(tmp_path):
+def test_python_m_hub_serves_and_stops_cleanly_on_sigterm(tmp_path, capsys):
     root = Path(__file__).resolve().parents[3]
     env = dict(os.environ, PYTHONPATH=str(root))
+    assert hub_main(["--data", str(tmp_path / "hub"), "--station", "GZ-HZ-0001"]) == 0
+    token = json.loads(capsys.readouterr().out)["token"]
     proc = subprocess.Popen(
         [sys.executable, "-m", "hub", "--data", str(tmp_path / "hub"), "--port", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=root,
@@ -132,8 +135,6 @@ def test_python_m_hub_serves_and_stops_cleanly_on_sigterm(tmp_path):
         assert line.startswith("hub listening on http://127.0.0.1:"), line + proc.stderr.read()
         url = line.split()[-1]
         assert requests.get(f"{url}/healthz", timeout=TIMEOUT).json() == {"status": "ok"}
-        settings = json.loads((tmp_path / "hub" / "hub.json").read_text())
-        token = settings["kiosk_tokens"]["GZ-HZ-0001"]
         r = requests.post(f"{url}/v1/kiosks/GZ-HZ-0001/heartbeat", json={"queue_depth": 0},
                           headers={"Authorization": f"Bearer {token}", "Kiosk-Id": "GZ-HZ-0001"}, timeout=TIMEOUT)
         assert r.status_code == 204

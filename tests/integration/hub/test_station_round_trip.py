@@ -52,7 +52,7 @@ def test_every_enqueued_submission_arrives_once_opened_with_intact_attachments(s
         assert checks["payload_opened"] and checks["payload_fields"] == ["form", "identity"]
         assert checks["attachments_opened"] == len(sub.attachments)
         for ref in row["attachments"]:
-            blob = app_store.attachment(done.submission_id, ref["sha256"])
+            blob = app_store.files.read(KIOSK, done.submission_id, ref["sha256"])
             assert hashlib.sha256(blob).hexdigest() == ref["sha256"] and len(blob) == ref["size"]
         assert outbox.status(done.submission_id).reference == row["reference"]
     # Nothing left to do: a second drain delivers nothing again.

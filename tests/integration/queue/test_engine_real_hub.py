@@ -54,7 +54,7 @@ def assert_exactly_once_at_hub(outbox, hub, enqueued, platform_keys) -> None:
         assert status.state is RecordState.DELIVERED and status.reference == row.reference
         assert row.request["receipt_number"] == sub.receipt_number
         for ref, original in zip(row.request["attachments"], sub.attachments, strict=True):
-            assert opener.open(store.attachment(done.submission_id, ref["sha256"])) == original.data
+            assert opener.open(store.files.read(row.kiosk_id, done.submission_id, ref["sha256"])) == original.data
 
 
 @pytest.mark.parametrize("fault", SCENARIOS)

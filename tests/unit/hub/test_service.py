@@ -28,7 +28,9 @@ def service(tmp_path, keys, clock):
 
 def deliver(service, sub, kiosk=KIOSK, checkpoint=None):
     for digest, blob in sub.attachments.items():
-        service.store_attachment(sub.id, digest, blob)
+        spool = service.new_upload()
+        spool.write(blob)
+        service.store_attachment(kiosk, sub.id, digest, spool)
     model = SubmissionIn.model_validate(sub.body)
     return service.accept(model, kiosk) if checkpoint is None else service.accept(model, kiosk, checkpoint)
 
@@ -83,7 +85,9 @@ def test_refusals_are_hub_errors_with_the_contract_bodies(service, keys):
     assert not_uploaded.value.body == {"missing_attachments": list(missing.attachments)}
     digest = next(iter(missing.attachments))
     with pytest.raises(HubError) as mismatch:
-        service.store_attachment(missing.id, digest, b"other bytes")
+        spool = service.new_upload()
+        spool.write(b"other bytes")
+        service.store_attachment(KIOSK, missing.id, digest, spool)
     assert mismatch.value.body["error"] == "hash_mismatch"
     with pytest.raises(HubError) as unknown:
         service.change_status(missing.id, "approved")

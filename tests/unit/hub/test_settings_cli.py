@@ -7,7 +7,7 @@ import json
 import stat
 
 from kiosk.commands import hub as hub_command
-from hub.settings import load_or_init, station_view
+from hub.settings import issue_token, load_or_init, station_view
 from offline_queue.catalog_bundle import sign_bundle, verify_bundle
 from offline_queue.sealing import Opener, Sealer
 
@@ -22,7 +22,7 @@ def run(*argv: str) -> int:
 def test_first_start_creates_private_files_and_later_starts_reuse_them(tmp_path):
     data = tmp_path / "hub"
     first = load_or_init(data, kiosk_ids=("GZ-HZ-0001", "GZ-HZ-0002"))
-    assert set(first.kiosk_tokens) == {"GZ-HZ-0001", "GZ-HZ-0002"}
+    assert first.kiosk_token_sha256 == {"GZ-HZ-0001": None, "GZ-HZ-0002": None}  # no token until --station
     for name in ("hub.json", "catalog-signing.json"):
         assert stat.S_IMODE((data / name).stat().st_mode) == 0o600
     assert load_or_init(data) == first
@@ -30,7 +30,7 @@ def test_first_start_creates_private_files_and_later_starts_reuse_them(tmp_path)
 
 def test_generated_keys_work_together(tmp_path):
     settings = load_or_init(tmp_path)
-    view = station_view(settings, "GZ-HZ-0001")
+    view = station_view(settings, "GZ-HZ-0001", "clear-token")
     sealed = Sealer(view["sealing_public_key"], view["sealing_key_id"]).seal(b"round trip")
     assert Opener(settings.sealing_private_key).open(sealed) == b"round trip"
     signing = json.loads((tmp_path / "catalog-signing.json").read_text())
@@ -51,9 +51,9 @@ def test_station_option_prints_connection_settings(tmp_path, capsys):
 
 
 def test_unknown_station_and_broken_settings_are_one_line(tmp_path, capsys):
-    """Bad input: a kiosk id without a token; then a hub.json with an unknown key."""
+    """Bad input: an unknown kiosk id; then a hub.json with an unknown key."""
     assert run("--data", str(tmp_path), "--station", "XX-XX-9999") == 1
-    assert "no token for kiosk XX-XX-9999" in capsys.readouterr().err
+    assert "no kiosk XX-XX-9999" in capsys.readouterr().err
     settings = json.loads((tmp_path / "hub.json").read_text())
     settings["surprise"] = 1
     (tmp_path / "hub.json").write_text(json.dumps(settings))
@@ -96,7 +96,7 @@ def test_publish_catalog_signs_as_the_demo_admin_and_the_hub_serves_it(tmp_path,
     assert run("--data", str(data), "--publish-catalog", str(source), "--region", "440105") == 0
     line = capsys.readouterr().out.strip().splitlines()
     assert len(line) == 1 and json.loads(line[0])["version"] == 4
-    view = station_view(settings, "GZ-HZ-0001")
+    view = station_view(settings, "GZ-HZ-0001", issue_token(data, "GZ-HZ-0001"))
     with TestClient(app_from_settings(settings, data)) as client:
         pulled = client.get("/v1/catalog?region=440105",
                             headers={"Authorization": f"Bearer {view['token']}", "Kiosk-Id": "GZ-HZ-0001"})

@@ -33,7 +33,7 @@ def test_attachment_201_then_200_for_same_hash(client, keys):
     first = client.put(url, content=blob, headers=H)
     again = client.put(url, content=blob, headers=H)
     assert (first.status_code, again.status_code) == (201, 200)
-    assert client.app.state.store.attachment(sub.id, digest) == blob
+    assert client.app.state.store.files.read(KIOSK, sub.id, digest) == blob
 
 
 def test_attachment_hash_mismatch_is_400(client, keys):
@@ -42,7 +42,7 @@ def test_attachment_hash_mismatch_is_400(client, keys):
     (digest, blob), = sub.attachments.items()
     r = client.put(f"{sub.url}/attachments/{digest}", content=blob[:-1] + b"\x00", headers=H)
     assert r.status_code == 400 and r.json()["error"] == "hash_mismatch"
-    assert client.app.state.store.attachment(sub.id, digest) is None
+    assert client.app.state.store.attachment_sizes(KIOSK, sub.id) == {}
 
 
 def test_attachment_malformed_hash_or_id_is_400(client, keys):

@@ -13,7 +13,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from kiosk.commands.numbers import whole
+from kiosk.commands.argtypes import whole
 from offline_queue.audit import AuditError, AuditTrail, verify_database
 
 EXIT_TAMPERED = 1

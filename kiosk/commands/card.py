@@ -22,7 +22,7 @@ from devices.card.factory import build_card_reader
 from devices.card.samples import SAMPLES
 from devices.card.settings import CardSettings
 from devices.errors import DeviceError, NoCard
-from kiosk.commands.numbers import seconds, whole
+from kiosk.commands.argtypes import seconds, whole
 from kiosk.domain.masking import mask_date, mask_id_number, mask_name
 
 EXIT_DEVICE = 1

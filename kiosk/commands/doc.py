@@ -23,11 +23,12 @@ from devices.camera.base import DocKind
 from devices.camera.pipeline import analyse
 from devices.errors import CameraLost, DeviceError
 from kiosk.bootstrap import parts
-from kiosk.commands.numbers import seconds, whole
+from kiosk.commands.argtypes import seconds, whole
 
 #: A camera page is a few MiB; anything far bigger is not one (and is not read into memory).
 MAX_IMAGE_BYTES = 64 * 2**20
 MAX_PAGES = 100
+MAX_CAMERA_INDEX = 64
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -86,10 +87,15 @@ def _detect(args: argparse.Namespace, load_config) -> int:
     return 1 if failed else 0
 
 
+def _camera_index(source: str) -> bool:
+    """A /dev/videoN index as OpenCV takes it (ASCII digits, a small number)."""
+    return source.isascii() and source.isdigit() and int(source) < MAX_CAMERA_INDEX
+
+
 def _capture(args: argparse.Namespace, load_config) -> int:
     config = load_config()
     if args.source is not None:
-        if not ((args.source.isascii() and args.source.isdigit()) or "://" in args.source or os.path.isfile(args.source)):
+        if not (_camera_index(args.source) or "://" in args.source or os.path.isfile(args.source)):
             print(f"no camera source {args.source!r}: not a camera index, a URL or a file", file=sys.stderr)
             return 1
         camera_settings = config.camera.model_copy(update={"backend": "opencv", "source": args.source})

@@ -15,7 +15,7 @@ from offline_queue.api import NewAttachment, NewSubmission, QueueError, RecordSt
 from offline_queue.engine import AUTH_ALARM, CATALOG_REJECTED
 from kiosk.bootstrap import parts
 from kiosk.bootstrap.technician import console_technician
-from kiosk.commands.numbers import whole
+from kiosk.commands.argtypes import submission_id, whole
 from kiosk.config import require_secrets
 from kiosk.station import DailyReceiptNumbers
 from kiosk.technician.ops import TechnicianOps
@@ -46,7 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     send.set_defaults(func=_send_test)
 
     retry = sub.add_parser("retry", help="make a quarantined or backing-off submission due now")
-    retry.add_argument("id", help="submission id (UUID)")
+    retry.add_argument("id", type=submission_id, help="submission id (UUID)")
     retry.set_defaults(func=_retry)
 
     export = sub.add_parser("export", help="write undelivered records, still sealed, to DIR")

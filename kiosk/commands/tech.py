@@ -15,7 +15,7 @@ import time
 
 from devices.errors import DeviceError, DeviceTimeout, NoCard
 from kiosk.bootstrap import parts
-from kiosk.commands.numbers import seconds
+from kiosk.commands.argtypes import seconds
 from kiosk.technician.credentials import CredentialFormatError, hash_badge_uid, hash_pin
 
 EXIT_USAGE = 2

@@ -1,14 +1,15 @@
-"""argparse `type=` functions for numbers with bounds.
+"""argparse `type=` functions: numbers with bounds, submission ids.
 
-A count, a size or a wait in seconds typed by a person is checked where it is parsed, so a
-value out of range (negative, huge, NaN, infinity) is an argparse error naming the option and
-the range (exit 2), never a MemoryError or an OverflowError deep inside a command.
+What a person types is checked where it is parsed, so a value out of range (negative, huge,
+NaN, infinity) or not of its kind is an argparse error naming the option (exit 2), never a
+MemoryError, an OverflowError or an encoding error deep inside a command.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import uuid
 from collections.abc import Callable
 
 
@@ -40,3 +41,11 @@ def seconds(low: float, high: float) -> Callable[[str], float]:
         return value
 
     return parse
+
+
+def submission_id(text: str) -> str:
+    """A submission id: a UUID, in the canonical lower-case form the queue stores."""
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a submission id (a UUID): {text[:40]!r}") from None

@@ -29,7 +29,7 @@ EXIT_NOT_NEWER = 3
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8700, help="port (default: 8700; 0 = a free one)")
+    parser.add_argument("--port", type=_port, default=8700, help="port (default: 8700; 0 = a free one)")
     parser.add_argument("--data", type=Path, default=Path("var/hub"), help="keys, tokens and database (default: var/hub)")
     parser.add_argument(
         "--kiosk",
@@ -52,6 +52,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         f"line and exit (exit {EXIT_NOT_NEWER}: the hub already has this version or a newer one)",
     )
     parser.add_argument("--region", help="with --publish-catalog: publish for this region (replaces the payload's)")
+
+
+def _port(text: str) -> int:
+    """A TCP port, 0 to 65535: anything else is an argparse error, not a traceback from bind()."""
+    if not (text.isascii() and text.isdigit()) or int(text) > 65535:
+        raise argparse.ArgumentTypeError("a port is a number from 0 to 65535")
+    return int(text)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -4,16 +4,23 @@ Every section is a pydantic model with `extra="forbid"`, so an unknown key, a wr
 or a bad value stops the station with ONE clear line naming the file and the key (exit
 code 2), never a traceback. Device and queue sections are defined next to the code they
 configure (`devices/*/settings.py`, `offline_queue/settings.py`); this module composes them.
+
+Secrets (the platform's sealing key, the sync token, the trusted catalog keys) usually live in
+a second file that only exists once the station is provisioned (the demo writes it on first
+start). Its absence is not an error by itself, because a technician installing a station runs
+`doctor`, `card read` or `printer test` before anyone has credentials: the commands that need a
+secret ask for it with `require_secrets`, which names what is missing in one line.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from devices.camera.settings import CameraSettings
 from devices.card.settings import CardSettings
@@ -29,6 +36,10 @@ DEFAULT_PATH = Path("config.toml")
 
 class ConfigError(Exception):
     """The configuration cannot be used; `str()` is the one line to show."""
+
+
+class MissingSecret(ConfigError):
+    """A command needs a secret the configuration does not hold (yet)."""
 
 
 class _Section(BaseModel):
@@ -75,6 +86,14 @@ DERIVED = {("sync", "kiosk_id"): ("station", "id"), ("sync", "region"): ("statio
 #: secrets can live in a root-only file apart from the readable config.
 SECRETS_KEY = "secrets_file"
 
+#: What a station needs from its platform before it can queue or deliver anything (what
+#: `python -m hub --station ID` prints), by `section.key`, with what each one is for.
+STATION_SECRETS = {
+    "queue.sealing_public_key": "the platform's sealing key",
+    "sync.token": "the station's bearer token",
+    "sync.trusted_admin_keys": "the trusted catalog keys",
+}
+
 
 @dataclass(frozen=True)
 class Config:
@@ -91,6 +110,9 @@ class Config:
     technician: TechnicianSettings
     supervisor: SupervisorSettings
     audit: AuditSettings
+    #: The secrets file `secrets_file` names (None: the config names none), and whether it exists.
+    secrets_file: Path | None = None
+    secrets_found: bool = False
 
     def resolve(self, path: Path) -> Path:
         """A path from the config, relative to the config file's folder."""
@@ -110,11 +132,43 @@ def _where(loc: tuple[int | str, ...]) -> str:
     return ".".join(str(part) for part in loc)
 
 
-def read_toml(path: Path, what: str = "config file") -> dict:
-    """Parse one TOML file; ConfigError (one line) when it is missing or broken."""
+def missing_secrets(config: Config, keys: Iterable[str] = STATION_SECRETS) -> list[str]:
+    """Those of `keys` (`section.key`, see STATION_SECRETS) that are unset or empty in `config`."""
+    missing = []
+    for dotted in keys:
+        section, _, key = dotted.partition(".")
+        value = getattr(getattr(config, section), key)
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        if not value:
+            missing.append(dotted)
+    return missing
+
+
+def secrets_hint(config: Config) -> str:
+    """Where the missing secrets would come from, for the one line that names them."""
+    if config.secrets_file is None:
+        return f"{config.path} names no {SECRETS_KEY}"
+    if not config.secrets_found:
+        return f"secrets file {config.secrets_file} not found"
+    return f"not in {config.secrets_file}"
+
+
+def require_secrets(config: Config, *keys: str) -> None:
+    """Raise MissingSecret (one line: which secrets, and why they are missing) unless all are set."""
+    missing = missing_secrets(config, keys)
+    if missing:
+        named = ", ".join(f"{key} ({STATION_SECRETS.get(key, 'a secret')})" for key in missing)
+        raise MissingSecret(f"missing {named}: {secrets_hint(config)}")
+
+
+def read_toml(path: Path, what: str = "config file", *, missing_ok: bool = False) -> dict | None:
+    """Parse one TOML file; ConfigError (one line) when it is broken, or missing unless `missing_ok`."""
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
+        if missing_ok:
+            return None
         hint = " (use --config PATH or $KIOSK_CONFIG)" if what == "config file" else ""
         raise ConfigError(f"{path}: {what} not found{hint}") from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -148,8 +202,11 @@ def load_config(path: Path) -> Config:
     """Read and validate `path`; raise ConfigError with one line naming file and key."""
     raw = read_toml(path)
     secret = secrets_path(path, raw)
+    found = False
     if secret is not None:
-        raw = _merge(raw, read_toml(secret, "secrets file"))
+        secrets = read_toml(secret, "secrets file", missing_ok=True)
+        found = secrets is not None
+        raw = _merge(raw, secrets or {})
         raw.pop(SECRETS_KEY)
     for (section, key), (source, source_key) in DERIVED.items():
         table = raw.get(section)
@@ -176,4 +233,4 @@ def load_config(path: Path) -> Config:
     for (section, key), (source, source_key) in DERIVED.items():
         value = getattr(sections[source], source_key)
         sections[section] = sections[section].model_copy(update={key: value})
-    return Config(path=path.resolve(), **sections)
+    return Config(path=path.resolve(), **sections, secrets_file=secret, secrets_found=found)

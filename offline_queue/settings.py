@@ -54,8 +54,10 @@ class QueueSettings(BaseModel):
         le=3600,
         description="A record being delivered is leased this long; a crashed daemon's lease expires and it is retried",
     )
-    sealing_public_key: str = Field(
-        description="The service platform's X25519 public key (base64 of 32 bytes); payloads and attachments are sealed to it"
+    sealing_public_key: str | None = Field(
+        default=None,
+        description="The service platform's X25519 public key (base64 of 32 bytes); payloads and attachments are "
+        "sealed to it. Unset until the station is provisioned: the queue can be read, nothing can be enqueued",
     )
     sealing_key_id: str = Field(
         default="platform-2026",
@@ -65,7 +67,9 @@ class QueueSettings(BaseModel):
 
     @field_validator("sealing_public_key")
     @classmethod
-    def _valid_public_key(cls, value: str) -> str:
+    def _valid_public_key(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
         try:
             Sealer(value, "check")  # also refuses a low-order point, which base64 and length pass
         except SealingError as exc:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from devices.errors import DeviceError
 from kiosk.bootstrap import parts
-from kiosk.config import Config
+from kiosk.config import Config, missing_secrets, secrets_hint
 from offline_queue.api import QueueError
 from offline_queue.audit import AuditError, verify_database
 
@@ -22,6 +22,14 @@ class Check:
     name: str
     ok: bool
     detail: str
+
+
+def _credentials_check(config: Config) -> Check:
+    """The platform's secrets, all in ONE line: before provisioning they are all missing at once."""
+    missing = missing_secrets(config)
+    if missing:
+        return Check("credentials", False, f"missing {', '.join(missing)}: {secrets_hint(config)}")
+    return Check("credentials", True, "sealing key, token and catalog keys set")
 
 
 def _data_dir_check(config: Config) -> Check:
@@ -83,9 +91,11 @@ def _audit_check(config: Config) -> Check:
 
 
 def doctor_checks(config: Config) -> list[Check]:
-    """Every self-check, in order: config, storage, queue, audit trail, then each device."""
+    """Every self-check, in order: config, credentials, storage, queue, audit trail, then each
+    device. A failed check never stops the ones after it."""
     return [
         Check("config", True, str(config.path)),
+        _credentials_check(config),
         _data_dir_check(config),
         _queue_check(config),
         _audit_check(config),

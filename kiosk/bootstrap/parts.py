@@ -15,6 +15,7 @@ from devices.printer.base import ReceiptPrinter
 from devices.printer.factory import build_printer
 from kiosk.config import Config
 from kiosk.domain.catalog import Catalog
+from offline_queue.api import QueueError
 from offline_queue.audit import AuditTrail
 from offline_queue.outbox import Outbox
 
@@ -40,8 +41,43 @@ def printer(config: Config) -> ReceiptPrinter:
 
 
 def outbox(config: Config) -> Outbox:
-    """The station's queue, as [queue] configures it (sealing to the platform's key)."""
-    return Outbox.from_settings(config.queue, config.resolve(config.queue.db_path))
+    """The station's queue, as [queue] configures it (sealing to the platform's key).
+
+    Before the station is provisioned there is no key: the queue still opens, so that
+    `queue status`, `doctor` and receipts work, but nothing can be sealed into it.
+    """
+    settings = config.queue
+    path = config.resolve(settings.db_path)
+    if settings.sealing_public_key is not None:
+        return Outbox.from_settings(settings, path)
+    return Outbox.open(
+        path,
+        NoSealingKey(settings.sealing_key_id),  # type: ignore[arg-type]
+        min_free_bytes=settings.min_free_bytes,
+        lease_seconds=settings.lease_seconds,
+        retention_days=settings.retention_days,
+    )
+
+
+class NoSealingKey:
+    """Stands in for the `Sealer` while `queue.sealing_public_key` is unset.
+
+    The outbox asks for the sealed size before it seals or writes anything, so an enqueue is
+    refused there with a QueueError (which the audit trail's forwarding already waits out).
+    """
+
+    def __init__(self, key_id: str) -> None:
+        self.key_id = key_id
+
+    def sealed_size(self, plaintext_size: int) -> int:
+        raise self._refusal()
+
+    def seal(self, plaintext: bytes) -> bytes:
+        raise self._refusal()
+
+    @staticmethod
+    def _refusal() -> QueueError:
+        return QueueError("nothing can be queued: queue.sealing_public_key (the platform's sealing key) is not set")
 
 
 def audit_trail(config: Config, outbox: Outbox | None) -> AuditTrail:

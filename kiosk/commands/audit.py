@@ -13,10 +13,12 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from kiosk.commands.argtypes import whole
 from offline_queue.audit import AuditError, AuditTrail, verify_database
 
 EXIT_TAMPERED = 1
 EXIT_USAGE = 2
+MAX_LIST = 100_000
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     listing = sub.add_parser("list", help="print the newest records (no personal data)")
     listing.add_argument("--db", metavar="PATH", help="audit database (default: [audit] db_path of the config)")
-    listing.add_argument("--limit", type=int, default=50, help="how many records (default 50)")
+    listing.add_argument("--limit", type=whole(1, MAX_LIST), default=50, help=f"how many records (default 50, at most {MAX_LIST})")
     listing.add_argument("--json", action="store_true", help="one JSON object per line")
     listing.set_defaults(func=_list)
 
@@ -73,7 +75,7 @@ def _list(args: argparse.Namespace, load_config) -> int:
         return EXIT_USAGE
     try:
         with AuditTrail(path) as trail:
-            records = list(reversed(trail.recent(max(1, args.limit))))
+            records = list(reversed(trail.recent(args.limit)))
     except (AuditError, OSError, sqlite3.Error) as exc:
         print(f"audit list: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -25,9 +25,13 @@ from devices.card.samples import SAMPLES
 from devices.card.settings import CardSettings
 from devices.errors import DeviceError, NoCard
 from kiosk.bootstrap import parts
+from kiosk.commands.argtypes import seconds, whole
 from kiosk.domain.masking import mask_date, mask_id_number, mask_name
 
 EXIT_DEVICE = 1
+MAX_WAIT_S = 3600.0
+MAX_WATCH_S = 7 * 86400.0
+MAX_EVENTS = 10**9
 _WAIT_STEP_S = 0.1
 
 
@@ -40,14 +44,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     read.add_argument("--json", action="store_true", help="print one JSON object")
     read.add_argument("--mrz", type=_mrz_key, metavar="DOCNO,YYMMDD,YYMMDD", help="passport BAC key: number, birth, expiry")
     read.add_argument("--unmasked", action="store_true", help="show name, number, dates and address in full")
-    read.add_argument("--wait", type=float, default=0.0, metavar="S", help="wait up to S seconds for a card")
+    read.add_argument("--wait", type=seconds(0, MAX_WAIT_S), default=0.0, metavar="S", help="wait up to S seconds for a card")
     read.set_defaults(func=_read)
 
     watch = commands.add_parser("watch", help="print insert/remove events until Ctrl+C")
     _backend_options(watch)
     watch.add_argument("--json", action="store_true", help="one JSON object per event")
-    watch.add_argument("--count", type=int, metavar="N", help="stop after N events")
-    watch.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds")
+    watch.add_argument("--count", type=whole(1, MAX_EVENTS), metavar="N", help="stop after N events")
+    watch.add_argument("--seconds", type=seconds(0, MAX_WATCH_S), metavar="S", help="stop after S seconds")
     watch.set_defaults(func=_watch)
 
 
@@ -60,7 +64,11 @@ def _backend_options(parser: argparse.ArgumentParser) -> None:
 
 def _mrz_key(value: str) -> MrzKey:
     parts = [part.strip().upper() for part in value.split(",")]
-    if len(parts) != 3 or not parts[0] or not all(len(p) == 6 and p.isdigit() for p in parts[1:]):
+    if (
+        len(parts) != 3
+        or not (parts[0].isascii() and parts[0].isalnum())
+        or not all(len(p) == 6 and p.isascii() and p.isdigit() for p in parts[1:])
+    ):
         raise argparse.ArgumentTypeError("expected DOCNO,YYMMDD,YYMMDD (document number, birth date, expiry)")
     return MrzKey(document_number=parts[0], birth_yymmdd=parts[1], expiry_yymmdd=parts[2])
 
@@ -92,7 +100,7 @@ def _fail(reason: str) -> int:
 def _read(args: argparse.Namespace, load_config) -> int:
     reader = _reader(args, load_config)
     try:
-        deadline = time.monotonic() + max(args.wait, 0.0)
+        deadline = time.monotonic() + args.wait
         while True:
             try:
                 identity = reader.read_identity(args.mrz)

@@ -169,6 +169,8 @@ def _publish(args: argparse.Namespace) -> int:
     token = args.token or os.environ.get(TOKEN_ENV)
     if not token:
         raise CliError(f"an admin token is required (--token or ${TOKEN_ENV})")
+    if not (token.isascii() and token.isprintable()) or " " in token:
+        raise CliError("the admin token must be printable ASCII without spaces (it travels in an HTTP header)")
     bundle = _read_json(args.file)
     try:
         payload = decode_payload(bundle)

@@ -9,17 +9,26 @@ technician's and developer's tool, to be used with test documents only.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import os
 import sys
 import time
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from devices.camera.base import DocKind
 from devices.camera.pipeline import analyse
 from devices.errors import CameraLost, DeviceError
 from kiosk.bootstrap import parts
+from kiosk.commands.argtypes import seconds, whole
+
+#: A camera page is a few MiB; anything far bigger is not one (and is not read into memory).
+MAX_IMAGE_BYTES = 64 * 2**20
+MAX_PAGES = 100
+MAX_CAMERA_INDEX = 64
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,21 +42,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     capture.add_argument("--source", help="camera index, video/image file or URL (default: the configured camera)")
     capture.add_argument("--out", required=True, type=Path, help="directory for page-N.jpg")
     capture.add_argument("--kind", default="a4", choices=[k.value for k in DocKind])
-    capture.add_argument("--pages", type=int, default=1, help="pages to capture (remove and place the next)")
-    capture.add_argument("--timeout", type=float, default=60.0, help="give up after this many seconds")
+    capture.add_argument(
+        "--pages", type=whole(1, MAX_PAGES), default=1, help="pages to capture (remove and place the next)"
+    )
+    capture.add_argument("--timeout", type=seconds(0.1, 3600), default=60.0, help="give up after this many seconds")
     capture.set_defaults(func=_capture)
+
+
+def _read_image(path: str) -> tuple[np.ndarray | None, str]:
+    """The decoded image, or None and why not: the file is read here, not by `cv2.imread`,
+    whose own warning line would land on stderr beside ours."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read(MAX_IMAGE_BYTES + 1)
+    except OSError as exc:
+        return None, f"cannot read image: {exc.strerror or exc}"
+    if len(data) > MAX_IMAGE_BYTES:
+        return None, f"cannot read image: larger than {MAX_IMAGE_BYTES // 2**20} MiB"
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR) if data else None
+    return image, "" if image is not None else "cannot read image: not an image file"
 
 
 def _detect(args: argparse.Namespace, load_config) -> int:
     failed = 0
     for path in args.paths:
-        image = cv2.imread(path, cv2.IMREAD_COLOR)
+        image, error = _read_image(path)
         if image is None:
             failed += 1
             if args.json:
-                print(json.dumps({"path": path, "corners": None, "quality": None, "error": "cannot read image"}))
+                print(json.dumps({"path": path, "corners": None, "quality": None, "error": error}))
             else:
-                print(f"{path}: cannot read image", file=sys.stderr)
+                print(f"{path}: {error}", file=sys.stderr)
             continue
         result = analyse(image)
         if args.json:
@@ -57,19 +82,24 @@ def _detect(args: argparse.Namespace, load_config) -> int:
         else:
             pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in result.corners)
             print(f"{path}: {pts} ({result.guidance.value})")
-    if failed:
+    if failed and len(args.paths) > 1:
         print(f"{failed} of {len(args.paths)} images could not be read", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _camera_index(source: str) -> bool:
+    """A /dev/videoN index as OpenCV takes it (ASCII digits, a small number)."""
+    return source.isascii() and source.isdigit() and int(source) < MAX_CAMERA_INDEX
 
 
 def _capture(args: argparse.Namespace, load_config) -> int:
     config = load_config()
     if args.source is not None:
+        if not (_camera_index(args.source) or "://" in args.source or os.path.isfile(args.source)):
+            print(f"no camera source {args.source!r}: not a camera index, a URL or a file", file=sys.stderr)
+            return 1
         camera_settings = config.camera.model_copy(update={"backend": "opencv", "source": args.source})
-        config = config.model_copy(update={"camera": camera_settings})
-    if args.pages < 1:
-        print("--pages must be at least 1", file=sys.stderr)
-        return 2
+        config = dataclasses.replace(config, camera=camera_settings)
     try:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

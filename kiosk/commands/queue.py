@@ -15,11 +15,17 @@ from offline_queue.api import NewAttachment, NewSubmission, QueueError, RecordSt
 from offline_queue.engine import AUTH_ALARM, CATALOG_REJECTED
 from kiosk.bootstrap import parts
 from kiosk.bootstrap.technician import console_technician
+from kiosk.commands.argtypes import submission_id, whole
+from kiosk.config import require_secrets
+from kiosk.station import DailyReceiptNumbers
 from kiosk.technician.ops import TechnicianOps
 from offline_queue.outbox import Outbox
 
 #: Fictional identities for `send-test` (never a real person).
 TEST_PEOPLE = (("测试用户甲", "110105194912310029"), ("测试用户乙", "44010519800101001X"), ("Test Person", "T00000001"))
+#: Bounds of `send-test`: a load test, not a way to fill the disk. The hub accepts 16 MiB a file.
+MAX_TEST_COUNT = 10_000
+MAX_TEST_ATTACHMENT = 16 * 1024 * 1024
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -30,31 +36,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     status.set_defaults(func=_status)
 
     send = sub.add_parser("send-test", help="enqueue synthetic submissions (fictional identities)")
-    send.add_argument("--count", type=_positive, default=1, help="how many (default 1)")
-    send.add_argument("--attach-bytes", type=_non_negative, default=300_000, help="bytes per attachment, 3 each (default 300000)")
+    send.add_argument("--count", type=whole(1, MAX_TEST_COUNT), default=1, help="how many (default 1)")
+    send.add_argument(
+        "--attach-bytes",
+        type=whole(0, MAX_TEST_ATTACHMENT),
+        default=300_000,
+        help=f"bytes per attachment, 3 each (default 300000, at most {MAX_TEST_ATTACHMENT})",
+    )
     send.set_defaults(func=_send_test)
 
     retry = sub.add_parser("retry", help="make a quarantined or backing-off submission due now")
-    retry.add_argument("id", help="submission id (UUID)")
+    retry.add_argument("id", type=submission_id, help="submission id (UUID)")
     retry.set_defaults(func=_retry)
 
     export = sub.add_parser("export", help="write undelivered records, still sealed, to DIR")
     export.add_argument("dir", help="target folder (e.g. a USB stick)")
     export.set_defaults(func=_export)
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return value
 
 
 def _run(load_config, action) -> int:
@@ -107,14 +104,18 @@ def _status(args: argparse.Namespace, load_config) -> int:
     return _run(load_config, action)
 
 
-def synthetic_submission(n: int, attach_bytes: int) -> NewSubmission:
-    """A synthetic submission: fictional identity, three attachments of `attach_bytes`."""
+def synthetic_submission(n: int, attach_bytes: int, receipt_number: str) -> NewSubmission:
+    """A synthetic submission: fictional identity, three attachments of `attach_bytes`.
+
+    `receipt_number` comes from the station's own allocator, so a test record's receipt is a
+    real one (`receipt render --submission` renders it) and never repeats a number.
+    """
     name, id_number = TEST_PEOPLE[n % len(TEST_PEOPLE)]
     filler = (f"TEST {n} ".encode() * (attach_bytes // 7 + 1))[:attach_bytes]
     return NewSubmission(
         service_code="TEST",
         catalog_version=0,
-        receipt_number=f"TEST-{n:06d}",
+        receipt_number=receipt_number,
         payload={"test": True, "identity": {"name": name, "id_number": id_number}},
         attachments=tuple(NewAttachment(role, filler) for role in ("id-front", "id-back", "document")),
     )
@@ -122,10 +123,11 @@ def synthetic_submission(n: int, attach_bytes: int) -> NewSubmission:
 
 def _send_test(args: argparse.Namespace, load_config) -> int:
     def action(outbox: Outbox, config) -> int:
-        start = outbox.counts().pending
+        require_secrets(config, "queue.sealing_public_key")
+        numbers = DailyReceiptNumbers(outbox, config.station.id)
         for n in range(args.count):
-            done = outbox.enqueue(synthetic_submission(start + n, args.attach_bytes))
-        print(f"enqueued {args.count} test submission(s); last id {done.submission_id}")
+            done = outbox.enqueue(synthetic_submission(n, args.attach_bytes, numbers()))
+        print(f"enqueued {args.count} test submission(s); last id {done.submission_id}, receipt {done.receipt_number}")
         return 0
 
     return _run(load_config, action)

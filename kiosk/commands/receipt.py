@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-import uuid
 from pathlib import Path
 
 from devices.errors import FontNotFound
 from devices.printer.raster import render_image
 from devices.printer.render import to_escpos
+from kiosk.commands.argtypes import submission_id
 from kiosk.domain.catalog import Catalog, Promise
 from kiosk.domain.i18n_text import Lang, LocalText
 from kiosk.domain.receipt import Receipt, ReceiptStatus
@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     commands = receipt.add_subparsers(dest="receipt_command", metavar="SUBCOMMAND", required=True)
     render = commands.add_parser("render", help="render a receipt to PNG (and optionally its ESC/POS bytes)")
     which = render.add_mutually_exclusive_group(required=True)
-    which.add_argument("--submission", metavar="ID", help="a submission in this station's queue")
+    which.add_argument("--submission", metavar="ID", type=submission_id, help="a submission in this station's queue")
     which.add_argument("--sample", action="store_true", help="a sample receipt with a fictional citizen")
     render.add_argument("--png", metavar="OUT", type=Path, required=True, help="where to write the picture")
     render.add_argument("--escpos", metavar="OUT", type=Path, help="also write the ESC/POS job bytes")
@@ -121,11 +121,6 @@ def _render(args: argparse.Namespace, load_config) -> int:
     config = load_config()
     lang = Lang(args.lang)
     if args.submission:
-        try:
-            uuid.UUID(args.submission)
-        except ValueError:
-            print(f"not a submission id: {args.submission!r}", file=sys.stderr)
-            return 2
         try:
             receipt = queued_receipt(config, args.submission, lang)
         except _NotRenderable as exc:

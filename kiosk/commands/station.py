@@ -7,7 +7,7 @@ import sys
 
 from kiosk.bootstrap.doctor import doctor_checks
 from kiosk.bootstrap.station import run_demo, run_station
-from kiosk.config import config_path
+from kiosk.config import config_path, require_secrets
 from kiosk.demo import processes as demo
 
 
@@ -26,7 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace, load_config) -> int:
-    return run_station(load_config())
+    config = load_config()
+    require_secrets(config, "queue.sealing_public_key")  # every citizen's submission is sealed to it
+    return run_station(config)
 
 
 def _demo(args: argparse.Namespace, load_config) -> int:

@@ -8,6 +8,7 @@ import sqlite3
 import sys
 
 from kiosk.bootstrap.sync import build_sync_daemon
+from kiosk.config import require_secrets
 from offline_queue.api import QueueError
 
 
@@ -25,6 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _sync(args: argparse.Namespace, load_config) -> int:
     config = load_config()
+    require_secrets(config, "sync.token")  # the platform answers nothing else
     logging.basicConfig(  # force: an imported library may have configured the root logger first
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True
     )

@@ -15,6 +15,7 @@ import time
 
 from devices.errors import DeviceError, DeviceTimeout, NoCard
 from kiosk.bootstrap import parts
+from kiosk.commands.argtypes import seconds
 from kiosk.technician.credentials import CredentialFormatError, hash_badge_uid, hash_pin
 
 EXIT_USAGE = 2
@@ -33,7 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     source.add_argument(
         "--from-reader", action="store_true", help="read the badge on the [card] reader (the UID is not shown)"
     )
-    badge.add_argument("--wait", type=float, default=15.0, metavar="S", help="with --from-reader: wait this long for a badge")
+    badge.add_argument(
+        "--wait", type=seconds(0, 600), default=15.0, metavar="S", help="with --from-reader: wait this long for a badge"
+    )
     badge.set_defaults(func=_hash_badge)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.cli import main
-from kiosk.config import ConfigError, load_config
+from kiosk.config import ConfigError, MissingSecret, load_config, missing_secrets, require_secrets
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,9 +44,25 @@ def test_shipped_config_is_valid(shipped):
     assert config.sync.region == config.station.region
 
 
-def test_missing_secrets_file_is_one_line(shipped):
-    (shipped.parent / "var" / "demo" / "secrets.toml").unlink()
-    with pytest.raises(ConfigError, match=r"secrets.toml: secrets file not found$"):
+def test_missing_secrets_file_is_not_an_error_by_itself(shipped):
+    """A station before provisioning: the config loads; what needs a secret names it."""
+    secrets = shipped.parent / "var" / "demo" / "secrets.toml"
+    secrets.unlink()
+    config = load_config(shipped)
+    assert (config.secrets_file, config.secrets_found) == (secrets, False)
+    assert config.queue.sealing_public_key is None
+    assert missing_secrets(config) == ["queue.sealing_public_key", "sync.token", "sync.trusted_admin_keys"]
+    with pytest.raises(MissingSecret) as info:
+        require_secrets(config, "queue.sealing_public_key", "sync.token")
+    assert str(info.value) == (
+        "missing queue.sealing_public_key (the platform's sealing key), sync.token (the station's bearer token): "
+        f"secrets file {secrets} not found"
+    )
+
+
+def test_a_broken_secrets_file_is_still_one_line(shipped):
+    (shipped.parent / "var" / "demo" / "secrets.toml").write_text("[queue\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"secrets.toml: not valid TOML"):
         load_config(shipped)
 
 

@@ -206,12 +206,14 @@ def test_queue_cli_status_send_test_retry_export(tmp_path, platform_keys, capsys
 def test_queue_cli_errors_are_one_line(tmp_path, platform_keys, capsys):
     """Bad input: an unknown id for retry, a disk below the floor for send-test."""
     db = tmp_path / "queue.sqlite3"
-    code, _, err = cli(db, platform_keys[1], ["queue", "retry", "no-such-id"], capsys)
-    assert code == 1 and err == "queue: no submission no-such-id in the queue\n"
+    unknown = "00000000-0000-4000-8000-000000000000"  # well formed; a malformed id is an argparse error
+    code, _, err = cli(db, platform_keys[1], ["queue", "retry", unknown], capsys)
+    assert code == 1 and err == f"queue: no submission {unknown} in the queue\n"
     config = SimpleNamespace(
         queue=QueueSettings(db_path=db, sealing_public_key=platform_keys[1], min_free_bytes=2**44),  # the largest floor allowed, above this disk
         sync=sync_settings("http://127.0.0.1:9"),
         resolve=lambda p: p,
+        station=SimpleNamespace(id="GZ-HZ-0001"),  # send-test numbers its receipts as the station does
     )
     parser = argparse.ArgumentParser()
     queue_cmd.register(parser.add_subparsers())

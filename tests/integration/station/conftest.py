@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from offline_queue.catalog_bundle import generate_signing_keypair
 from offline_queue.sealing import generate_keypair
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -17,7 +18,12 @@ def station_config(tmp_path: Path):
 
     def write(extra: str = "") -> Path:
         _, public = generate_keypair()
-        (tmp_path / "secrets.toml").write_text(f'[queue]\nsealing_public_key = "{public}"\n', encoding="utf-8")
+        _, admin = generate_signing_keypair()
+        (tmp_path / "secrets.toml").write_text(
+            f'[queue]\nsealing_public_key = "{public}"\n[sync]\ntoken = "station-token"\n'
+            f'[sync.trusted_admin_keys]\nadmin = "{admin}"\n',
+            encoding="utf-8",
+        )
         text = (ROOT / "config.toml").read_text(encoding="utf-8")
         text = text.replace('secrets_file = "var/demo/secrets.toml"', 'secrets_file = "secrets.toml"')
         path = tmp_path / "config.toml"

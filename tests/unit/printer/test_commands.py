@@ -145,7 +145,9 @@ def test_receipt_render_of_an_unknown_or_malformed_submission_is_one_line(tmp_pa
     Outbox.open(config.queue.db_path, Sealer(config.queue.sealing_public_key, "k")).close()
     assert _run(receipt_command, ["receipt", "render", "--submission", SUBMISSION, "--png", str(png)], config=config) == 1
     assert "not in this station's queue" in capsys.readouterr().err
-    assert _run(receipt_command, ["receipt", "render", "--submission", "42", "--png", str(png)], config=config) == 2
+    with pytest.raises(SystemExit) as malformed:  # an argparse error now, one line, exit 2
+        _run(receipt_command, ["receipt", "render", "--submission", "42", "--png", str(png)], config=config)
+    assert malformed.value.code == 2 and "not a submission id" in capsys.readouterr().err
     assert not png.exists()
 
 

@@ -33,7 +33,7 @@ import re
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -285,6 +285,13 @@ class AuditTrail:
             ).fetchall()
         return [_record(row) for row in rows]
 
+    def head(self) -> tuple[int, str] | None:
+        """(seq, hash) of the newest record, or None while the trail is empty: what the
+        heartbeat reports, so the platform can later tell a rewritten or cut trail."""
+        with self._lock:
+            row = self._db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+        return (row[0], row[1]) if row else None
+
     def unforwarded(self) -> int:
         with self._lock:
             return self._db.execute(
@@ -310,9 +317,15 @@ def read_head(path: Path) -> tuple[int, str] | None:
         return (-1, "unreadable")
 
 
-def verify_database(path: Path | str, expect_head: tuple[int, str] | None = None) -> VerifyResult:
+def verify_database(
+    path: Path | str,
+    expect_head: tuple[int, str] | None = None,
+    expect_heads: Iterable[tuple[int, str]] = (),
+) -> VerifyResult:
     """Check the whole chain; the first bad seq and why, or ok.
 
+    `expect_head`/`expect_heads`: (seq, hash) of records someone outside the station saw (the
+    heads its heartbeats reported to the platform); each must still be in the chain, unchanged.
     Opens read-only so verifying never creates or changes anything.
     """
     path = Path(path)
@@ -353,8 +366,8 @@ def verify_database(path: Path | str, expect_head: tuple[int, str] | None = None
     if head is not None and head != (last_seq, prev):
         bad = min(head[0], last_seq) + 1 if head[0] != last_seq else last_seq
         return VerifyResult(False, len(rows), max(bad, 1), f"head file says record {head[0]} is the last, the database {last_seq}")
-    if expect_head is not None:
-        seq, digest = expect_head
+    heads = sorted({*expect_heads, *([expect_head] if expect_head is not None else [])})
+    for seq, digest in heads:
         if seq < 1:
             raise AuditError("the expected head's seq starts at 1")
         if seq > last_seq:

@@ -153,6 +153,10 @@ class ServiceClient:
         headers = {"If-None-Match": etag} if etag else None
         return self.request("GET", f"/v1/catalog?region={quote(region)}", headers=headers)
 
+    def audit_heads(self) -> Reply:
+        """1.1: every audit head the platform kept for this kiosk (`AuditHeads`)."""
+        return self.request("GET", f"/v1/kiosks/{quote(self._settings.kiosk_id)}/audit-heads")
+
     def heartbeat(self, body: dict[str, Any]) -> Reply:
         return self.request(
             "POST",

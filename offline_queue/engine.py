@@ -177,6 +177,7 @@ class SyncEngine:
         settings: SyncSettings,
         *,
         device_states: DeviceStates | None = None,
+        audit_head: Callable[[], tuple[int, str] | None] = lambda: None,
         software_version: str | None = None,
         should_stop: Callable[[], bool] = lambda: False,
         rng: Callable[[], float] = random.random,
@@ -188,6 +189,7 @@ class SyncEngine:
         # Devices live in the station's process; the caller says how to read their states
         # (`run_kiosk.py sync` reads what the station's supervisor leaves in the queue DB).
         self.device_states = device_states or dict
+        self.audit_head = audit_head  # the audit trail's newest (seq, hash): the platform keeps each
         self.software_version = software_version or _software_version()
         self.should_stop = should_stop  # checked before every request: SIGTERM ends cleanly
         self._rng = rng
@@ -508,7 +510,14 @@ class SyncEngine:
             "devices": self.device_states(),
             "free_disk_bytes": shutil.disk_usage(self.outbox.path.parent).free,
             "uptime_s": round(self._monotonic() - self._started, 1),
+            "catalogs": self._catalog_states(),
+            "audit_head": {"seq": head[0], "hash": head[1]} if (head := self.audit_head()) else None,
         }
+
+    def _catalog_states(self) -> list[dict[str, Any]]:
+        """1.1 `catalogs`: every catalog this station holds, with its state."""
+        slots = (("active", self.outbox.catalog.active()), ("staged", self.outbox.catalog.staged()))
+        return [{"region": s.region, "version": s.version, "state": state} for state, s in slots if s is not None]
 
     def heartbeat(self) -> str:
         """POST one heartbeat; returns "ok" or a short error code."""

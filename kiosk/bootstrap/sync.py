@@ -20,11 +20,20 @@ def build_sync_daemon(config: Config) -> SyncDaemon:
     """
     outbox = parts.outbox(config)
     try:
-        engine = SyncEngine(
-            outbox, ServiceClient(config.sync), config.sync, device_states=lambda: read_device_states(outbox)
-        )
         audit = parts.audit_trail(config, outbox)
     except BaseException:
         outbox.close()
         raise
+    engine = SyncEngine(
+        outbox,
+        service_client(config),
+        config.sync,
+        device_states=lambda: read_device_states(outbox),
+        audit_head=audit.head,  # anchors the trail at the platform (SERVICE_API 1.1)
+    )
     return SyncDaemon(engine, audit=audit, systemd=SdNotifier())
+
+
+def service_client(config: Config) -> ServiceClient:
+    """The platform's API as this station speaks it (`[sync]`: address, token, TLS)."""
+    return ServiceClient(config.sync)

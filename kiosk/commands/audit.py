@@ -1,8 +1,10 @@
 """`run_kiosk.py audit verify|list`: check and read the technician/admin audit trail.
 
 `verify` exits 1 naming the first bad record when any record was edited, removed or
-reordered (or the newest ones cut off); `list` prints records, which by construction hold
-no personal data.
+reordered (or the newest ones cut off); with `--platform` it also asks the platform for every
+audit head the station's heartbeats reported (SERVICE_API 1.1) and fails when the local chain
+no longer holds each one: a trail rewritten consistently on the station, hashes and head file
+included, is caught there. `list` prints records, which by construction hold no personal data.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from kiosk.bootstrap.sync import service_client
 from kiosk.commands.argtypes import whole
 from offline_queue.audit import AuditError, AuditTrail, verify_database
+from offline_queue.audit_anchor import platform_heads
 
 EXIT_TAMPERED = 1
 EXIT_USAGE = 2
@@ -29,6 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     verify.add_argument("--db", metavar="PATH", help="audit database (default: [audit] db_path of the config)")
     verify.add_argument(
         "--expect-head", metavar="SEQ:HASH", help="the last record the platform received, to catch truncation"
+    )
+    verify.add_argument(
+        "--platform", action="store_true",
+        help="also check every audit head the platform received from this station ([sync] settings)",
     )
     verify.set_defaults(func=_verify)
 
@@ -57,12 +65,14 @@ def _parse_head(text: str | None) -> tuple[int, str] | None:
 
 def _verify(args: argparse.Namespace, load_config) -> int:
     try:
-        result = verify_database(_db_path(args, load_config), _parse_head(args.expect_head))
+        heads = platform_heads(service_client(load_config())) if args.platform else []
+        result = verify_database(_db_path(args, load_config), _parse_head(args.expect_head), heads)
     except AuditError as exc:
         print(f"audit verify: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if result.ok:
-        print(f"ok: {result.count} records, chain intact")
+        anchored = f", holds all {len(heads)} heads the platform received" if args.platform else ""
+        print(f"ok: {result.count} records, chain intact{anchored}")
         return 0
     print(f"TAMPERED at record {result.bad_seq}: {result.reason}", file=sys.stderr)
     return EXIT_TAMPERED

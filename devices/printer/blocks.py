@@ -73,13 +73,30 @@ def _tokens(text: str) -> list[str]:
     return tokens
 
 
+#: Unicode categories that never reach paper: controls (C0, C1, DEL), format characters
+#: (bidirectional overrides and isolates among them), surrogates, private use, unassigned,
+#: line and paragraph separators.
+_UNPRINTABLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+
+
+def printable(text: str) -> str:
+    """The one filter every printed text passes: what a catalog, a card or the network put in
+    a string is printed as text, never as printer commands (in text mode an ESC or GS byte
+    in a service name would reach the printer raw) nor as hidden reordering. Line breaks and
+    tabs become spaces; every other unprintable character is dropped."""
+    return "".join(
+        " " if ch in "\t\n\r" else ch for ch in text if ch in "\t\n\r" or unicodedata.category(ch) not in _UNPRINTABLE
+    )
+
+
 def wrap(text: str, fits: Callable[[str], bool]) -> list[str]:
-    """Greedy wrap: as many tokens per line as `fits`; a token too long alone is split.
+    """Greedy wrap of `printable(text)`: as many tokens per line as `fits`; a token too long
+    alone is split. Both renderers wrap every text through here, so nothing unfiltered prints.
 
     Lines come back with NBSP turned into plain spaces (NBSP only prevents a break)."""
     lines: list[str] = []
     line = ""
-    for token in _tokens(text):
+    for token in _tokens(printable(text)):
         if fits(line + token.rstrip()):
             line += token
             continue

@@ -13,7 +13,7 @@ import qrcode
 from PIL import Image, ImageDraw, ImageOps
 
 from devices.printer.base import PrinterProfile
-from devices.printer.blocks import QR, Block, Cut, Rule, Size, wrap
+from devices.printer.blocks import QR, Block, Cut, Rule, Size, printable, wrap
 from devices.printer.fonts import advance, find_cjk_font, font
 
 
@@ -62,7 +62,7 @@ def render_image(blocks: Sequence[Block], profile: PrinterProfile) -> Image.Imag
             usable = width - 2 * margin
             px = sizes[block.size]
             face = font(font_path, px, block.bold)
-            while block.one_line and px > sizes["small"] and advance(face, block.text) > usable:
+            while block.one_line and px > sizes["small"] and advance(face, printable(block.text)) > usable:
                 px -= 1
                 face = font(font_path, px, block.bold)
             line_height = round(sizes[block.size] * 1.3)

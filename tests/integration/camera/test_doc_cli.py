@@ -39,7 +39,7 @@ def test_detect_json_lines(tmp_path, capsys):
     assert set(first["quality"]) >= {"sharpness", "glare", "brightness", "margin", "guidance"}
     assert lines[1]["corners"] is None and lines[1]["quality"]["guidance"] == "no_document"
     assert lines[2]["corners"] is None and lines[2]["quality"]["guidance"] == "cut_off"
-    assert lines[3]["error"] == "cannot read image"
+    assert lines[3]["error"] == "cannot read image: not an image file"
 
 
 def test_capture_from_a_video_file_writes_one_page(tmp_path, capsys):

@@ -75,7 +75,7 @@ def rig_factory(tmp_path: Path) -> Callable[..., Rig]:
         samples = {k: v for k, v in SAMPLES.items() if isinstance(v, Identity)}
         catalog = load_demo_catalog()
         tech = build_tech_rig(
-            tmp_path / f"tech-{len(opened)}", card=reader, camera=camera, printer=printer, outbox=outbox
+            tmp_path / f"tech-{len(opened)}", card=reader, camera=camera, printer=printer, outbox=outbox, probe=False
         )
         technicians.append(tech)
         built = Station(

@@ -67,12 +67,15 @@ def build_rig(
     camera: SimulatedCamera | None = None,
     printer: SimulatedPrinter | None = None,
     outbox: Outbox | None = None,
+    probe: bool = True,
 ) -> Rig:
     """`card`: another reader than the simulated one (the PC/SC stack's, for instance).
 
     `frozen_time`: fixed wall clocks and no audit forwarding (queue ages), for snapshots.
     `camera`, `printer`, `outbox`: the citizen station's own (tests/tui/conftest.py), so both
     modes share the devices as in the real station; started and closed by their owner.
+    `probe=False`: no first probe round (the owner's camera is not started yet, and a "camera
+    down" audit record would sit in the citizen's outbox beside the case under test).
     """
     from offline_queue.catalog_bundle import generate_signing_keypair
 
@@ -108,5 +111,6 @@ def build_rig(
         export_dir=str(export_dir), leave=lambda: left.append(True),
         now=lambda: fixed,
     )
-    supervisor.probe_once()
+    if probe:
+        supervisor.probe_once()
     return Rig(card, camera, printer, outbox, audit, supervisor, gate, clock, ops, left, admin_private, tmp)

@@ -139,12 +139,17 @@ async def fill_endorsement_up_to_capture(pilot, lang_button: str) -> None:
     await click(pilot, "#service-HKMO-ENDORSE")
     await click(pilot, "#choice-destination-0")
     await click(pilot, "#choice-kind-2")
-    await click(pilot, "#edit-phone")
-    for digit in "13800138000":
-        await click(pilot, f"#key-{digit}")
-    await click(pilot, "#ok")
+    await enter_on_keypad(pilot, "phone", "13800138000")
     await click(pilot, "#next")
     await wait_for(pilot, lambda: app.step is Step.CAPTURE)
+
+
+async def enter_on_keypad(pilot, field_id: str, keys: str) -> None:
+    """On the form: open a field's keypad dialog, tap `keys`, then OK."""
+    await click(pilot, f"#edit-{field_id}")
+    for key in keys:
+        await click(pilot, f"#key-{key}")
+    await click(pilot, "#ok")
 
 
 async def consent_and_submit(pilot) -> None:

@@ -17,6 +17,7 @@ from kiosk.domain.flow import Step
 from kiosk.domain.i18n_text import Lang
 from kiosk.ui.i18n import t
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.widgets.plain import PlainButton, PlainStatic
 
 #: Each language's own name, shown on its button in that language.
 LANGUAGE_NAMES = {Lang.ZH_HANS: "简体中文", Lang.ZH_HANT: "繁體中文", Lang.EN: "English"}
@@ -36,17 +37,17 @@ class AttractScreen(KioskScreen):
     def compose_body(self) -> ComposeResult:
         lang = self.session.lang
         with Vertical(id="welcome"):
-            yield Static(self.t("attract.title"), id="title")
-            yield Static(self.t("attract.subtitle"), id="subtitle")
+            yield PlainStatic(self.t("attract.title"), id="title")
+            yield PlainStatic(self.t("attract.subtitle"), id="subtitle")
             with Horizontal(id="languages"):
                 for option, name in LANGUAGE_NAMES.items():
-                    yield Button(name, id=f"lang-{option.value}", variant="primary" if option is lang else "default")
-            yield Static(
+                    yield PlainButton(name, id=f"lang-{option.value}", variant="primary" if option is lang else "default")
+            yield PlainStatic(
                 "\n".join(t("attract.start_hint", option) for option in LANGUAGE_NAMES), id="start-hint"
             )
-            yield Static(self._unavailable_text(), id="unavailable")
+            yield PlainStatic(self._unavailable_text(), id="unavailable")
         with Center(id="station-footer"):
-            yield Static(
+            yield PlainStatic(
                 self.t("attract.footer", address=self.station.info.address, hotline=self.station.info.hotline),
                 id="station-info",
             )

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, ClassVar, cast
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Static
 
 from kiosk.domain.flow import Step
 from kiosk.domain.session import CitizenSession
 from kiosk.station import Station
 from kiosk.ui.widgets.idle import IdleBanner
+from kiosk.ui.widgets.plain import PlainStatic
 
 if TYPE_CHECKING:
     from kiosk.ui.app import KioskApp
@@ -41,8 +41,8 @@ class KioskScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="step-header"):
-            yield Static(self.t(f"step.{self.STEP.value}"), classes="step-title")
-            yield Static(self.station.info.name, classes="station-name")
+            yield PlainStatic(self.t(f"step.{self.STEP.value}"), classes="step-title")
+            yield PlainStatic(self.station.info.name, classes="station-name")
         yield from self.compose_body()
         yield IdleBanner(self.session.lang)
 

@@ -27,6 +27,7 @@ from kiosk.domain.flow import PageSlot, Step, missing_pages, page_slots
 from kiosk.domain.session import CapturedImage
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets.preview import Cells, CameraPreview
+from kiosk.ui.widgets.plain import PlainButton, PlainStatic
 
 #: What to tell the citizen for each of the tracker's verdicts.
 GUIDANCE_KEYS = {
@@ -91,15 +92,15 @@ class CaptureScreen(KioskScreen):
         with Horizontal(id="capture"):
             yield CameraPreview(id="preview")
             with Vertical(id="side"):
-                yield Static("", id="title")
-                yield Static("", id="guidance")
+                yield PlainStatic("", id="title")
+                yield PlainStatic("", id="guidance")
                 if self.station.demo_documents is not None:
-                    yield Button(self.t("capture.demo_place"), id="demo-place", classes="demo")
-                yield Button(self.t("capture.use"), id="use", variant="success")
-                yield Button(self.t("capture.retake"), id="retake", variant="warning")
+                    yield PlainButton(self.t("capture.demo_place"), id="demo-place", classes="demo")
+                yield PlainButton(self.t("capture.use"), id="use", variant="success")
+                yield PlainButton(self.t("capture.retake"), id="retake", variant="warning")
         with Horizontal(classes="nav"):
-            yield Button(self.t("nav.back"), id="back")
-            yield Button(self.t("nav.cancel"), id="cancel", variant="error")
+            yield PlainButton(self.t("nav.back"), id="back")
+            yield PlainButton(self.t("nav.cancel"), id="cancel", variant="error")
 
     def on_mount(self) -> None:
         self._show_slot()

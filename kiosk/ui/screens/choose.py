@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.widgets import Button, Static
+from textual.widgets import Button
 
 from kiosk.domain.catalog import Catalog
 from kiosk.domain.flow import Step, service_options
 from kiosk.ui.i18n import promise_text
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.widgets.plain import PlainButton, PlainStatic
 
 
 class ChooseScreen(KioskScreen):
@@ -23,9 +24,9 @@ class ChooseScreen(KioskScreen):
     def compose_body(self) -> ComposeResult:
         self.catalog = self.station.catalog()
         lang = self.session.lang
-        yield Static(self.t("choose.title"), id="title")
+        yield PlainStatic(self.t("choose.title"), id="title")
         if self.catalog is None:  # no signed catalog installed yet: say so, offer nothing
-            yield Static(self.t("choose.none"), id="no-catalog")
+            yield PlainStatic(self.t("choose.none"), id="no-catalog")
             options = []
         else:
             options = service_options(self.catalog, self.session.identity, self.station.unavailable())
@@ -33,15 +34,15 @@ class ChooseScreen(KioskScreen):
             for option in options:
                 service = option.service
                 detail = self.t(option.reason) if option.reason else promise_text(service.promise, lang)
-                yield Button(
+                yield PlainButton(
                     f"{service.name.get(lang)}\n{detail}",
                     id=f"service-{service.code}",
                     classes="service",
                     disabled=not option.enabled,
                 )
         with Horizontal(classes="nav"):
-            yield Button(self.t("nav.back"), id="back")
-            yield Button(self.t("nav.cancel"), id="cancel", variant="error")
+            yield PlainButton(self.t("nav.back"), id="back")
+            yield PlainButton(self.t("nav.cancel"), id="cancel", variant="error")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button_id = event.button.id or ""

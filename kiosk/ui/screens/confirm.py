@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Button, Static
+from textual.widgets import Button
 
 from kiosk.domain.flow import Step
 from kiosk.domain.masking import mask_date, mask_id_number, mask_name
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.widgets.plain import PlainButton, PlainStatic
 
 
 class ConfirmScreen(KioskScreen):
@@ -26,14 +27,14 @@ class ConfirmScreen(KioskScreen):
             ("confirm.birth_date", mask_date(identity.birth_date)),
         )
         with Vertical(id="card"):
-            yield Static(self.t("confirm.title"), id="title")
+            yield PlainStatic(self.t("confirm.title"), id="title")
             for key, value in rows:
                 with Horizontal(classes="row"):
-                    yield Static(self.t(key), classes="label")
-                    yield Static(value, classes="value")
+                    yield PlainStatic(self.t(key), classes="label")
+                    yield PlainStatic(value, classes="value")
         with Horizontal(classes="nav"):
-            yield Button(self.t("confirm.not_me"), id="not-me", variant="error")
-            yield Button(self.t("confirm.yes"), id="yes", variant="success")
+            yield PlainButton(self.t("confirm.not_me"), id="not-me", variant="error")
+            yield PlainButton(self.t("confirm.yes"), id="yes", variant="success")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "yes":

@@ -21,6 +21,7 @@ from kiosk.domain.receipt_layout import receipt_blocks
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.i18n import promise_text
 from kiosk.ui.widgets.bigtext import BigText
+from kiosk.ui.widgets.plain import PlainButton, PlainStatic
 
 
 def print_error_key(error: BaseException | None) -> str:
@@ -43,17 +44,17 @@ class DoneScreen(KioskScreen):
         receipt = self.kiosk.receipt
         assert receipt is not None, "done is reached only with a receipt"
         with Vertical(id="result"):
-            yield Static(self.t("done.title"), id="title")
-            yield Static(self.t("done.receipt_number"), id="number-label")
+            yield PlainStatic(self.t("done.title"), id="title")
+            yield PlainStatic(self.t("done.receipt_number"), id="number-label")
             with Center():
                 yield BigText(receipt.receipt_number, id="number")
             with Center():
-                yield Static(receipt.receipt_number, id="number-plain")
-            yield Static(promise_text(receipt.promise, self.session.lang), id="promise")
-            yield Static(self.t("done.printing"), id="print-status")
+                yield PlainStatic(receipt.receipt_number, id="number-plain")
+            yield PlainStatic(promise_text(receipt.promise, self.session.lang), id="promise")
+            yield PlainStatic(self.t("done.printing"), id="print-status")
         with Horizontal(classes="nav"):
-            yield Button(self.t("done.reprint"), id="reprint", variant="warning")
-            yield Button(self.t("nav.finish"), id="finish", variant="success")
+            yield PlainButton(self.t("done.reprint"), id="reprint", variant="warning")
+            yield PlainButton(self.t("nav.finish"), id="finish", variant="success")
 
     def on_mount(self) -> None:
         self.query_one("#reprint").display = False

@@ -12,6 +12,7 @@ from kiosk.domain.form import is_locked, prefill, shown_value, validate_field, v
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.keypad import KeypadScreen
 from kiosk.ui.widgets.keypad import KeypadMode
+from kiosk.ui.widgets.plain import PlainButton, PlainStatic
 
 _KEYPAD_MODES = {FieldType.DATE: KeypadMode.DATE, FieldType.TEXT: KeypadMode.ALNUM}
 
@@ -25,36 +26,36 @@ class FormScreen(KioskScreen):
         assert service is not None, "the form is reached only with a service"
         if not self.session.form:
             self.session.form.update(prefill(service, self.session.identity))
-        yield Static(service.name.get(self.session.lang), id="title")
+        yield PlainStatic(service.name.get(self.session.lang), id="title")
         with VerticalScroll(id="fields"):
             for form_field in service.fields:
                 with Vertical(classes="field", id=f"field-{form_field.id}"):
                     with Horizontal(classes="field-row"):
                         mark = "" if form_field.required else self.t("form.optional")
-                        yield Static(f"{form_field.label.get(self.session.lang)}{mark}", classes="label")
+                        yield PlainStatic(f"{form_field.label.get(self.session.lang)}{mark}", classes="label")
                         yield from self._control(form_field)
-                    yield Static("", classes="error", id=f"error-{form_field.id}")
+                    yield PlainStatic("", classes="error", id=f"error-{form_field.id}")
         with Horizontal(classes="nav"):
-            yield Button(self.t("nav.back"), id="back")
-            yield Button(self.t("nav.cancel"), id="cancel", variant="error")
-            yield Button(self.t("nav.next"), id="next", variant="success")
+            yield PlainButton(self.t("nav.back"), id="back")
+            yield PlainButton(self.t("nav.cancel"), id="cancel", variant="error")
+            yield PlainButton(self.t("nav.next"), id="next", variant="success")
 
     def _control(self, form_field: FormField) -> ComposeResult:
         value = self.session.form.get(form_field.id, "")
         lang = self.session.lang
         if is_locked(form_field, value):
-            yield Static(f"{shown_value(form_field, value, lang)}  {self.t('form.from_card')}", classes="locked")
+            yield PlainStatic(f"{shown_value(form_field, value, lang)}  {self.t('form.from_card')}", classes="locked")
         elif form_field.type is FieldType.CHOICE:
             with Horizontal(classes="choices"):
                 for index, choice in enumerate(form_field.choices):
-                    yield Button(
+                    yield PlainButton(
                         choice.label.get(lang),
                         id=f"choice-{form_field.id}-{index}",
                         classes="choice",
                         variant="primary" if choice.value == value else "default",
                     )
         else:
-            yield Button(value or self.t("form.tap_to_enter"), id=f"edit-{form_field.id}", classes="edit")
+            yield PlainButton(value or self.t("form.tap_to_enter"), id=f"edit-{form_field.id}", classes="edit")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button_id = event.button.id or ""

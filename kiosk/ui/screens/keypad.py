@@ -11,6 +11,7 @@ from textual.widgets import Button, Static
 from kiosk.domain.i18n_text import Lang
 from kiosk.ui.i18n import t
 from kiosk.ui.widgets.keypad import BACK, CLEAR, Keypad, KeypadMode
+from kiosk.ui.widgets.plain import PlainButton, PlainStatic
 
 
 def format_value(raw: str, mode: KeypadMode) -> str:
@@ -37,12 +38,12 @@ class KeypadScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes=f"-{self.mode.value}"):
-            yield Static(self.title_text, id="keypad-title")
-            yield Static(self._shown(), id="keypad-value")
+            yield PlainStatic(self.title_text, id="keypad-title")
+            yield PlainStatic(self._shown(), id="keypad-value")
             yield Keypad(self.mode, self.lang)
             with Horizontal(id="keypad-actions"):
-                yield Button(t("keypad.cancel", self.lang), id="cancel")
-                yield Button(t("keypad.ok", self.lang), id="ok", variant="success")
+                yield PlainButton(t("keypad.cancel", self.lang), id="cancel")
+                yield PlainButton(t("keypad.ok", self.lang), id="ok", variant="success")
 
     def _shown(self) -> str:
         if not self.raw:

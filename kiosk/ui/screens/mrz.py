@@ -27,6 +27,7 @@ from kiosk.domain.i18n_text import Lang
 from kiosk.ui.i18n import t
 from kiosk.ui.screens.keypad import KeypadScreen
 from kiosk.ui.widgets.keypad import KeypadMode
+from kiosk.ui.widgets.plain import PlainButton, PlainStatic
 
 MAX_TRIES = 3
 
@@ -75,16 +76,16 @@ class MrzScreen(ModalScreen[MrzOutcome]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(t("mrz.title", self.lang), id="mrz-title")
-            yield Static(t("mrz.instructions", self.lang), id="mrz-instructions")
+            yield PlainStatic(t("mrz.title", self.lang), id="mrz-title")
+            yield PlainStatic(t("mrz.instructions", self.lang), id="mrz-instructions")
             for field, _, _ in FIELDS:
                 with Horizontal(classes="mrz-field"):
-                    yield Static(t(f"mrz.{field}", self.lang), classes="label")
-                    yield Button(t("form.tap_to_enter", self.lang), id=f"edit-{field}", classes="edit")
-            yield Static("", id="mrz-message")
+                    yield PlainStatic(t(f"mrz.{field}", self.lang), classes="label")
+                    yield PlainButton(t("form.tap_to_enter", self.lang), id=f"edit-{field}", classes="edit")
+            yield PlainStatic("", id="mrz-message")
             with Horizontal(id="mrz-actions"):
-                yield Button(t("nav.cancel", self.lang), id="cancel")
-                yield Button(t("mrz.read", self.lang), id="read", variant="success")
+                yield PlainButton(t("nav.cancel", self.lang), id="cancel")
+                yield PlainButton(t("mrz.read", self.lang), id="read", variant="success")
 
     def on_unmount(self) -> None:
         self.values.clear()  # personal data: nothing stays behind the closed dialog

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Checkbox, Static
+from textual.widgets import Button, Checkbox
 
 from kiosk.domain.flow import Step, page_slots
 from kiosk.domain.form import shown_value
 from kiosk.domain.masking import mask_id_number, mask_name
 from kiosk.ui.i18n import promise_text
+from kiosk.ui.plain import plain
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.widgets.plain import PlainButton, PlainStatic
 
 
 class ReviewScreen(KioskScreen):
@@ -39,14 +41,14 @@ class ReviewScreen(KioskScreen):
         with VerticalScroll(id="summary"):
             for label, value in rows:
                 with Horizontal(classes="row"):
-                    yield Static(label, classes="label")
-                    yield Static(value, classes="value")
-        yield Static(self.t("review.consent_text"), id="consent-text")
-        yield Checkbox(self.t("review.consent"), value=session.consent, id="consent")
+                    yield PlainStatic(label, classes="label")
+                    yield PlainStatic(value, classes="value")
+        yield PlainStatic(self.t("review.consent_text"), id="consent-text")
+        yield Checkbox(plain(self.t("review.consent")), value=session.consent, id="consent")
         with Horizontal(classes="nav"):
-            yield Button(self.t("nav.back"), id="back")
-            yield Button(self.t("nav.cancel"), id="cancel", variant="error")
-            yield Button(self.t("review.submit"), id="submit", variant="success", disabled=not session.consent)
+            yield PlainButton(self.t("nav.back"), id="back")
+            yield PlainButton(self.t("nav.cancel"), id="cancel", variant="error")
+            yield PlainButton(self.t("review.submit"), id="submit", variant="success", disabled=not session.consent)
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         self.session.consent = event.value

@@ -17,6 +17,7 @@ from kiosk.domain.flow import Step
 from kiosk.domain.receipt import Receipt
 from kiosk.domain.submission import build_submission, receipt_for
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.widgets.plain import PlainButton, PlainStatic
 from offline_queue.api import QueueFull
 
 
@@ -26,10 +27,10 @@ class SubmitScreen(KioskScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="progress"):
-            yield Static(self.t("submit.sending"), id="message")
+            yield PlainStatic(self.t("submit.sending"), id="message")
             yield LoadingIndicator(id="spinner")
         with Horizontal(classes="nav"):
-            yield Button(self.t("nav.finish"), id="finish", variant="primary")
+            yield PlainButton(self.t("nav.finish"), id="finish", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#finish").display = False

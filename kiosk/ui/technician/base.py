@@ -22,6 +22,7 @@ from textual.worker import Worker, WorkerState
 from kiosk.domain.i18n_text import Lang
 from kiosk.technician.ops import LEFT_KIOSK_EXIT_CODE, TechnicianOps
 from kiosk.ui.technician.text import tt
+from kiosk.ui.widgets.plain import PlainButton, PlainStatic
 
 NAV = ("devices", "queue", "catalog", "events")
 
@@ -53,17 +54,17 @@ class TechnicianScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="tech-header"):
-            yield Static(self.t("common.mode"), classes="tech-mode")
-            yield Static(self.t(f"{self.NAME}.title"), classes="tech-title")
-            yield Static("", id="tech-idle")
+            yield PlainStatic(self.t("common.mode"), classes="tech-mode")
+            yield PlainStatic(self.t(f"{self.NAME}.title"), classes="tech-title")
+            yield PlainStatic("", id="tech-idle")
         with Vertical(classes="tech-body"):
             yield from self.compose_body()
-            yield Static("", id="result")
+            yield PlainStatic("", id="result")
         with Horizontal(classes="tech-nav"):
             for name in NAV:
-                yield Button(self.t(f"nav.{name}"), id=f"nav-{name}", disabled=name == self.NAME)
-            yield Button(self.t("nav.logout"), id="nav-logout", variant="primary")
-            yield Button(self.t("nav.leave"), id="nav-leave", variant="error")
+                yield PlainButton(self.t(f"nav.{name}"), id=f"nav-{name}", disabled=name == self.NAME)
+            yield PlainButton(self.t("nav.logout"), id="nav-logout", variant="primary")
+            yield PlainButton(self.t("nav.leave"), id="nav-leave", variant="error")
 
     def compose_body(self) -> ComposeResult:
         raise NotImplementedError
@@ -169,10 +170,10 @@ class ConfirmLeave(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(tt("leave.confirm", self.lang), id="leave-question")
+            yield PlainStatic(tt("leave.confirm", self.lang), id="leave-question")
             with Horizontal(classes="dialog-actions"):
-                yield Button(tt("leave.no", self.lang), id="leave-no", variant="primary")
-                yield Button(tt("leave.yes", self.lang), id="leave-yes", variant="error")
+                yield PlainButton(tt("leave.no", self.lang), id="leave-no", variant="primary")
+                yield PlainButton(tt("leave.yes", self.lang), id="leave-yes", variant="error")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

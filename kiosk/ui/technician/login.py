@@ -24,6 +24,7 @@ from kiosk.technician.ops import TechnicianOps
 from kiosk.ui.messages import CardChanged
 from kiosk.ui.technician.text import tt
 from kiosk.ui.widgets.keypad import BACK, CLEAR, Keypad, KeypadMode
+from kiosk.ui.widgets.plain import PlainButton, PlainStatic
 
 MAX_PIN = 16
 
@@ -46,14 +47,14 @@ class TechnicianLoginScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
-            yield Static(self.t("login.title"), id="login-title")
-            yield Static(self.t("login.prompt"), id="login-prompt")
-            yield Static(self.t("login.placeholder"), id="login-pin")
+            yield PlainStatic(self.t("login.title"), id="login-title")
+            yield PlainStatic(self.t("login.prompt"), id="login-prompt")
+            yield PlainStatic(self.t("login.placeholder"), id="login-pin")
             yield Keypad(KeypadMode.DIGITS, self.lang)
             with Horizontal(classes="dialog-actions"):
-                yield Button(self.t("login.cancel"), id="login-cancel")
-                yield Button(self.t("login.ok"), id="login-ok", variant="success")
-            yield Static("", id="login-message")
+                yield PlainButton(self.t("login.cancel"), id="login-cancel")
+                yield PlainButton(self.t("login.ok"), id="login-ok", variant="success")
+            yield PlainStatic("", id="login-message")
 
     def on_mount(self) -> None:
         left = self.ops.gate.locked_for()

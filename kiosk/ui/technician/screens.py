@@ -6,9 +6,10 @@ import datetime as dt
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets import DataTable, Input, Static
 
 from kiosk.ui.technician.base import TechnicianScreen, format_age
+from kiosk.ui.widgets.plain import PlainButton, PlainLabel, PlainStatic, PlainTable
 
 
 class DevicesScreen(TechnicianScreen):
@@ -18,12 +19,12 @@ class DevicesScreen(TechnicianScreen):
     REFRESH_S = 2.0
 
     def compose_body(self) -> ComposeResult:
-        yield DataTable(id="devices-table", cursor_type="none", zebra_stripes=True)
+        yield PlainTable(id="devices-table", cursor_type="none", zebra_stripes=True)
         with Horizontal(classes="tech-actions"):
-            yield Button(self.t("devices.test_card"), id="test-card")
-            yield Button(self.t("devices.test_camera"), id="test-camera")
-            yield Button(self.t("devices.test_printer"), id="test-printer")
-            yield Button(self.t("devices.probe"), id="probe")
+            yield PlainButton(self.t("devices.test_card"), id="test-card")
+            yield PlainButton(self.t("devices.test_camera"), id="test-camera")
+            yield PlainButton(self.t("devices.test_printer"), id="test-printer")
+            yield PlainButton(self.t("devices.probe"), id="probe")
 
     def on_mount(self) -> None:
         table = self.query_one("#devices-table", DataTable)
@@ -57,14 +58,14 @@ class QueueScreen(TechnicianScreen):
     REFRESH_S = 5.0
 
     def compose_body(self) -> ComposeResult:
-        yield DataTable(id="queue-table", cursor_type="none")
-        yield Static("", id="queue-oldest")
-        yield Static("", id="queue-reasons")
-        yield Label(self.t("queue.directory"))
+        yield PlainTable(id="queue-table", cursor_type="none")
+        yield PlainStatic("", id="queue-oldest")
+        yield PlainStatic("", id="queue-reasons")
+        yield PlainLabel(self.t("queue.directory"))
         yield Input(self.ops.export_dir, id="export-dir")
         with Horizontal(classes="tech-actions"):
-            yield Button(self.t("queue.retry"), id="retry")
-            yield Button(self.t("queue.export"), id="export")
+            yield PlainButton(self.t("queue.retry"), id="retry")
+            yield PlainButton(self.t("queue.export"), id="export")
 
     def on_mount(self) -> None:
         table = self.query_one("#queue-table", DataTable)
@@ -103,12 +104,12 @@ class CatalogScreen(TechnicianScreen):
     NAME = "catalog"
 
     def compose_body(self) -> ComposeResult:
-        yield Static("", id="catalog-active")
-        yield Static("", id="catalog-staged")
-        yield Label(self.t("catalog.directory"))
+        yield PlainStatic("", id="catalog-active")
+        yield PlainStatic("", id="catalog-staged")
+        yield PlainLabel(self.t("catalog.directory"))
         yield Input(self.ops.export_dir, id="bundle-dir")
         with Horizontal(classes="tech-actions"):
-            yield Button(self.t("catalog.install"), id="install")
+            yield PlainButton(self.t("catalog.install"), id="install")
 
     def refresh_view(self) -> None:
         view = self.ops.catalog_view()
@@ -148,7 +149,7 @@ class EventsScreen(TechnicianScreen):
     REFRESH_S = 5.0
 
     def compose_body(self) -> ComposeResult:
-        yield DataTable(id="events-table", cursor_type="row", zebra_stripes=True)
+        yield PlainTable(id="events-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#events-table", DataTable)

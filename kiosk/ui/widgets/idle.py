@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import math
 
-from textual.widgets import Static
-
 from kiosk.domain.i18n_text import Lang
 from kiosk.ui.i18n import t
+from kiosk.ui.widgets.plain import PlainStatic
 
 
-class IdleBanner(Static):
+class IdleBanner(PlainStatic):
     """Hidden until the app's idle check says the session is about to end."""
 
     DEFAULT_CSS = """

@@ -13,6 +13,7 @@ from textual.widgets import Button
 
 from kiosk.domain.i18n_text import Lang
 from kiosk.ui.i18n import t
+from kiosk.ui.widgets.plain import PlainButton
 
 
 class KeypadMode(enum.StrEnum):
@@ -67,6 +68,6 @@ class Keypad(Grid):
 def _key(label: str, key: str, variant: str = "default") -> Button:
     """A key that takes every tap: a Button ignores taps during its 0.2 s pressed flash,
     which would drop the second "0" of "00" typed quickly (the typed value shows anyway)."""
-    button = Button(label, id=f"key-{key}", classes="key", variant=variant)  # type: ignore[arg-type]
+    button = PlainButton(label, id=f"key-{key}", classes="key", variant=variant)  # type: ignore[arg-type]
     button.active_effect_duration = 0
     return button

@@ -199,12 +199,12 @@ async def test_devices_screen_shows_states_and_runs_tests(rig):
     async with Host(rig).run_test(size=SIZE) as pilot:
         await login(pilot, rig)
         table = pilot.app.screen.query_one("#devices-table", DataTable)
-        assert [table.get_row(d)[1] for d in ("card", "camera", "printer")] == ["ok", "ok", "ok"]
+        assert [str(table.get_row(d)[1]) for d in ("card", "camera", "printer")] == ["ok", "ok", "ok"]  # cells are Text
         rig.camera.unplug()
         rig.printer.set_state(PrinterState.PAPER_OUT)
         await pilot.click("#probe")
-        await wait_for(pilot, lambda: table.get_row("camera")[1] == "down")
-        assert table.get_row("printer")[1] == "down" and table.get_row("printer")[3] == "out"
+        await wait_for(pilot, lambda: str(table.get_row("camera")[1]) == "down")
+        assert str(table.get_row("printer")[1]) == "down" and str(table.get_row("printer")[3]) == "out"
         result = pilot.app.screen.query_one("#result", Static)
         await pilot.click("#test-card")
         await wait_for(pilot, lambda: "read ok: resident_id" in str(result.render()))
@@ -243,7 +243,7 @@ async def test_queue_screen_counts_retry_and_sealed_export(rig):
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, QueueScreen))
         screen = pilot.app.screen
         table = screen.query_one("#queue-table", DataTable)
-        counts = {table.get_row_at(i)[0]: table.get_row_at(i)[1] for i in range(table.row_count)}
+        counts = {str(table.get_row_at(i)[0]): str(table.get_row_at(i)[1]) for i in range(table.row_count)}
         assert counts["quarantined"] == "1"
         assert "conflict: 1" in str(screen.query_one("#queue-reasons", Static).render())
         assert_no_citizen_data(pilot.app)
@@ -308,7 +308,7 @@ async def test_events_screen_lists_audit_records(rig):
         await pilot.click("#nav-events")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, EventsScreen))
         table = pilot.app.screen.query_one("#events-table", DataTable)
-        assert table.row_count >= 1 and table.get_row_at(0)[3] == "login"
+        assert table.row_count >= 1 and str(table.get_row_at(0)[3]) == "login"
 
 
 async def test_logout_returns_to_attract(rig):

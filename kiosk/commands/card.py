@@ -12,6 +12,7 @@ config.toml for this run only.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import queue
@@ -76,7 +77,7 @@ def _mrz_key(value: str) -> MrzKey:
 def _reader(args: argparse.Namespace, load_config) -> CardReader:
     """The configured reader(s), or the one `--backend` picks, with the command's overrides."""
     config = load_config()
-    return parts.card_reader(config.model_copy(update={"card": _settings(args, config.card)}))
+    return parts.card_reader(dataclasses.replace(config, card=_settings(args, config.card)))
 
 
 def _settings(args: argparse.Namespace, settings: CardSettings) -> CardSettings:

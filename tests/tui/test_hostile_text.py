@@ -234,11 +234,6 @@ async def test_a_session_through_every_step_shows_hostile_text_literally(rig_fac
     assert [record.service_code for record, _, _ in rig.queued() if record.service_code != "AUDIT"] == [SERVICE]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kiosk/ui/screens/identify.py (another part's file) still builds its demo sample "
-    "buttons with Button: change it to PlainButton, remove this mark and NOT_YET_PLAIN",
-)
 async def test_identify_shows_a_hostile_demo_card_plainly(rig_factory, precious):
     rig = rig_factory(info=hostile_info())
     rig.station = dataclasses.replace(
@@ -319,9 +314,6 @@ async def test_technician_screens_show_hostile_text_literally(tech, precious):
 
 # --- new screens stay plain ----------------------------------------------------------------
 
-#: Files that still build Textual's own text widgets: the identify screen is another part's
-#: (see the xfail above); remove it from here when its widgets are the plain ones.
-NOT_YET_PLAIN = {"screens/identify.py"}
 TEXT_WIDGETS = {"Static", "Label", "Button", "DataTable"}
 
 
@@ -332,7 +324,7 @@ def test_the_ui_builds_text_widgets_only_through_the_plain_ones():
     raw = []
     for path in sorted(root.rglob("*.py")):
         name = path.relative_to(root).as_posix()
-        if name == "widgets/plain.py" or name in NOT_YET_PLAIN:
+        if name == "widgets/plain.py":
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in TEXT_WIDGETS:

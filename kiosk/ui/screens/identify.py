@@ -17,6 +17,7 @@ from kiosk.domain.flow import Step
 from kiosk.domain.masking import mask_name
 from kiosk.ui.messages import CardReadFailed, CardReading
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.widgets.plain import PlainButton, PlainStatic
 
 #: The readers a citizen's document needs, in the order their absence is told.
 _CITIZEN_READERS = (Capability.EMRTD, Capability.RESIDENT_ID)
@@ -29,19 +30,19 @@ class IdentifyScreen(KioskScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="reader"):
-            yield Static(self.t("identify.title"), id="title")
-            yield Static(self.t("identify.instructions"), id="instructions")
-            yield Static(self.t("identify.waiting"), id="status")
+            yield PlainStatic(self.t("identify.title"), id="title")
+            yield PlainStatic(self.t("identify.instructions"), id="instructions")
+            yield PlainStatic(self.t("identify.waiting"), id="status")
         demo = self.station.demo
         if demo is not None:
             with Vertical(id="demo"):
-                yield Static(self.t("identify.demo"), id="demo-title")
+                yield PlainStatic(self.t("identify.demo"), id="demo-title")
                 with Grid(id="samples"):
                     for label, identity in demo.samples.items():
                         text = f"{self.t(f'doc.{identity.kind.value}')}\n{mask_name(identity.name)}"
-                        yield Button(text, id=f"sample-{label}", classes="sample")
+                        yield PlainButton(text, id=f"sample-{label}", classes="sample")
         with Horizontal(classes="nav"):
-            yield Button(self.t("nav.cancel"), id="back")
+            yield PlainButton(self.t("nav.cancel"), id="back")
 
     def on_mount(self) -> None:
         if "card" in self.station.unavailable():  # known down: say so instead of waiting forever

@@ -2,7 +2,6 @@
 
 import argparse
 import json
-from types import SimpleNamespace
 
 import cv2
 import numpy as np
@@ -12,13 +11,14 @@ from devices.camera.detect import quad_iou
 from devices.camera.settings import CameraSettings
 from kiosk.commands import doc
 from tests.integration.camera.videos import slide_hold_remove
+from tests.support.station_config import station_config
 
 
 def _run(argv, settings=None):
     parser = argparse.ArgumentParser()
     doc.register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    return args.func(args, lambda: SimpleNamespace(camera=settings or CameraSettings()))
+    return args.func(args, lambda: station_config(camera=settings or CameraSettings()))
 
 
 def test_detect_json_lines(tmp_path, capsys):
@@ -52,8 +52,8 @@ def test_capture_from_a_video_file_writes_one_page(tmp_path, capsys):
     assert page is not None and abs(max(page.shape[:2]) / min(page.shape[:2]) - 297 / 210) < 0.01
 
 
-def test_capture_times_out_with_one_line(tmp_path, capsys):
-    """Bad input: a source that does not exist."""
+def test_capture_from_a_missing_source_is_one_line(tmp_path, capsys):
+    """Bad input: a source that does not exist is refused before the camera starts."""
     rc = _run(["doc", "capture", "--source", str(tmp_path / "nope.avi"), "--out", str(tmp_path / "o"), "--timeout", "1"])
     err = capsys.readouterr().err.strip()
-    assert rc == 1 and len(err.splitlines()) == 1 and "timed out: 0 of 1" in err
+    assert rc == 1 and len(err.splitlines()) == 1 and "not a camera index, a URL or a file" in err

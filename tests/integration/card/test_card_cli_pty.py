@@ -3,7 +3,6 @@
 import argparse
 import json
 import threading
-from types import SimpleNamespace
 
 import pytest
 
@@ -11,6 +10,7 @@ from devices.card import samples
 from devices.card.settings import CardSettings
 from kiosk.commands import card as card_command
 from tests.integration.card.ga467_sam import SamSimulator
+from tests.support.station_config import station_config
 
 pytestmark = pytest.mark.realstack
 
@@ -20,7 +20,7 @@ def run(argv):
     card_command.register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
     settings = CardSettings(ga467={"timeout_s": 1.0, "poll_interval_s": 0.02})
-    return args.func(args, lambda: SimpleNamespace(card=settings))
+    return args.func(args, lambda: station_config(card=settings))
 
 
 def test_read_over_the_serial_line(capsys):

@@ -1,19 +1,19 @@
 import argparse
 import json
-from types import SimpleNamespace
 
 import pytest
 
 from devices.card import samples
 from devices.card.settings import CardSettings
 from kiosk.commands import card as card_command
+from tests.support.station_config import station_config
 
 
 def run(argv, settings=None):
     parser = argparse.ArgumentParser()
     card_command.register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    return args.func(args, lambda: SimpleNamespace(card=settings or CardSettings()))
+    return args.func(args, lambda: station_config(card=settings or CardSettings()))
 
 
 def test_read_json_is_masked_by_default(capsys):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
-import types
 
 import pytest
 import zxingcpp
@@ -16,7 +14,6 @@ from devices.printer.render import to_escpos
 from devices.printer.settings import PrinterSettings
 from kiosk.commands import printer as printer_command
 from kiosk.commands import receipt as receipt_command
-from kiosk.config import Config, StationSection, load_config
 from kiosk.domain.receipt_layout import receipt_blocks
 from kiosk.domain.receipt_number import make_receipt_number
 from offline_queue.api import NewSubmission
@@ -24,32 +21,16 @@ from offline_queue.sealing import Sealer, generate_keypair
 from offline_queue.settings import QueueSettings
 from offline_queue.outbox import Outbox
 from tests.support.escpos_interpreter import Interpreter
+from tests.support.station_config import station_config
 from tests.support.virtual_printer import VirtualPrinter
 from tests.unit.printer.conftest import RAW_ID, RAW_NAME, SUBMISSION
-
-
-_STATION: list[Config] = []  # a station config in this test's temp dir (the fixture below)
-
-
-@pytest.fixture(autouse=True)
-def _station_config(tmp_path):
-    """`printer test` runs the technician tool (audited), so it needs a whole station config."""
-    path = tmp_path / "config.toml"
-    path.write_text(
-        '[station]\ndata_dir = "var"\n[card]\nbackend = "simulated"\n[camera]\nbackend = "simulated"\n'
-        f'[queue]\nsealing_public_key = "{generate_keypair()[1]}"\n[audit]\ndb_path = "var/audit.sqlite3"\n',
-        encoding="utf-8",
-    )
-    _STATION[:] = [load_config(path)]
-    yield
-    _STATION.clear()
 
 
 def _run(module, argv, printer_settings=None, config=None):
     parser = argparse.ArgumentParser()
     module.register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)
-    config = config or dataclasses.replace(_STATION[0], printer=printer_settings or PrinterSettings())
+    config = config or station_config(printer=printer_settings or PrinterSettings())
     return args.func(args, lambda: config)
 
 
@@ -107,10 +88,7 @@ def test_receipt_render_sample_png_and_escpos(tmp_path, capsys):
 def _queue_config(tmp_path):
     public, _private = generate_keypair()
     queue = QueueSettings(db_path=tmp_path / "q.sqlite3", sealing_public_key=public, min_free_bytes=0)
-    station = StationSection()
-    return types.SimpleNamespace(
-        station=station, printer=PrinterSettings(), queue=queue, resolve=lambda path: path
-    )
+    return station_config(queue=queue)
 
 
 def test_receipt_render_of_a_queued_submission_shows_no_identity(tmp_path, capsys):

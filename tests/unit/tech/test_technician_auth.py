@@ -112,12 +112,11 @@ def test_hash_badge(monkeypatch, capsys):
 
 def test_hash_badge_from_the_configured_reader(monkeypatch, capsys):
     """The simulated reader with the sample badge on it (config `card.simulated.sample`)."""
-    from types import SimpleNamespace
-
     from devices.card.samples import TECHNICIAN_BADGE
     from devices.card.settings import CardSettings
+    from tests.support.station_config import station_config
 
-    config = SimpleNamespace(card=CardSettings(backend="simulated", simulated={"sample": "badge"}))
+    config = station_config(card=CardSettings(backend="simulated", simulated={"sample": "badge"}))
     parser = argparse.ArgumentParser()
     tech.register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["tech", "hash-badge", "--from-reader", "--wait", "1"])
@@ -129,14 +128,13 @@ def test_hash_badge_from_the_configured_reader(monkeypatch, capsys):
 
 def test_hash_badge_from_an_empty_reader_times_out(capsys):
     """Bad input: nobody taps a badge within the wait; a citizen card is not a badge either."""
-    from types import SimpleNamespace
-
     from devices.card.settings import CardSettings
+    from tests.support.station_config import station_config
 
     parser = argparse.ArgumentParser()
     tech.register(parser.add_subparsers(dest="command", required=True))
     for sample, message in (("", "no badge on the reader within 0.3 s"), ("resident", "not a technician badge")):
-        config = SimpleNamespace(card=CardSettings(backend="simulated", simulated={"sample": sample}))
+        config = station_config(card=CardSettings(backend="simulated", simulated={"sample": sample}))
         args = parser.parse_args(["tech", "hash-badge", "--from-reader", "--wait", "0.3"])
         assert args.func(args, lambda: config) == 2
         captured = capsys.readouterr()

@@ -46,8 +46,9 @@ BIDI_CONTROLS = frozenset(
     [chr(c) for c in range(0x202A, 0x202F)] + [chr(c) for c in range(0x2066, 0x206A)] + ["\u200e", "\u200f", "\u061c"]
 )
 
-#: Unicode categories never allowed: controls (C0, DEL, C1), surrogates, line/paragraph separators.
-_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+#: Unicode categories never allowed: controls (C0, DEL, C1), line and paragraph separators.
+#: (Lone surrogates never get this far: pydantic refuses them as strings.)
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
 
 
 def plain_text_problem(text: str) -> str | None:

@@ -96,7 +96,8 @@ async def test_technician_catalog_screen_says_the_catalog_expired(tmp_path):
             await login(pilot, rig)
             await pilot.click("#nav-catalog")
             await wait_for(pilot, lambda: isinstance(pilot.app.screen, CatalogScreen))
-            text = str(pilot.app.screen.query_one("#catalog-active", Static).render())
-            assert "version 7 EXPIRED at 2026-11-23 09:00 UTC: no services are offered" in text
+            active = pilot.app.screen.query_one("#catalog-active", Static)
+            await wait_for(pilot, lambda: "version 7" in str(active.render()))  # filled in by a worker
+            assert "version 7 EXPIRED at 2026-11-23 09:00 UTC: no services are offered" in str(active.render())
     finally:
         rig.close()

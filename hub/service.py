@@ -13,8 +13,9 @@ and is unit-testable without a web server. Semantics worth knowing:
   private key (and be a JSON object), and every attachment must be stored, have the declared
   size and open too. The plaintext is dropped at once; only a digest and the payload's
   top-level field names are kept for the admin listing. Nothing of it is logged.
-- Catalog bundles are verified with the trusted admin keys
-  (`offline_queue.catalog_bundle.verify_bundle`), exactly as stations verify them.
+- Catalog bundles are verified with the trusted admin keys and validated in full
+  (`offline_queue.catalog_bundle.verify_bundle`), exactly as stations verify them: a catalog
+  a station would refuse is refused here (400 with every `path: message` in `errors`).
 - Attachments never referenced by a submission of their kiosk within `ORPHAN_AGE` are purged
   (`purge_orphans`, run periodically by the app).
 - Heartbeats' audit heads are kept for good, per kiosk (`audit_heads`).
@@ -271,8 +272,9 @@ class HubService:
         return bundle_json, etag
 
     def publish(self, region: str, bundle: Any) -> tuple[int, dict[str, Any]]:
-        """Verify and store a signed bundle: 201 `{region, version, etag}`, 409 when its version
-        is not higher than the current one, 400 with the reason it was refused. Returned, not
+        """Verify, validate and store a signed bundle: 201 `{region, version, etag}`, 409 when its
+        version is not higher than the current one, 400 with the reason it was refused (and the
+        validator's `errors` for a malformed or invalid catalog). Returned, not
         raised: all three are answers an admin's tool reports (the CLI maps them to exit codes)."""
         with self.store.transaction() as conn:
             current = self.store.current_catalog(region, conn)
@@ -288,7 +290,10 @@ class HubService:
             except BundleRejected as exc:
                 if exc.reason == NOT_NEWER:
                     return 409, {"error": "version_not_higher", "current_version": current_version}
-                return 400, {"error": exc.reason, "message": exc.detail}
+                refusal: dict[str, Any] = {"error": exc.reason, "message": exc.detail}
+                if exc.errors:
+                    refusal["errors"] = list(exc.errors)
+                return 400, refusal
             bundle_json = json.dumps(
                 {"payload": bundle["payload"], "signature": bundle["signature"], "key_id": bundle["key_id"]}
             )

@@ -7,9 +7,9 @@ nobody can smuggle duplicate keys or alternative encodings past a verifier that 
 
 `verify_bundle` is the one gate for station and hub alike. It checks, in this order: the
 bundle's shape, the key id, the signature, canonical form, the payload's header fields, the
-region, that the version moves forward (no rollback, no replay) and that it has not expired.
-The catalog's *content* (services, fields) is not judged here: that is the station's domain
-model's business; this module knows nothing of `kiosk`.
+region, that the version moves forward (no rollback, no replay), that it has not expired, and
+last the whole payload with the one validator (`catalog_schema.validate_catalog`): a signed
+catalog the station could not show is refused like a forged one.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from pydantic import ValidationError
+
+from offline_queue.catalog_schema import CatalogHeader, error_lines, validate_catalog
 
 #: Reason codes carried by `BundleRejected.reason` (stable, safe to log and to count).
 MALFORMED = "malformed"
@@ -33,14 +36,17 @@ NOT_CANONICAL = "not_canonical"
 WRONG_REGION = "wrong_region"
 NOT_NEWER = "not_newer"
 EXPIRED = "expired"
+INVALID = "invalid"
 
 
 class BundleRejected(Exception):
-    """A bundle that must not be applied. `reason` is one of the codes above."""
+    """A bundle that must not be applied. `reason` is one of the codes above; `errors` lists
+    the validator's `path: message` lines (for `malformed` headers and `invalid` content)."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", errors: tuple[str, ...] = ()) -> None:
         self.reason = reason
         self.detail = detail
+        self.errors = errors
         super().__init__(f"{reason}: {detail}" if detail else reason)
 
 
@@ -124,19 +130,6 @@ def sign_bundle(payload: dict[str, Any], private_key_b64: str, key_id: str) -> d
     }
 
 
-def parse_time(value: Any, what: str) -> datetime:
-    """An RFC 3339 timestamp with an explicit offset (naive times are ambiguous: refused)."""
-    if not isinstance(value, str):
-        raise BundleRejected(MALFORMED, f"{what} is not an RFC 3339 string")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise BundleRejected(MALFORMED, f"{what} is not an RFC 3339 timestamp") from exc
-    if parsed.tzinfo is None:
-        raise BundleRejected(MALFORMED, f"{what} has no UTC offset")
-    return parsed
-
-
 def decode_payload(bundle: Any) -> dict[str, Any]:
     """The payload of a bundle WITHOUT verifying it: for display and diagnostics only."""
     if not isinstance(bundle, dict):
@@ -181,32 +174,44 @@ def verify_bundle(
         raise BundleRejected(BAD_SIGNATURE, f"signature does not verify with key {key_id!r}") from exc
 
     payload = decode_payload(bundle)
-    if canonical_json(payload) != body:
+    try:
+        canonical = canonical_json(payload)
+    except UnicodeEncodeError as exc:  # a lone surrogate, escaped in the JSON: not UTF-8 text
+        raise BundleRejected(NOT_CANONICAL, "payload holds text that is not UTF-8") from exc
+    if canonical != body:
         raise BundleRejected(NOT_CANONICAL, "payload is not canonical JSON")
 
-    version = payload.get("version")
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise BundleRejected(MALFORMED, "version is not an integer")
-    bundle_region = payload.get("region")
-    if not isinstance(bundle_region, str):
-        raise BundleRejected(MALFORMED, "region is not a string")
-    issued_at = parse_time(payload.get("issued_at"), "issued_at")
-    effective_from = parse_time(payload.get("effective_from"), "effective_from")
-    raw_expiry = payload.get("expires_at")
-    expires_at = None if raw_expiry is None else parse_time(raw_expiry, "expires_at")
-
-    if bundle_region != region:
-        raise BundleRejected(WRONG_REGION, f"bundle is for region {bundle_region!r}, not {region!r}")
-    if version <= current_version:
-        raise BundleRejected(NOT_NEWER, f"version {version} is not higher than {current_version}")
-    if expires_at is not None and now >= expires_at:
-        raise BundleRejected(EXPIRED, f"bundle expired at {raw_expiry}")
+    header = _header(payload)
+    if header.region != region:
+        raise BundleRejected(WRONG_REGION, f"bundle is for region {header.region!r}, not {region!r}")
+    if header.version <= current_version:
+        raise BundleRejected(NOT_NEWER, f"version {header.version} is not higher than {current_version}")
+    if header.expires_at is not None and now >= header.expires_at:
+        raise BundleRejected(EXPIRED, f"bundle expired at {payload['expires_at']}")
+    errors = validate_catalog(payload)
+    if errors:
+        raise BundleRejected(INVALID, _summary(errors), tuple(errors))
     return VerifiedBundle(
         payload=payload,
-        version=version,
-        region=bundle_region,
-        issued_at=issued_at,
-        effective_from=effective_from,
-        expires_at=expires_at,
+        version=header.version,
+        region=header.region,
+        issued_at=header.issued_at,
+        effective_from=header.effective_from,
+        expires_at=header.expires_at,
         raw=dict(bundle),
     )
+
+
+def _header(payload: dict[str, Any]) -> CatalogHeader:
+    """The payload's region, version and times, judged by the catalog's own rules."""
+    try:
+        return CatalogHeader.model_validate({k: v for k, v in payload.items() if k in CatalogHeader.model_fields})
+    except ValidationError as exc:
+        errors = error_lines(exc)
+        raise BundleRejected(MALFORMED, _summary(errors), tuple(errors)) from None
+
+
+def _summary(errors: list[str], shown: int = 3) -> str:
+    """One line for an admin: how many problems, and the first few."""
+    more = f"; and {len(errors) - shown} more" if len(errors) > shown else ""
+    return f"{len(errors)} validation error{'s' if len(errors) != 1 else ''}: {'; '.join(errors[:shown])}{more}"

@@ -38,13 +38,19 @@ class CatalogSnapshot:
     payload: dict[str, Any] = field(repr=False)
     bundle: dict[str, Any] = field(repr=False)
 
+    def expired(self, now: datetime) -> bool:
+        """True from `expires_at` on: its services must no longer be offered."""
+        return self.expires_at is not None and now >= self.expires_at
+
 
 class CatalogState:
     """The catalog the station runs (`active`) and the next one waiting for its date (`staged`).
 
     Only bundles that `catalog_bundle.verify_bundle` accepted are installed here; the daemon
     writes, the station reads. A staged bundle becomes active once `effective_from` passes
-    (`apply_due`, which `active()` also runs, so a reader never shows a stale catalog).
+    (`apply_due`, which `active()` also runs, so a reader never shows a stale catalog); an
+    active one stops being offered at `expires_at` (`offered()`), checked at every read, so
+    expiry needs no restart and no daemon.
     """
 
     def __init__(self, db: QueueDatabase) -> None:
@@ -70,8 +76,27 @@ class CatalogState:
         )
 
     def active(self, now: datetime | None = None) -> CatalogSnapshot | None:
+        """The catalog installed to run, expired or not (its version still bars rollbacks)."""
         self.apply_due(now)
         return self._slot("active")
+
+    def offered(self, now: datetime | None = None) -> CatalogSnapshot | None:
+        """The active catalog while its services may be offered: None once it expired."""
+        now = now or datetime.now(UTC)
+        active = self.active(now)
+        return None if active is None or active.expired(now) else active
+
+    def report(self, now: datetime | None = None) -> list[dict[str, Any]]:
+        """What a heartbeat says of the catalogs (SERVICE_API 1.1 `catalogs`)."""
+        now = now or datetime.now(UTC)
+        active, staged = self.active(now), self.staged()
+        out = []
+        if active is not None:
+            state = "expired" if active.expired(now) else "active"
+            out.append({"region": active.region, "version": active.version, "state": state})
+        if staged is not None:
+            out.append({"region": staged.region, "version": staged.version, "state": "staged"})
+        return out
 
     def staged(self) -> CatalogSnapshot | None:
         return self._slot("staged")

@@ -456,7 +456,11 @@ class SyncEngine:
     # ----------------------------------------------------------------- catalog and health
 
     def poll_catalog(self, now: datetime | None = None) -> str:
-        """Pull the region's bundle; verify and install it. Returns a short result code."""
+        """Pull the region's bundle; verify, validate and install it. Returns a short result code.
+
+        A bundle `verify_bundle` refuses (forged, rolled back, expired, or a catalog the
+        validator rejects: `rejected:invalid`) is not installed: the running catalog stays and
+        the reason is kept in the CATALOG_REJECTED flag (the daemon audits the result)."""
         now = now or datetime.now(UTC)
         catalog = self.outbox.catalog
         catalog.apply_due(now)
@@ -504,6 +508,7 @@ class SyncEngine:
             "software_version": self.software_version,
             "catalog_region": self.settings.region,
             "catalog_version": active.version if active else None,
+            "catalogs": self.outbox.catalog.report(),
             "queue_depth": counts.pending + counts.in_flight,
             "oldest_pending_age_s": counts.oldest_pending_age_s,
             "quarantined": counts.quarantined,

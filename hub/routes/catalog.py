@@ -49,7 +49,11 @@ async def get_catalog(request: Request, region: str = Query(..., min_length=1, m
     summary="Publish a signed catalog bundle (admin)",
     responses={
         **AUTH_RESPONSES,
-        400: {"model": ErrorBody, "description": "Bad signature, unknown key, wrong region, expired, malformed"},
+        400: {
+            "model": ErrorBody,
+            "description": "Bad signature, unknown key, wrong region, expired, malformed or invalid"
+            " (then also `errors`: every `path: message` the catalog validator found)",
+        },
         409: {"model": ErrorBody, "description": "Version not higher than the current one"},
     },
     openapi_extra=request_body("application/json", schema_ref("CatalogBundle")),

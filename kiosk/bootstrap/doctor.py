@@ -77,6 +77,16 @@ def _queue_check(config: Config) -> Check:
     return Check("queue", ok, f"integrity {integrity}; {counts.pending} pending, {counts.quarantined} quarantined")
 
 
+def _catalog_check(config: Config) -> Check:
+    """Whether the station offers services, and why not (none installed, expired, invalid)."""
+    try:
+        with parts.outbox(config) as outbox:
+            ok, detail = parts.ActiveCatalog(outbox).status()
+    except QueueError as exc:
+        return Check("catalog", False, str(exc))
+    return Check("catalog", ok, detail)
+
+
 def _audit_check(config: Config) -> Check:
     path = config.resolve(Path(config.audit.db_path))
     if not path.exists():
@@ -91,13 +101,14 @@ def _audit_check(config: Config) -> Check:
 
 
 def doctor_checks(config: Config) -> list[Check]:
-    """Every self-check, in order: config, credentials, storage, queue, audit trail, then each
+    """Every self-check, in order: config, credentials, storage, queue, catalog, audit trail, then each
     device. A failed check never stops the ones after it."""
     return [
         Check("config", True, str(config.path)),
         _credentials_check(config),
         _data_dir_check(config),
         _queue_check(config),
+        _catalog_check(config),
         _audit_check(config),
         _probe("card reader", lambda: parts.card_reader(config)),
         _camera_check(config),

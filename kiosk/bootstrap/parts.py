@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from devices.camera.base import Camera, DocKind
@@ -14,7 +15,8 @@ from devices.card.factory import build_card_reader
 from devices.printer.base import ReceiptPrinter
 from devices.printer.factory import build_printer
 from kiosk.config import Config
-from kiosk.domain.catalog import Catalog
+from kiosk.domain.catalog import Catalog, validate_catalog
+from kiosk.technician.ops import utc_minute
 from offline_queue.api import QueueError
 from offline_queue.audit import AuditTrail
 from offline_queue.outbox import Outbox
@@ -90,19 +92,40 @@ def audit_trail(config: Config, outbox: Outbox | None) -> AuditTrail:
 
 
 class ActiveCatalog:
-    """The catalog the station runs: the queue database's active signed bundle.
+    """The catalog the station offers: the queue database's active signed bundle, while valid.
 
-    Parsed once per version; `None` until the sync daemon (or a technician) installed one.
+    Asked at each session start (the choose screen): `None` when nothing is installed yet, once
+    `expires_at` has passed (no restart needed) and for a stored payload that fails the
+    validator (installed by an older release): a citizen then sees "no services", never a
+    crash. `status()` says which, for `doctor` and the technician. Parsed once per version.
     """
 
-    def __init__(self, outbox: Outbox) -> None:
+    def __init__(self, outbox: Outbox, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._outbox = outbox
-        self._cached: Catalog | None = None
+        self._clock = clock
+        self._parsed: tuple[int, Catalog | None, int] | None = None  # version, catalog, error count
 
     def __call__(self) -> Catalog | None:
-        snapshot = self._outbox.catalog.active()
+        return self._current()[0]
+
+    def status(self) -> tuple[bool, str]:
+        """(False when the installed catalog is unusable: expired or invalid; one line why).
+
+        None installed yet is not a fault: a new station gets its catalog at its first pull."""
+        return self._current()[1:]
+
+    def _current(self) -> tuple[Catalog | None, bool, str]:
+        now = self._clock()
+        snapshot = self._outbox.catalog.active(now)
         if snapshot is None:
-            return None
-        if self._cached is None or self._cached.version != snapshot.version:
-            self._cached = Catalog.model_validate(snapshot.payload)
-        return self._cached
+            return None, True, "no catalog installed yet (the sync daemon pulls it): no services offered"
+        if snapshot.expired(now):
+            return None, False, f"catalog v{snapshot.version} expired at {utc_minute(snapshot.expires_at)}: no services offered"
+        if self._parsed is None or self._parsed[0] != snapshot.version:
+            errors = validate_catalog(snapshot.payload)
+            self._parsed = (snapshot.version, None if errors else Catalog.model_validate(snapshot.payload), len(errors))
+        _, catalog, errors = self._parsed
+        if catalog is None:
+            return None, False, f"catalog v{snapshot.version} fails validation ({errors} errors): no services offered"
+        until = f"until {utc_minute(snapshot.expires_at)}" if snapshot.expires_at else "without expiry"
+        return catalog, True, f"catalog v{snapshot.version} active {until}, {len(catalog.services)} services"

@@ -3,7 +3,9 @@
 A catalog is a JSON file (the bundle payload: region, version, issued_at, effective_from,
 expires_at, services). `validate` lists every problem with its path and exits 1; `sign`
 refuses an invalid catalog, so a typo cannot reach the region's stations; `publish` PUTs the
-signed bundle to the platform with the admin token and reports the platform's answer.
+signed bundle to the platform with the admin token and reports the platform's answer. The
+validator is `offline_queue.catalog_schema`'s, the one the hub runs on publish and the
+station before staging, so all of them accept and refuse the same catalogs.
 None of these needs the station's config file.
 """
 
@@ -19,7 +21,6 @@ from typing import Any
 
 import requests
 
-from kiosk.domain.catalog import validate_catalog
 from offline_queue.catalog_bundle import (
     BundleRejected,
     decode_payload,
@@ -27,6 +28,7 @@ from offline_queue.catalog_bundle import (
     public_key_of,
     sign_bundle,
 )
+from offline_queue.catalog_schema import validate_catalog
 
 TOKEN_ENV = "KIOSK_ADMIN_TOKEN"
 HTTP_TIMEOUT = (5.0, 30.0)  # connect, read

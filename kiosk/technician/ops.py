@@ -21,7 +21,6 @@ from devices.card.base import CardReader
 from devices.errors import DeviceError
 from devices.printer.base import ReceiptPrinter
 from devices.printer.self_test import print_self_test
-from kiosk.domain.catalog import validate_catalog
 from kiosk.technician.gate import TechnicianGate
 from kiosk.health.supervisor import DeviceHealth, Supervisor
 from offline_queue import handcarry
@@ -45,9 +44,11 @@ class _Snapshot(Protocol):
     effective_from: dt.datetime
     expires_at: dt.datetime | None
 
+    def expired(self, now: dt.datetime) -> bool: ...
+
 
 class _CatalogSlots(Protocol):
-    def active(self) -> _Snapshot | None: ...
+    def active(self, now: dt.datetime | None = None) -> _Snapshot | None: ...
 
     def staged(self) -> _Snapshot | None: ...
 
@@ -70,11 +71,13 @@ class TechnicianOutbox(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class CatalogView:
-    """Active and staged catalog versions with their dates (None when there is none)."""
+    """Active and staged catalog versions with their dates (None when there is none);
+    `active_expired`: the active one's `expires_at` has passed, so no service is offered."""
 
     active_version: int | None
     active_effective_from: str
     active_expires_at: str
+    active_expired: bool
     staged_version: int | None
     staged_effective_from: str
 
@@ -96,11 +99,12 @@ class DeviceTest:
 @dataclass(frozen=True, slots=True)
 class InstallResult:
     file: str
-    outcome: str  # applied | staged | ignored | rejected:<reason> | invalid
+    outcome: str  # applied | staged | ignored | rejected:<reason> (BundleRejected's; `invalid`: fails the validator)
     version: int | None = None
 
 
-def _date(value: dt.datetime | None) -> str:
+def utc_minute(value: dt.datetime | None) -> str:
+    """A time as technicians and `doctor` read it: UTC to the minute ("" for none)."""
     return value.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M UTC") if value else ""
 
 
@@ -276,17 +280,22 @@ class TechnicianOps:
 
     def catalog_view(self) -> CatalogView:
         self._active()
-        active, staged = self.outbox.catalog.active(), self.outbox.catalog.staged()
+        now = self._now()
+        active, staged = self.outbox.catalog.active(now), self.outbox.catalog.staged()
         return CatalogView(
             active.version if active else None,
-            _date(active.effective_from) if active else "",
-            _date(active.expires_at) if active else "",
+            utc_minute(active.effective_from) if active else "",
+            utc_minute(active.expires_at) if active else "",
+            active is not None and active.expired(now),
             staged.version if staged else None,
-            _date(staged.effective_from) if staged else "",
+            utc_minute(staged.effective_from) if staged else "",
         )
 
     def install_bundles(self, directory: str | Path) -> list[InstallResult]:
         """Verify every `*.json` bundle in `directory`, then install the good ones by version.
+
+        Verification includes the catalog validator (`verify_bundle`), so a signed catalog the
+        station could not show is refused (`rejected:invalid`) and the running one stays.
 
         All are checked against the versions installed before this call, then installed in
         ascending version order, so "v10" is not refused for coming after "v9" by file name
@@ -316,15 +325,12 @@ class TechnicianOps:
         except (OSError, ValueError):
             return InstallResult(path.name, "rejected:malformed")
         try:
-            verified = verify_bundle(
+            return verify_bundle(
                 bundle, trusted_keys=self.trusted_admin_keys, region=self.region,
                 current_version=current, now=self._now(),
             )
         except BundleRejected as exc:
             return InstallResult(path.name, f"rejected:{exc.reason}")
-        if validate_catalog(verified.payload):
-            return InstallResult(path.name, "invalid", verified.version)
-        return verified
 
     # --- events and leaving -----------------------------------------------------------
 

@@ -99,7 +99,8 @@ class QueueScreen(TechnicianScreen):
 
 
 class CatalogScreen(TechnicianScreen):
-    """Active and staged catalog versions and dates; install signed bundles from a drive."""
+    """Active and staged catalog versions and dates (an expired one said so); install signed
+    bundles from a drive."""
 
     NAME = "catalog"
 
@@ -114,12 +115,13 @@ class CatalogScreen(TechnicianScreen):
     def refresh_view(self) -> None:
         view = self.ops.catalog_view()
         none = self.t("common.none")
-        active = (
-            self.t("catalog.active", version=view.active_version, effective=view.active_effective_from,
-                   expires=view.active_expires_at or none)
-            if view.active_version is not None
-            else self.t("catalog.no_active")
-        )
+        if view.active_version is None:
+            active = self.t("catalog.no_active")
+        elif view.active_expired:  # say why the citizens see no services
+            active = self.t("catalog.expired", version=view.active_version, expires=view.active_expires_at)
+        else:
+            active = self.t("catalog.active", version=view.active_version, effective=view.active_effective_from,
+                            expires=view.active_expires_at or none)
         staged = (
             self.t("catalog.staged", version=view.staged_version, effective=view.staged_effective_from)
             if view.staged_version is not None

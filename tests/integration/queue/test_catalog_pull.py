@@ -10,6 +10,7 @@ import pytest
 from offline_queue.catalog_bundle import generate_signing_keypair, sign_bundle
 from offline_queue.engine import CATALOG_REJECTED
 from tests.integration.queue.conftest import make_engine
+from tests.unit.catalog.samples import service
 
 REGION = "440105"
 NOW = datetime.now(UTC)
@@ -27,7 +28,7 @@ def payload(version: int, *, region: str = REGION, effective: datetime | None = 
         "issued_at": (NOW - timedelta(days=1)).isoformat(),
         "effective_from": (effective or NOW - timedelta(hours=1)).isoformat(),
         "expires_at": expires.isoformat() if expires else None,
-        "services": [{"code": f"SVC-{version}"}],
+        "services": [service(f"SVC-{version}")],
     }
 
 
@@ -44,7 +45,7 @@ def publish(hub, admin_keys, body: dict, key_id: str = "gz-admin-2026") -> None:
 def test_pull_applies_then_not_modified(engine, hub, admin_keys, outbox):
     publish(hub, admin_keys, payload(3))
     assert engine.poll_catalog() == "applied:v3"
-    assert outbox.catalog.active().payload["services"] == [{"code": "SVC-3"}]
+    assert outbox.catalog.active().payload["services"] == [service("SVC-3")]
     assert engine.poll_catalog() == "not_modified"
 
 

@@ -21,7 +21,7 @@ def test_all_checks_pass_on_the_simulated_station(station_config):
     done = _doctor(station_config())
     assert done.returncode == 0, done.stdout + done.stderr
     names = [line[5:].split(":")[0] for line in done.stdout.splitlines()]
-    assert names == ["config", "credentials", "data dir", "queue", "audit trail", "card reader", "camera", "printer"]
+    assert names == ["config", "credentials", "data dir", "queue", "catalog", "audit trail", "card reader", "camera", "printer"]
     assert all(line.startswith("ok   ") for line in done.stdout.splitlines())
 
 

@@ -23,6 +23,7 @@ from offline_queue.catalog_bundle import (
     sign_bundle,
     verify_bundle,
 )
+from tests.unit.catalog.samples import service
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 PRIVATE, PUBLIC = generate_signing_keypair()
@@ -37,7 +38,7 @@ def payload(**overrides):
         "issued_at": "2026-11-22T08:00:00Z",
         "effective_from": "2026-11-23T00:00:00Z",
         "expires_at": None,
-        "services": [{"code": "HK-001", "name": {"en": "Hukou 户口"}}],
+        "services": [service()],
     }
     base.update(overrides)
     return base
@@ -115,7 +116,7 @@ def test_wrong_region_is_refused():
 
 def test_expired_is_refused():
     """Bad input: expires_at in the past (and exactly now)."""
-    rejected(sign_bundle(payload(expires_at="2026-11-01T00:00:00Z"), PRIVATE, KEY_ID), EXPIRED)
+    rejected(sign_bundle(payload(effective_from="2026-10-01T00:00:00Z", expires_at="2026-11-01T00:00:00Z"), PRIVATE, KEY_ID), EXPIRED)
     rejected(sign_bundle(payload(expires_at=NOW.isoformat()), PRIVATE, KEY_ID), EXPIRED)
 
 

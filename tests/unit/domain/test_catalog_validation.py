@@ -38,3 +38,33 @@ def test_duplicate_codes_are_found():
 
 def test_not_an_object():
     assert validate_catalog([]) != []
+
+
+def _with(change) -> list[str]:
+    bad = copy.deepcopy(DEMO)
+    change(bad)
+    return validate_catalog(bad)
+
+
+def test_limits_that_must_still_pass():
+    """The edges of every rule are valid: version 1 and 2^53-1, offsets in any RFC 3339 form,
+    brackets in names (plain text; the screens show them literally), emoji joiners."""
+    for version in (1, 2**53 - 1):
+        assert _with(lambda c, v=version: c.update(version=v)) == []
+    for moment in ("2026-11-21T00:00:00Z", "2026-11-21t00:00:00z", "2026-11-21T08:00:00.125+08:00"):
+        assert _with(lambda c, m=moment: c.update(issued_at=m)) == []
+    assert _with(lambda c: c["services"][0]["name"].update({"en": "[b]Permit[/] 👨\u200d👩"})) == []
+
+
+def test_plain_text_names_the_character_not_echoes_it():
+    """Bad input: an ESC and a right-to-left override in a service name."""
+    errors = _with(lambda c: c["services"][0]["name"].update({"en": "A\x1bB", "zh-Hant": "\u202e甲"}))
+    assert "services[0].name.en: not plain text: control character U+001B at position 1" in errors
+    assert "services[0].name.zh-Hant: not plain text: bidirectional control character U+202E at position 0" in errors
+    assert all(line.isprintable() for line in errors)
+
+
+def test_a_lone_surrogate_is_not_text():
+    """Bad input: a JSON escape of half a UTF-16 pair (not encodable as UTF-8: signing would fail)."""
+    errors = _with(lambda c: c["services"][0]["description"].update({"en": json.loads('"\\ud800"')}))
+    assert len(errors) == 1 and errors[0].startswith("services[0].description.en: "), errors

@@ -7,19 +7,20 @@ from fastapi.testclient import TestClient
 
 from offline_queue.catalog_bundle import generate_signing_keypair, sign_bundle
 from tests.unit.hub.conftest import ADMIN, ADMIN_TOKEN, KIOSK, OTHER_KIOSK, TOKENS, build_submission, kiosk_headers
+from tests.unit.catalog.samples import service
 
 H = kiosk_headers()
 REGION = "440105"
 
 
-def catalog(version=1, region=REGION, expires_at=None):
+def catalog(version=1, region=REGION, expires_at=None, effective_from="2026-11-23T00:00:00Z"):
     return {
         "region": region,
         "version": version,
         "issued_at": "2026-11-22T08:00:00Z",
-        "effective_from": "2026-11-23T00:00:00Z",
+        "effective_from": effective_from,
         "expires_at": expires_at,
-        "services": [{"code": "HK-001"}],
+        "services": [service()],
     }
 
 
@@ -157,7 +158,7 @@ def test_publish_refusals_are_400_with_reason(client, keys):
         "bad_signature": tampered,
         "unknown_key": sign_bundle(catalog(version=5), rogue_private, "rogue"),
         "wrong_region": signed(keys, version=5, region="440300"),
-        "expired": signed(keys, version=5, expires_at="2026-11-01T00:00:00Z"),
+        "expired": signed(keys, version=5, effective_from="2026-10-01T00:00:00Z", expires_at="2026-11-01T00:00:00Z"),
         "malformed": {"payload": 1},
     }
     for reason, bundle in cases.items():

@@ -10,6 +10,7 @@ from kiosk.commands import hub as hub_command
 from hub.settings import issue_token, load_or_init, station_view
 from offline_queue.catalog_bundle import sign_bundle, verify_bundle
 from offline_queue.sealing import Opener, Sealer
+from tests.unit.catalog.samples import service
 
 
 def run(*argv: str) -> int:
@@ -35,7 +36,7 @@ def test_generated_keys_work_together(tmp_path):
     assert Opener(settings.sealing_private_key).open(sealed) == b"round trip"
     signing = json.loads((tmp_path / "catalog-signing.json").read_text())
     payload = {"region": "440105", "version": 1, "issued_at": "2026-11-23T00:00:00Z",
-               "effective_from": "2026-11-23T00:00:00Z", "expires_at": None, "services": []}
+               "effective_from": "2026-11-23T00:00:00Z", "expires_at": None, "services": [service()]}
     bundle = sign_bundle(payload, signing["private_key"], signing["key_id"])
     from datetime import UTC, datetime
 
@@ -76,7 +77,7 @@ def test_port_in_use_is_one_line(tmp_path, capsys):
 
 def demo_payload(version=1, region="440105"):
     return {"region": region, "version": version, "issued_at": "2026-11-23T00:00:00Z",
-            "effective_from": "2026-11-23T00:00:00Z", "expires_at": None, "services": [{"code": "HK-001"}]}
+            "effective_from": "2026-11-23T00:00:00Z", "expires_at": None, "services": [service()]}
 
 
 def test_publish_catalog_signs_as_the_demo_admin_and_the_hub_serves_it(tmp_path, capsys, monkeypatch):

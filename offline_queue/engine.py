@@ -515,14 +515,8 @@ class SyncEngine:
             "devices": self.device_states(),
             "free_disk_bytes": shutil.disk_usage(self.outbox.path.parent).free,
             "uptime_s": round(self._monotonic() - self._started, 1),
-            "catalogs": self._catalog_states(),
             "audit_head": {"seq": head[0], "hash": head[1]} if (head := self.audit_head()) else None,
         }
-
-    def _catalog_states(self) -> list[dict[str, Any]]:
-        """1.1 `catalogs`: every catalog this station holds, with its state."""
-        slots = (("active", self.outbox.catalog.active()), ("staged", self.outbox.catalog.staged()))
-        return [{"region": s.region, "version": s.version, "state": state} for state, s in slots if s is not None]
 
     def heartbeat(self) -> str:
         """POST one heartbeat; returns "ok" or a short error code."""

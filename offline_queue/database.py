@@ -20,6 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from offline_queue.api import QueueError
+from offline_queue.filemodes import private_dir, private_file, sqlite_files, tighten
 from offline_queue.migrations import migrations
 
 BUSY_TIMEOUT_S = 15.0
@@ -121,7 +122,12 @@ class QueueDatabase:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # Private before SQLite opens it: the file exists 0600 (SQLite gives its -wal and -shm
+    # the database's mode), its folder 0700; files an older build left wider are tightened.
+    private_dir(path.parent)
+    private_file(path)
+    for side in sqlite_files(path):
+        tighten(side)
     conn = sqlite3.connect(
         str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
     )

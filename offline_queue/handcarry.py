@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Protocol
 
 from offline_queue.api import QueueError
+from offline_queue.filemodes import DIR_MODE, FILE_MODE
 from offline_queue.records import Record
 from offline_queue.wire import rfc3339
 
@@ -95,7 +96,7 @@ def _new_folder(base: Path, stem: str) -> Path:
     for n in range(1, 100):
         target = base / (stem if n == 1 else f"{stem}-{n}")
         try:
-            target.mkdir()
+            target.mkdir(mode=DIR_MODE)
         except FileExistsError:
             continue
         _fsync_dir(base)
@@ -108,7 +109,7 @@ def _write_records(outbox: SealedRecords, target: Path, kiosk_id: str) -> tuple[
     ids: list[str] = []
     for record in outbox.undelivered():
         folder = target / record.submission_id
-        folder.mkdir()
+        folder.mkdir(mode=DIR_MODE)
         contents = [("submission.json", record.body(kiosk_id))]
         for ref in record.attachments:
             data = outbox.attachment_data(record, ref.sha256)
@@ -131,7 +132,8 @@ def _write_records(outbox: SealedRecords, target: Path, kiosk_id: str) -> tuple[
 
 
 def _write(path: Path, data: bytes) -> None:
-    with open(path, "xb") as handle:  # "x": never replaces a file
+    # O_EXCL: never replaces a file; 0600: sealed, but still nobody else's to read.
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())

@@ -67,17 +67,26 @@ class QueueDatabase:
             raise QueueError(f"cannot open queue database {path}: {exc}") from exc
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction. `durable=False` commits without the fsync (synchronous=NORMAL
+        for this one commit): it survives the process being killed, not a power cut; only for
+        facts that are cheap to lose (a hint the platform can repeat), never a queued record."""
         # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
         # writes can fail with SQLITE_BUSY mid-way when the other process writes too.
         with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+            if not durable:
+                self.conn.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                except BaseException:
+                    self.conn.execute("ROLLBACK")
+                    raise
+                self.conn.execute("COMMIT")
+            finally:
+                if not durable:
+                    self.conn.execute("PRAGMA synchronous=FULL")
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -114,6 +123,14 @@ class QueueDatabase:
     def integrity_check(self) -> str:
         with self.read() as conn:
             return first_row(conn.execute("PRAGMA integrity_check"))[0]
+
+    def quick_check(self) -> str:
+        """SQLite's `quick_check` (structure, not index contents): "ok", or its first finding."""
+        with self.read() as conn:
+            try:
+                return str(first_row(conn.execute("PRAGMA quick_check(1)"))[0])
+            except sqlite3.DatabaseError as exc:
+                return str(exc)
 
     def close(self) -> None:
         self._checkpoint_pool.shutdown(wait=True)

@@ -63,6 +63,10 @@ class QueueDatabase:
         """Open (creating and migrating if needed); refuses unless WAL + synchronous=FULL."""
         try:
             return cls(_connect(path), path)
+        except sqlite3.DatabaseError as exc:
+            raise QueueError(
+                f"cannot open queue database {path}: {exc} (queue export --salvage DIR copies out the intact records)"
+            ) from exc
         except sqlite3.Error as exc:
             raise QueueError(f"cannot open queue database {path}: {exc}") from exc
 

@@ -181,6 +181,14 @@ class _DamagedQueue:
         if not path.is_file():
             raise ExportError(f"{path} is not a queue database file")
         self._conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5, isolation_level=None)
+        # A truncated file is shorter than its header says: SQLite refuses it as corrupt unless
+        # writable_schema is on, and then reads what is there. The connection is read-only.
+        self._conn.execute("PRAGMA writable_schema=ON")
+        try:
+            self._conn.execute("SELECT name FROM sqlite_master").fetchall()
+        except sqlite3.DatabaseError as exc:
+            self._conn.close()
+            raise ExportError(f"cannot read {path} as a queue database: {exc}") from None
         self.skipped: list[str] = []
 
     def __enter__(self) -> _DamagedQueue:

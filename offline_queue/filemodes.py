@@ -47,7 +47,10 @@ def tighten(path: Path) -> None:
     except FileNotFoundError:
         return
     if mode & 0o077:
-        os.chmod(path, mode & ~0o077)
+        try:
+            os.chmod(path, mode & ~0o077)
+        except PermissionError:
+            pass  # not ours to change (a root-owned secrets file): `doctor` names it
 
 
 def looser_than(path: Path) -> str | None:

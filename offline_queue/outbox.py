@@ -48,6 +48,10 @@ from offline_queue.wire import utc_now_rfc3339
 DEFAULT_MIN_FREE_BYTES = 512 * 1024 * 1024
 DEFAULT_LEASE_SECONDS = 120.0
 DEFAULT_RETENTION_DAYS = 30.0
+# Bounds of the hash check `queue status` and `doctor` run over pending records: a station
+# with a long backlog still answers in seconds (the oldest records are checked first).
+CHECK_MAX_RECORDS = 500
+CHECK_MAX_SECONDS = 3.0
 
 
 def canonical_payload(payload: dict[str, Any]) -> bytes:
@@ -369,7 +373,9 @@ class Outbox:
         with self._db.write(durable=False) as conn:
             conn.execute("INSERT OR IGNORE INTO accepted (submission_seq, sha256) VALUES (?, ?)", (record.seq, sha256))
 
-    def check_pending(self, max_records: int, max_seconds: float) -> IntegrityReport:
+    def check_pending(
+        self, max_records: int = CHECK_MAX_RECORDS, max_seconds: float = CHECK_MAX_SECONDS
+    ) -> IntegrityReport:
         """SQLite's `quick_check`, then the stored hashes of pending records, oldest first,
         bounded in count and in time (a station with a long backlog answers in seconds)."""
         quick = self._db.quick_check()

@@ -11,6 +11,16 @@
    (`sync --once` code path); submissions/s and the daemon's peak RSS. Targets: >= 200/s,
    <= 120 MB. The hub is the reference hub (`hub.app`, durable SQLite, uvicorn) in its own
    process; `--hub standin` uses the test stand-in instead.
+4. Recovery (`--only recovery`): 2,000 submissions (3 x 30 KB) queued during a one-hour
+   outage, then the network returns to the reference hub on loopback; all must be delivered
+   within 60 s of its return. The hour is simulated, not waited: the engine first runs
+   against a closed port (real connection refusals) until its circuit is open, then the
+   outage's effect on the queue is applied as an hour of such failures leaves it (each record
+   attempted ~11 times, due 0-600 s from now: full jitter at the cap; the engine's circuit
+   pause at its longest). Then the hub starts on that port.
+5. Faults (`--only faults`): 300 submissions (3 x 30 KB) to the stand-in hub behind the
+   tests' fault proxy, 50% of requests faulted (500 before/after the commit, resets
+   before/after, 429 with Retry-After: 1), default settings; target <= 5 minutes.
 """
 
 from __future__ import annotations
@@ -188,9 +198,10 @@ REFERENCE_HUB = textwrap.dedent(
     from hub.app import create_app
     from hub.server import serve
     db, private, durable = sys.argv[1:4]
+    port = int(sys.argv[4]) if len(sys.argv) > 4 else 0
     app = create_app(db, private_key_b64=private, admin_token="bench-admin-token",
                      kiosk_tokens={"GZ-HZ-0001": "station-token"}, durable=durable == "1")
-    serve(app, port=0, access_log=False)
+    serve(app, port=port, access_log=False)
     """
 )
 
@@ -240,6 +251,121 @@ def bench_drain(n: int, attach_bytes: int, workdir: Path, hub_kind: str, durable
     print(f"  {proc.stderr.strip().splitlines()[-1]}")
 
 
+def _engine(outbox: Outbox, url: str):
+    """The sync engine with the default settings (only the address and token are set)."""
+    from offline_queue.client import ServiceClient
+    from offline_queue.engine import SyncEngine
+    from offline_queue.settings import SyncSettings
+
+    settings = SyncSettings(base_url=url, token="station-token")
+    return SyncEngine(outbox, ServiceClient(settings), settings)
+
+
+def _run_daemon_until(engine, done, limit_s: float) -> float:
+    """The daemon's loop (deliver, else wait until something is due) until `done()`; seconds."""
+    from offline_queue.daemon import SyncDaemon
+
+    daemon = SyncDaemon(engine)
+    started = checked = time.monotonic()
+    while time.monotonic() - started < limit_s:
+        if time.monotonic() - checked > 0.5:  # counts() scans the queue: not after every record
+            checked = time.monotonic()
+            engine.flush()
+            if done():
+                break
+        if engine.deliver_one() is None:
+            engine.flush()
+            if done():
+                break
+            daemon.stop.wait(min(0.5, daemon._idle_wait(time.monotonic())))
+    engine.flush()
+    return time.monotonic() - started
+
+
+def bench_recovery(n: int, attach_bytes: int, workdir: Path) -> None:
+    import random
+    import socket
+
+    from offline_queue.engine import CIRCUIT_PROBE_S
+
+    blobs = images(attach_bytes)
+    private, public = generate_keypair()
+    box = Outbox.open(workdir / "recovery.sqlite3", Sealer(public, "bench"), min_free_bytes=0)
+    for i in range(n):
+        box.enqueue(submission(i, blobs))
+    with socket.socket() as sock:  # a port nothing listens on: the outage
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    engine = _engine(box, f"http://127.0.0.1:{port}")
+    summary = engine.run_until_idle()  # real refusals until the circuit opens
+    assert summary.unreachable, summary
+    now = time.time()
+    with box._db.write() as conn:  # what an hour of refusals leaves: every record at the cap
+        conn.executemany(
+            "UPDATE submissions SET attempts = 11, last_error = 'connection', network_retry = 1,"
+            " next_attempt_ts = ? WHERE seq = ?",
+            [(now + random.random() * engine.settings.backoff_cap_s, seq) for seq in range(1, n + 1)],
+        )
+    engine._transport_failures = 60  # the circuit after an hour: paused as long as it ever is
+    engine._circuit_until = engine._monotonic() + engine.paused_for() + CIRCUIT_PROBE_S
+    hub = subprocess.Popen(
+        [sys.executable, "-c", REFERENCE_HUB, str(workdir / "hub.sqlite3"), private, "1", str(port)],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        hub.stdout.readline()  # listening: the network is back
+        elapsed = _run_daemon_until(engine, lambda: box.counts().delivered == n, limit_s=600)
+        delivered = box.counts().delivered
+    finally:
+        hub.kill()
+        hub.wait()
+        engine.close()
+        box.close()
+    print(f"[recovery] {n} submissions (3 x {attach_bytes // 1000} KB) queued during a simulated one-hour outage")
+    print(f"  {delivered}/{n} delivered {elapsed:.1f} s after the network's return"
+          f" (target: all within 60 s; while it is down the engine probes every <= {CIRCUIT_PROBE_S:.0f} s)")
+
+
+def bench_faults(n: int, attach_bytes: int, workdir: Path) -> None:
+    import random
+
+    from tests.integration.queue import http_doubles as hd
+
+    blobs = images(attach_bytes)
+    _, public = generate_keypair()
+    box = Outbox.open(workdir / "faults.sqlite3", Sealer(public, "bench"), min_free_bytes=0)
+    for i in range(n):
+        box.enqueue(submission(i, blobs))
+    hub = hd.StandinHub().start()
+    proxy = hd.FaultProxy(upstream=hub.url).start()
+    kinds = (hd.BEFORE_500, hd.AFTER_500, hd.RESET_BEFORE, hd.RESET_AFTER, hd.THROTTLE)
+    chooser = random.Random(7)
+    proxy.add(hd.Fault("coin", lambda m, p: chooser.random() < 0.5, times=10**9))
+    original_take = proxy.take
+
+    def take(method: str, path: str):  # a fresh fault kind for each faulted request
+        fault = original_take(method, path)
+        if fault is None:
+            return None
+        kind = chooser.choice(kinds)
+        return hd.Fault(kind, arg="1" if kind == hd.THROTTLE else None)
+
+    proxy.take = take
+    engine = _engine(box, proxy.url)
+    try:
+        elapsed = _run_daemon_until(engine, lambda: box.counts().delivered == n, limit_s=900)
+        delivered, requests = box.counts().delivered, len(proxy.applied)
+        exactly_once = len(hub.submissions) == delivered
+    finally:
+        engine.close()
+        proxy.stop()
+        hub.stop()
+        box.close()
+    print(f"[faults] {n} submissions (3 x {attach_bytes // 1000} KB), 50% of requests faulted ({', '.join(kinds)}), default settings")
+    print(f"  {delivered}/{n} delivered in {elapsed:.1f} s (target <= 300 s); {requests} faults injected;"
+          f" each at the hub once: {exactly_once}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small counts: a smoke run in seconds")
@@ -254,7 +380,9 @@ def main() -> None:
     parser.add_argument("--drain-attach-bytes", type=int, default=3_000, help="drain benchmark: bytes per attachment")
     parser.add_argument("--hub", choices=("reference", "standin"), default="reference", help="drain benchmark: which hub")
     parser.add_argument("--hub-fast", action="store_true", help="drain benchmark: reference hub with synchronous=NORMAL")
-    parser.add_argument("--only", choices=("enqueue", "size", "drain"), help="run one benchmark")
+    parser.add_argument("--recovery", type=int, default=2000, help="recovery benchmark: submissions (default 2000)")
+    parser.add_argument("--faults", type=int, default=300, help="faults benchmark: submissions (default 300)")
+    parser.add_argument("--only", choices=("enqueue", "size", "drain", "recovery", "faults"), help="run one benchmark")
     args = parser.parse_args()
     if args.quick:
         args.enqueue, args.rounds, args.cycles, args.drain = 100, 1, 1000, 1000
@@ -266,6 +394,10 @@ def main() -> None:
             bench_size(args.cycles, args.backlog, args.size_attach_bytes, args.purge_every, workdir)
         if args.only in (None, "drain"):
             bench_drain(args.drain, args.drain_attach_bytes, workdir, args.hub, not args.hub_fast)
+        if args.only in (None, "recovery"):
+            bench_recovery(args.recovery, 30_000, workdir)
+        if args.only in (None, "faults"):
+            bench_faults(args.faults, 30_000, workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 

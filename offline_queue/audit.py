@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from offline_queue.api import Enqueued, NewSubmission, QueueError
+from offline_queue.filemodes import private_dir, private_file
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +157,7 @@ class AuditTrail:
         self._sink = sink
         self._kiosk_id = kiosk_id
         self._now = now
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(private_dir(self.path.parent) / self.path.name)  # 0600 (and its -wal, -shm)
         self._db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
@@ -217,7 +218,7 @@ class AuditTrail:
     def _advance_head(self, seq: int, digest: str) -> None:
         """Rewrite `<db>.head` (atomically, under a lock) unless another appender got further."""
         lock_path = self.head_path.with_name(self.head_path.name + ".lock")
-        with open(lock_path, "a+") as lock:
+        with open(private_file(lock_path), "a+") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             current = read_head(self.head_path)
             if current is not None and current[0] >= seq:

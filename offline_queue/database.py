@@ -20,6 +20,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from offline_queue.api import QueueError
+from offline_queue.filemodes import private_dir, private_file, sqlite_files, tighten
 from offline_queue.migrations import migrations
 
 BUSY_TIMEOUT_S = 15.0
@@ -62,21 +63,34 @@ class QueueDatabase:
         """Open (creating and migrating if needed); refuses unless WAL + synchronous=FULL."""
         try:
             return cls(_connect(path), path)
+        except sqlite3.DatabaseError as exc:
+            raise QueueError(
+                f"cannot open queue database {path}: {exc} (queue export --salvage DIR copies out the intact records)"
+            ) from exc
         except sqlite3.Error as exc:
             raise QueueError(f"cannot open queue database {path}: {exc}") from exc
 
     @contextlib.contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
+    def write(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction. `durable=False` commits without the fsync (synchronous=NORMAL
+        for this one commit): it survives the process being killed, not a power cut; only for
+        facts that are cheap to lose (a hint the platform can repeat), never a queued record."""
         # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
         # writes can fail with SQLITE_BUSY mid-way when the other process writes too.
         with self.lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+            if not durable:
+                self.conn.execute("PRAGMA synchronous=NORMAL")
             try:
-                yield self.conn
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            self.conn.execute("COMMIT")
+                self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self.conn
+                except BaseException:
+                    self.conn.execute("ROLLBACK")
+                    raise
+                self.conn.execute("COMMIT")
+            finally:
+                if not durable:
+                    self.conn.execute("PRAGMA synchronous=FULL")
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:
@@ -114,6 +128,14 @@ class QueueDatabase:
         with self.read() as conn:
             return first_row(conn.execute("PRAGMA integrity_check"))[0]
 
+    def quick_check(self) -> str:
+        """SQLite's `quick_check` (structure, not index contents): "ok", or its first finding."""
+        with self.read() as conn:
+            try:
+                return str(first_row(conn.execute("PRAGMA quick_check(1)"))[0])
+            except sqlite3.DatabaseError as exc:
+                return str(exc)
+
     def close(self) -> None:
         self._checkpoint_pool.shutdown(wait=True)
         with self.lock:
@@ -121,7 +143,12 @@ class QueueDatabase:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    # Private before SQLite opens it: the file exists 0600 (SQLite gives its -wal and -shm
+    # the database's mode), its folder 0700; files an older build left wider are tightened.
+    private_dir(path.parent)
+    private_file(path)
+    for side in sqlite_files(path):
+        tighten(side)
     conn = sqlite3.connect(
         str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
     )

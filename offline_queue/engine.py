@@ -1,20 +1,26 @@
 """The sync engine: delivers the outbox, pulls signed catalogs, sends heartbeats.
 
 Decisions per SERVICE_API.md, in one place (`_deliver`):
-- on the first attempt attachments first (PUT by SHA-256 of the sealed bytes), then the
-  submission; on retries the submission first, then only the attachments it lacks;
+- attachments first (PUT by SHA-256 of the sealed bytes, each checked against that hash as
+  it is read: bytes that do not match quarantine the record `corrupt`), only those the
+  platform has not confirmed yet (`Outbox.mark_accepted`), then the submission;
 - 200/201 with a reference: delivered; 409: quarantined `conflict` (never overwritten);
   422 `missing_attachments`: upload those and PUT again; 422 `errors`: quarantined `rejected`;
 - 401/403: the record goes back untouched, delivery pauses, the `auth_alarm` flag is raised;
-- 429/503: wait `Retry-After` (seconds or HTTP date), clamped to `retry_after_max_s`;
+- 429/503 with Retry-After (seconds or HTTP date, clamped to `retry_after_max_s`): the whole
+  engine waits, and the record is due after it without counting an attempt;
 - 5xx, timeouts, resets, non-JSON or oversized answers: retry that record later with
-  full-jitter exponential backoff (`random() * min(cap, base * 2**attempts)`).
+  full-jitter exponential backoff (`random() * min(cap, base * 2**attempts)`). Records that
+  failed for network reasons only (connect errors, timeouts, resets, 5xx) are due at once
+  when a request gets through again.
 Oldest first, and a record that fails waits alone: `claim` always takes the oldest record
 that is *due*, so one bad record never blocks those behind it. Up to `concurrency` records
 are in flight at once (one worker thread and one HTTP session each), so the station's work
 on one record overlaps the platform's on another instead of the two taking turns. Only when the network itself
-fails several times in a row does the engine pause as a whole (a circuit breaker), so a
-station offline for days does not spin through its queue.
+fails several times in a row does the engine pause as a whole (a circuit breaker, at most
+`CIRCUIT_PROBE_S` at a time), so a station offline for days does not spin through its queue;
+when that pause ends one record is tried even if none is due (the probe), so the engine
+notices the network's return within `CIRCUIT_PROBE_S`.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ from typing import Any
 from offline_queue.catalog_bundle import BundleRejected, verify_bundle
 from offline_queue.client import TRANSPORT_CODES, Reply, ServiceClient, TransientError
 from offline_queue.outbox import Outbox
-from offline_queue.records import InvalidRecord, Record, Settlement
+from offline_queue.records import DamagedRecord, InvalidRecord, Record, Settlement
 from offline_queue.settings import SyncSettings
 
 log = logging.getLogger(__name__)
@@ -49,6 +55,7 @@ CATALOG_ETAG = "catalog_etag"
 CATALOG_REJECTED = "catalog_rejected"
 CIRCUIT_THRESHOLD = 3  # consecutive transport failures before the whole engine waits
 MISSING_ROUNDS = 3  # 422 missing_attachments answered this often in one attempt: try later
+CIRCUIT_PROBE_S = 30.0  # while the network is down, one record is tried at least this often
 
 DeviceStates = Callable[[], dict[str, dict[str, Any]]]
 
@@ -62,10 +69,11 @@ class Outcome(enum.StrEnum):
 
 
 class _Retry(Exception):
-    def __init__(self, code: str, retry_after: float | None = None) -> None:
+    def __init__(self, code: str, retry_after: float | None = None, *, network: bool = False) -> None:
         super().__init__(code)
         self.code = code
         self.retry_after = retry_after
+        self.network = network  # the network or the platform's server failed, not this record
 
 
 class _Quarantine(Exception):
@@ -196,8 +204,14 @@ class SyncEngine:
         self._monotonic = monotonic
         self._owner = f"sync-{uuid.uuid4().hex[:12]}"
         self._started = monotonic()
-        self._pause_until = 0.0
+        self._pause_until = 0.0  # Retry-After and refused credentials
+        self._circuit_until = 0.0  # the network failed CIRCUIT_THRESHOLD times in a row
         self._transport_failures = 0
+        # A request got through: records that failed for network reasons are due at once
+        # (written with the next claim). True at start: a restart does not know what the
+        # network did meanwhile, and the first answer tells.
+        self._network_back = False
+        self._network_doubted = True
         self.last_error = ""  # code of the latest retry (for the --once summary)
         self._leased: deque[Record] = deque()  # claimed, not yet tried
         self._inflight: set[Future[_Tried]] = set()  # being tried by a worker
@@ -218,7 +232,7 @@ class SyncEngine:
 
     def paused_for(self) -> float:
         """Seconds until the engine as a whole may send again (Retry-After, circuit, auth)."""
-        return max(0.0, self._pause_until - self._monotonic())
+        return max(0.0, max(self._pause_until, self._circuit_until) - self._monotonic())
 
     def _pause(self, seconds: float) -> None:
         with self._state_lock:
@@ -265,8 +279,16 @@ class SyncEngine:
             and self.paused_for() <= 0
         ):
             if not self._leased:
+                with self._state_lock:
+                    network_back, self._network_back = self._network_back, False
                 self._leased.extend(
-                    self.outbox.claim_batch(self._owner, self.settings.batch_size, settle=self._take_outcomes())
+                    self.outbox.claim_batch(
+                        self._owner,
+                        self.settings.batch_size,
+                        settle=self._take_outcomes(),
+                        network_back=network_back,
+                        probe=self._transport_failures >= CIRCUIT_THRESHOLD and not self._inflight,
+                    )
                 )
                 if not self._leased:
                     return
@@ -289,8 +311,9 @@ class SyncEngine:
             if r.retry_after is not None:
                 delay = min(r.retry_after, self.settings.retry_after_max_s)
                 self._pause(delay)
-                return Outcome.THROTTLED, Settlement.retry_later(record, delay, r.code), r.code
-            return Outcome.RETRY, Settlement.retry_later(record, self.backoff(record.attempts), r.code), r.code
+                return Outcome.THROTTLED, Settlement.throttled(record, delay, r.code), r.code
+            delay = self.backoff(record.attempts)
+            return Outcome.RETRY, Settlement.retry_later(record, delay, r.code, network=r.network), r.code
         return Outcome.DELIVERED, Settlement.delivered(record, reference, received_at), ""
 
     def _worker_client(self) -> ServiceClient:
@@ -342,14 +365,23 @@ class SyncEngine:
         try:
             reply = send()
         except TransientError as exc:
-            if exc.code in TRANSPORT_CODES:
-                with self._state_lock:
+            network = exc.code in TRANSPORT_CODES
+            with self._state_lock:
+                self._network_doubted |= network
+                if network:
                     self._transport_failures += 1
-                    failures = self._transport_failures
-                if failures >= CIRCUIT_THRESHOLD:
-                    self._pause(self.backoff(failures - CIRCUIT_THRESHOLD))
-            raise _Retry(exc.code) from None
-        self._transport_failures = 0
+                    if self._transport_failures >= CIRCUIT_THRESHOLD:
+                        pause = min(CIRCUIT_PROBE_S, self.backoff(self._transport_failures - CIRCUIT_THRESHOLD))
+                        self._circuit_until = max(self._circuit_until, self._monotonic() + pause)
+            raise _Retry(exc.code, network=network) from None
+        with self._state_lock:
+            if reply.status < 500:  # it got through: the network is back, whatever it answered
+                self._transport_failures = 0
+                self._circuit_until = 0.0
+                self._network_back |= self._network_doubted
+                self._network_doubted = False
+            else:
+                self._network_doubted = True
         if reply.status in (401, 403):
             with self._state_lock:
                 self._raise_auth_alarm(reply.status)
@@ -361,15 +393,20 @@ class SyncEngine:
         if reply.status in (429, 503):
             retry_after = parse_retry_after(reply.headers.get("Retry-After"), time.time())
             code = f"http_{reply.status}"
-            raise _Retry(code, retry_after if retry_after is not None else None)
+            raise _Retry(code, retry_after, network=reply.status >= 500)
         if reply.status >= 500:
-            raise _Retry(f"http_{reply.status}")
+            raise _Retry(f"http_{reply.status}", network=True)
         return reply
 
     def _upload(self, record: Record, sha256: str) -> None:
-        data = self.outbox.attachment_data(record, sha256)
+        try:
+            data = self.outbox.attachment_data(record, sha256)
+        except DamagedRecord as exc:
+            log.error("%s: not sent", exc)  # names hashes and ids only
+            raise _Quarantine("corrupt") from None
         reply = self._send(lambda client: client.put_attachment(record.submission_id, sha256, data))
         if reply.status in (200, 201):
+            self.outbox.mark_accepted(record, sha256)
             return
         if reply.status == 413:
             raise _Quarantine("attachment_too_large")
@@ -377,15 +414,19 @@ class SyncEngine:
             raise _Retry(f"attachment_http_{reply.status}")
 
     def _deliver(self, record: Record) -> tuple[str, str | None]:
-        # First attempt: upload everything, then PUT. A retry PUTs first and uploads only what
-        # the platform says is missing (422): no upload bookkeeping on disk, no bytes resent.
+        # Upload what the platform has not confirmed yet (on a retry, or after a crash, that
+        # skips what got through before), then PUT; a 422 names anything still missing.
         try:
+            record.check_payload()
             body = record.body(self.settings.kiosk_id)
+        except DamagedRecord as exc:
+            log.error("%s: not sent", exc)
+            raise _Quarantine("corrupt") from None
         except InvalidRecord as exc:
             log.error("%s: not sent", exc)  # names fields only, never values
             raise _Quarantine("invalid") from None
-        if record.attempts == 0:
-            for ref in record.attachments:
+        for ref in record.attachments:
+            if not ref.accepted:
                 self._upload(record, ref.sha256)
         manifest = {ref.sha256 for ref in record.attachments}
         for _ in range(MISSING_ROUNDS):

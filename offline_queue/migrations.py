@@ -80,3 +80,23 @@ def m001_outbox(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m002_integrity_and_recovery(db: Database) -> None:
+    """What finding 7 and 12 of issue 12 needed: a hash of the sealed payload (attachments had
+    one already), so damaged stored bytes are found before they are sent; the attachments the
+    platform confirmed (a table of their own: updating an attachment row would rewrite its
+    BLOB), so a retry or a restart does not send them again; and whether a pending record
+    last failed for network reasons only, so it is due at once when the network is back."""
+    db.execute("ALTER TABLE submissions ADD COLUMN payload_sha256 TEXT")
+    db.execute("ALTER TABLE submissions ADD COLUMN network_retry INTEGER NOT NULL DEFAULT 0")
+    db.execute(
+        """
+        CREATE TABLE accepted (
+            submission_seq INTEGER NOT NULL REFERENCES submissions (seq) ON DELETE CASCADE,
+            sha256 TEXT NOT NULL,
+            PRIMARY KEY (submission_seq, sha256)
+        ) WITHOUT ROWID
+        """
+    )

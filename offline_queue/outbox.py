@@ -25,6 +25,7 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ from offline_queue.api import (
 )
 from offline_queue.catalog_state import CatalogState
 from offline_queue.database import QueueDatabase, first_row
-from offline_queue.records import AttachmentRef, Fate, Record, Settlement
+from offline_queue.records import AttachmentRef, DamagedRecord, Fate, Record, Settlement
 from offline_queue.sealing import ALG, Sealer
 from offline_queue.settings import QueueSettings
 from offline_queue.wire import utc_now_rfc3339
@@ -47,6 +48,10 @@ from offline_queue.wire import utc_now_rfc3339
 DEFAULT_MIN_FREE_BYTES = 512 * 1024 * 1024
 DEFAULT_LEASE_SECONDS = 120.0
 DEFAULT_RETENTION_DAYS = 30.0
+# Bounds of the hash check `queue status` and `doctor` run over pending records: a station
+# with a long backlog still answers in seconds (the oldest records are checked first).
+CHECK_MAX_RECORDS = 500
+CHECK_MAX_SECONDS = 3.0
 
 
 def canonical_payload(payload: dict[str, Any]) -> bytes:
@@ -60,18 +65,44 @@ def _assignments(settlement: Settlement) -> tuple[str, tuple[Any, ...]]:
         case Fate.DELIVERED:
             return (
                 "state = 'delivered', reference = ?, received_at = ?, delivered_ts = ?,"
-                " attempts = attempts + 1, last_error = NULL",
+                " attempts = attempts + 1, last_error = NULL, network_retry = 0",
                 (settlement.reference, settlement.received_at, settlement.at),
             )
         case Fate.QUARANTINED:
             return "state = 'quarantined', quarantine_reason = ?, attempts = attempts + 1", (settlement.reason,)
         case Fate.RETRY_LATER:
             return (
-                "state = 'pending', next_attempt_ts = ?, attempts = attempts + 1, last_error = ?",
+                "state = 'pending', next_attempt_ts = ?, attempts = attempts + 1, last_error = ?, network_retry = ?",
+                (settlement.at + settlement.delay_s, settlement.error, int(settlement.network)),
+            )
+        case Fate.THROTTLED:  # the platform asked everyone to wait: not this record's failure
+            return (
+                "state = 'pending', next_attempt_ts = ?, last_error = ?, network_retry = 0",
                 (settlement.at + settlement.delay_s, settlement.error),
             )
         case Fate.RELEASED:
             return "state = 'pending'", ()
+
+
+@dataclass(frozen=True, slots=True)
+class IntegrityReport:
+    """What `Outbox.check_pending` found; `line()` is what `queue status` and `doctor` print."""
+
+    quick_check: str  # "ok" or SQLite's first finding
+    checked: int  # pending records whose hashes were checked
+    pending: int  # pending records it meant to check (at most the count bound)
+    damaged: tuple[str, ...]  # ids (or seq numbers, when even the id is unreadable) of damaged records
+
+    @property
+    def ok(self) -> bool:
+        return self.quick_check == "ok" and not self.damaged
+
+    def line(self) -> str:
+        hashes = f"hashes of {self.checked} pending record(s) checked"
+        if self.checked < self.pending:
+            hashes += f" (time bound reached, {self.pending - self.checked} not checked)"
+        found = f"{len(self.damaged)} damaged: {', '.join(self.damaged[:5])}" if self.damaged else "all match"
+        return f"quick_check {self.quick_check}; {hashes}, {found}"
 
 
 class Outbox:
@@ -166,8 +197,8 @@ class Outbox:
         with self._db.write() as conn:
             cursor = conn.execute(
                 "INSERT INTO submissions (id, receipt_number, service_code, catalog_version,"
-                " created_at, created_ts, sealed_alg, sealed_key_id, sealed_payload, next_attempt_ts)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " created_at, created_ts, sealed_alg, sealed_key_id, sealed_payload, payload_sha256, next_attempt_ts)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     submission_id,
                     submission.receipt_number,
@@ -178,6 +209,7 @@ class Outbox:
                     ALG,
                     sealer.key_id,
                     sealed_payload,
+                    hashlib.sha256(sealed_payload).hexdigest(),
                     now,
                 ),
             )
@@ -250,18 +282,33 @@ class Outbox:
         return records[0] if records else None
 
     def claim_batch(
-        self, owner: str, limit: int, *, now: float | None = None, settle: Iterable[Settlement] = ()
+        self,
+        owner: str,
+        limit: int,
+        *,
+        now: float | None = None,
+        settle: Iterable[Settlement] = (),
+        network_back: bool = False,
+        probe: bool = False,
     ) -> list[Record]:
         """Apply `settle` and lease up to `limit` oldest due records, in ONE transaction.
 
         Folding the previous batch's outcomes into the next claim saves a commit (an fsync)
         per record. Losing an unsaved outcome to a crash is harmless: the lease expires, the
         record is sent again with the same id, and the platform answers 200 with the same
-        receipt.
+        receipt. `network_back`: the network answered again, so every record that failed for
+        network reasons only is due now. `probe`: when nothing is due, lease the oldest record
+        that failed for network reasons anyway (the engine's one try while the network is down).
         """
         now = time.time() if now is None else now
         with self._db.write() as conn:
             self._apply(conn, settle)
+            if network_back:
+                conn.execute(
+                    "UPDATE submissions SET next_attempt_ts = ?, network_retry = 0"
+                    " WHERE state = 'pending' AND network_retry = 1",
+                    (now,),
+                )
             seqs = [
                 row[0]
                 for row in conn.execute(
@@ -272,6 +319,13 @@ class Outbox:
                     (now, now, limit),
                 )
             ]
+            if not seqs and probe:
+                seqs = [
+                    row[0]
+                    for row in conn.execute(
+                        "SELECT seq FROM submissions WHERE state = 'pending' AND network_retry = 1 ORDER BY seq LIMIT 1"
+                    )
+                ]
             conn.executemany(
                 "UPDATE submissions SET state = 'in_flight', lease_owner = ?, lease_until_ts = ?"
                 " WHERE seq = ?",
@@ -282,30 +336,72 @@ class Outbox:
     def _record(self, conn: sqlite3.Connection, seq: int) -> Record:
         row = first_row(conn.execute(
             "SELECT seq, id, receipt_number, service_code, catalog_version, created_at,"
-            " sealed_alg, sealed_key_id, sealed_payload, attempts, lease_owner"
+            " sealed_alg, sealed_key_id, sealed_payload, attempts, lease_owner, payload_sha256"
             " FROM submissions WHERE seq = ?",
             (seq,),
         ))
         attachments = tuple(
-            AttachmentRef(position, role, sha, size)
-            for position, role, sha, size in conn.execute(
-                "SELECT position, role, sha256, size FROM attachments"
-                " WHERE submission_seq = ? ORDER BY position",
+            AttachmentRef(position, role, sha, size, bool(accepted))
+            for position, role, sha, size, accepted in conn.execute(
+                "SELECT position, role, a.sha256, size, c.sha256 IS NOT NULL FROM attachments AS a"
+                " LEFT JOIN accepted AS c ON c.submission_seq = a.submission_seq AND c.sha256 = a.sha256"
+                " WHERE a.submission_seq = ? ORDER BY position",
                 (seq,),
             )
         )
-        return Record(*row[:10], attachments=attachments, lease_owner=row[10])
+        return Record(*row[:10], attachments=attachments, lease_owner=row[10], payload_sha256=row[11])
 
     def attachment_data(self, record: Record, sha256: str) -> bytes:
-        """The sealed bytes of one attachment, read only when they are about to be sent."""
-        with self._db.read() as conn:
-            row = first_row(conn.execute(
-                "SELECT data FROM attachments WHERE submission_seq = ? AND sha256 = ?",
-                (record.seq, sha256),
-            ))
+        """The sealed bytes of one attachment, read only when they are about to be sent, and
+        checked against their SHA-256: `DamagedRecord` if they cannot be read or do not match."""
+        try:
+            with self._db.read() as conn:
+                row = first_row(conn.execute(
+                    "SELECT data FROM attachments WHERE submission_seq = ? AND sha256 = ?",
+                    (record.seq, sha256),
+                ))
+        except sqlite3.DatabaseError as exc:  # a damaged page: "database disk image is malformed"
+            raise DamagedRecord(f"attachment {sha256} of submission {record.submission_id}: {exc}") from None
         if row is None:
             raise KeyError(sha256)
-        return row[0]
+        return record.check_attachment(sha256, row[0])
+
+    def mark_accepted(self, record: Record, sha256: str) -> None:
+        """The platform confirmed it holds this attachment: a retry, or the next daemon after a
+        crash, does not send it again. Not fenced by the lease (the platform's answer is a fact
+        whoever asked) and not fsynced: losing it to a power cut costs one repeated upload."""
+        with self._db.write(durable=False) as conn:
+            conn.execute("INSERT OR IGNORE INTO accepted (submission_seq, sha256) VALUES (?, ?)", (record.seq, sha256))
+
+    def check_pending(
+        self, max_records: int = CHECK_MAX_RECORDS, max_seconds: float = CHECK_MAX_SECONDS
+    ) -> IntegrityReport:
+        """SQLite's `quick_check`, then the stored hashes of pending records, oldest first,
+        bounded in count and in time (a station with a long backlog answers in seconds)."""
+        quick = self._db.quick_check()
+        with self._db.read() as conn:
+            seqs = [row[0] for row in conn.execute(
+                "SELECT seq FROM submissions WHERE state IN ('pending', 'in_flight') ORDER BY seq LIMIT ?", (max_records,)
+            )]
+        deadline = time.monotonic() + max_seconds
+        checked, damaged = 0, []
+        for seq in seqs:
+            if time.monotonic() > deadline:
+                break
+            checked += 1
+            try:
+                with self._db.read() as conn:
+                    record = self._record(conn, seq)
+            except sqlite3.DatabaseError:
+                damaged.append(f"seq {seq}")  # even its id is unreadable
+                continue
+            try:
+                record.check_payload()
+                for ref in record.attachments:
+                    self.attachment_data(record, ref.sha256)
+            except DamagedRecord:
+                damaged.append(record.submission_id)
+        return IntegrityReport(quick, checked, len(seqs), tuple(damaged))
 
     @staticmethod
     def _apply(conn: sqlite3.Connection, settlements: Iterable[Settlement]) -> int:

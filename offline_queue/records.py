@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import enum
+import hashlib
 import time
 from dataclasses import dataclass, field
 
@@ -26,6 +27,7 @@ class AttachmentRef:
     role: str
     sha256: str
     size: int
+    accepted: bool = False  # the platform confirmed it has these bytes (201/200 to their PUT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,19 @@ class Record:
     attempts: int
     attachments: tuple[AttachmentRef, ...]
     lease_owner: str | None = None
+    payload_sha256: str | None = None  # of `sealed_payload`; None for records queued before it was kept
+
+    def check_payload(self) -> None:
+        """`DamagedRecord` if the stored sealed payload is not the one that was queued."""
+        if self.payload_sha256 is not None and hashlib.sha256(self.sealed_payload).hexdigest() != self.payload_sha256:
+            raise DamagedRecord(f"the sealed payload of submission {self.submission_id} does not match its hash")
+
+    def check_attachment(self, sha256: str, data: bytes) -> bytes:
+        """`data` if it is the attachment `sha256` of this record, byte for byte; else `DamagedRecord`."""
+        sizes = {ref.sha256: ref.size for ref in self.attachments}
+        if hashlib.sha256(data).hexdigest() != sha256 or sizes.get(sha256) != len(data):
+            raise DamagedRecord(f"attachment {sha256} of submission {self.submission_id} does not match its hash or size")
+        return data
 
     def body(self, kiosk_id: str) -> bytes:
         """The `PUT /v1/submissions/{id}` body: the same bytes on every retry (idempotency).
@@ -76,12 +91,19 @@ class InvalidRecord(QueueError):
     """A stored record that cannot form a valid PUT body; the message names only fields."""
 
 
+class DamagedRecord(QueueError):
+    """A record's stored bytes cannot be read, or are not the bytes that were queued (their
+    SHA-256 differs): the database file was damaged. Sending them would be refused for ever
+    (the platform checks the hash), so the record is quarantined `corrupt` instead."""
+
+
 class Fate(enum.StrEnum):
     """What one delivery attempt did to a record."""
 
     DELIVERED = "delivered"  # the platform answered 200/201 with a reference
     QUARANTINED = "quarantined"  # refused for good: kept, shown to technicians, never resent alone
-    RETRY_LATER = "retry_later"  # a transient failure: due again after `delay_s`
+    RETRY_LATER = "retry_later"  # a transient failure: due again after `delay_s`, one more attempt counted
+    THROTTLED = "throttled"  # 429/503 with Retry-After: due after `delay_s`, no attempt counted
     RELEASED = "released"  # not tried (shutdown, pause): back to pending, no attempt counted
 
 
@@ -97,7 +119,8 @@ class Settlement:
     received_at: str | None = None  # DELIVERED: the platform's time, if it said
     reason: str | None = None  # QUARANTINED: the reason code
     error: str | None = None  # RETRY_LATER: the error code
-    delay_s: float = 0.0  # RETRY_LATER: wait this long before the next attempt
+    delay_s: float = 0.0  # RETRY_LATER, THROTTLED: wait this long before the next attempt
+    network: bool = False  # RETRY_LATER: failed for network reasons only (due at once when it is back)
 
     @classmethod
     def delivered(cls, record: Record, reference: str, received_at: str | None) -> Settlement:
@@ -108,8 +131,12 @@ class Settlement:
         return cls(record, Fate.QUARANTINED, time.time(), reason=reason)
 
     @classmethod
-    def retry_later(cls, record: Record, delay_s: float, error: str) -> Settlement:
-        return cls(record, Fate.RETRY_LATER, time.time(), error=error, delay_s=delay_s)
+    def retry_later(cls, record: Record, delay_s: float, error: str, *, network: bool = False) -> Settlement:
+        return cls(record, Fate.RETRY_LATER, time.time(), error=error, delay_s=delay_s, network=network)
+
+    @classmethod
+    def throttled(cls, record: Record, delay_s: float, error: str) -> Settlement:
+        return cls(record, Fate.THROTTLED, time.time(), error=error, delay_s=delay_s)
 
     @classmethod
     def released(cls, record: Record) -> Settlement:

@@ -13,6 +13,7 @@ from kiosk.bootstrap import parts
 from kiosk.config import Config, missing_secrets, secrets_hint
 from offline_queue.api import QueueError
 from offline_queue.audit import AuditError, verify_database
+from offline_queue.filemodes import looser_than, sqlite_files
 
 
 @dataclass(frozen=True)
@@ -67,14 +68,42 @@ def _camera_check(config: Config) -> Check:
 
 
 def _queue_check(config: Config) -> Check:
+    """SQLite's quick_check and the hashes of pending records (bounded, as in `queue status`)."""
     try:
         with parts.outbox(config) as outbox:
             counts = outbox.counts()
-            integrity = outbox.integrity_check()
+            report = outbox.check_pending()
     except QueueError as exc:
         return Check("queue", False, str(exc))
-    ok = integrity == "ok"
-    return Check("queue", ok, f"integrity {integrity}; {counts.pending} pending, {counts.quarantined} quarantined")
+    detail = f"{report.line()}; {counts.pending} pending, {counts.quarantined} quarantined"
+    if not report.ok:
+        detail += " (queue export --salvage DIR copies out the intact records)"
+    return Check("queue", report.ok, detail)
+
+
+def private_paths(config: Config) -> list[Path]:
+    """The station's files nobody else may read: data folder, queue and audit databases with
+    their side files, the log folder and log, the lockout state, the secrets file."""
+    data_dir = config.resolve(config.station.data_dir)
+    audit = config.resolve(Path(config.audit.db_path))
+    return [
+        data_dir,
+        *sqlite_files(config.resolve(config.queue.db_path)),
+        *sqlite_files(audit),
+        audit.with_name(audit.name + ".head"),
+        data_dir / "log",
+        data_dir / "log" / "station.log",
+        config.resolve(Path(config.technician.lockout_state_path)),
+        *([config.secrets_file] if config.secrets_file is not None else []),
+    ]
+
+
+def _file_mode_checks(config: Config) -> list[Check]:
+    """One line per file or folder that group or others may read; one ok line otherwise."""
+    loose = [(path, why) for path in dict.fromkeys(private_paths(config)) if (why := looser_than(path))]
+    if not loose:
+        return [Check("file modes", True, "data, databases, logs, lockout and secrets private (0700/0600)")]
+    return [Check("file modes", False, f"{path} is {why} (chmod {why[-4:]} {path})") for path, why in loose]
 
 
 def _catalog_check(config: Config) -> Check:
@@ -101,11 +130,12 @@ def _audit_check(config: Config) -> Check:
 
 
 def doctor_checks(config: Config) -> list[Check]:
-    """Every self-check, in order: config, credentials, storage, queue, catalog, audit trail, then each
-    device. A failed check never stops the ones after it."""
+    """Every self-check, in order: config, credentials, file modes, storage, queue, catalog,
+    audit trail, then each device. A failed check never stops the ones after it."""
     return [
         Check("config", True, str(config.path)),
         _credentials_check(config),
+        *_file_mode_checks(config),  # before the checks that open (and so tighten) the files
         _data_dir_check(config),
         _queue_check(config),
         _catalog_check(config),

@@ -9,11 +9,13 @@ from contextlib import ExitStack, contextmanager
 
 from devices.errors import DeviceError
 from kiosk.bootstrap import parts
+from kiosk.bootstrap.doctor import private_paths
 from kiosk.bootstrap.technician import build_technician_stack
 from kiosk.config import Config
 from kiosk.health.systemd import SdNotifier
 from kiosk.station import DailyReceiptNumbers, SessionSettings, Station, StationInfo
 from offline_queue.api import QueueError
+from offline_queue.filemodes import private_dir, private_file, tighten
 
 log = logging.getLogger(__name__)
 
@@ -80,10 +82,9 @@ def _log_to_file(config: Config) -> None:
     `force`: python-escpos calls `logging.basicConfig()` when it is imported, which gave the
     root logger a stderr handler first; without it this call did nothing and the station's
     warnings went to the terminal under the UI instead of into the file."""
-    log_dir = config.resolve(config.station.data_dir) / "log"
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir = private_dir(private_dir(config.resolve(config.station.data_dir)) / "log")
     logging.basicConfig(
-        filename=log_dir / "station.log",
+        filename=private_file(log_dir / "station.log"),  # 0600 before the handler opens it
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         force=True,
@@ -94,6 +95,8 @@ def run_station(config: Config) -> int:
     from kiosk.ui.app import KioskApp  # the UI is imported only when it runs
 
     _log_to_file(config)
+    for path in private_paths(config):  # files an older build left readable to others
+        tighten(path)
     try:
         with build_station(config) as built:
             app = KioskApp(built)

@@ -1,4 +1,4 @@
-"""`run_kiosk.py queue status | send-test | retry ID | export DIR`: technicians' queue tools.
+"""`run_kiosk.py queue status | send-test | retry ID | export [--salvage] DIR`: technicians' queue tools.
 
 Nothing here shows personal data: counts, ages, reason codes, ids and receipt numbers only;
 exports stay sealed. `retry` and `export` are the technician tools of the touch screen
@@ -11,6 +11,7 @@ import argparse
 import sys
 from collections.abc import Iterator
 
+from offline_queue import handcarry
 from offline_queue.api import NewAttachment, NewSubmission, QueueError, RecordState
 from offline_queue.engine import AUTH_ALARM, CATALOG_REJECTED
 from kiosk.bootstrap import parts
@@ -51,6 +52,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     export = sub.add_parser("export", help="write undelivered records, still sealed, to DIR")
     export.add_argument("dir", help="target folder (e.g. a USB stick)")
+    export.add_argument(
+        "--salvage",
+        action="store_true",
+        help="the queue database is damaged: export every intact record, skip and name the rest",
+    )
     export.set_defaults(func=_export)
 
 
@@ -93,6 +99,7 @@ def status_lines(outbox: Outbox) -> Iterator[str]:
         catalog += f", last bundle refused: {rejected}"
     yield catalog
     yield f"free disk: {outbox.free_bytes() // (1024 * 1024)} MiB (floor {outbox.min_free_bytes // (1024 * 1024)} MiB)"
+    yield f"integrity: {outbox.check_pending().line()}"
 
 
 def _status(args: argparse.Namespace, load_config) -> int:
@@ -150,6 +157,9 @@ def _retry(args: argparse.Namespace, load_config) -> int:
 
 
 def _export(args: argparse.Namespace, load_config) -> int:
+    if args.salvage:
+        return _salvage(args, load_config)
+
     def action(ops: TechnicianOps) -> int:
         try:
             count, target = ops.export_sealed(args.dir)
@@ -160,3 +170,21 @@ def _export(args: argparse.Namespace, load_config) -> int:
         return 0
 
     return _run_tool(load_config, action)
+
+
+def _salvage(args: argparse.Namespace, load_config) -> int:
+    """Read the database file directly (read-only): a damaged one may not open as a queue,
+    and neither can the technician tools that open it."""
+    config = load_config()
+    try:
+        done = handcarry.salvage(config.resolve(config.queue.db_path), args.dir, config.station.id)
+    except QueueError as exc:
+        print(f"queue: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"queue: cannot write to {args.dir}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(f"salvaged {done.records} sealed record(s) to {done.path}")
+    if done.skipped:
+        print(f"skipped {len(done.skipped)} unreadable or damaged: {', '.join(done.skipped)}")
+    return 0

@@ -24,6 +24,7 @@ def station_config(tmp_path: Path):
             f'[sync.trusted_admin_keys]\nadmin = "{admin}"\n',
             encoding="utf-8",
         )
+        (tmp_path / "secrets.toml").chmod(0o600)  # as install.md says; doctor fails a wider one
         text = (ROOT / "config.toml").read_text(encoding="utf-8")
         text = text.replace('secrets_file = "var/demo/secrets.toml"', 'secrets_file = "secrets.toml"')
         path = tmp_path / "config.toml"

@@ -36,6 +36,7 @@ class Station:
             f'[sync]\ntoken = "station-token"\n[sync.trusted_admin_keys]\nadmin = "{admin_public}"\n',
             encoding="utf-8",
         )
+        self.secrets.chmod(0o600)  # a provisioned secrets file is private: doctor fails a wider one
 
 
 @pytest.fixture

@@ -57,7 +57,10 @@ def test_doctor_reports_missing_credentials_on_one_line_and_checks_every_device(
         f"secrets file {station.secrets} not found"
     ]
     names = [line[5:].split(":")[0] for line in out]
-    assert names == ["config", "credentials", "data dir", "queue", "audit trail", "card reader", "camera", "printer"]
+    assert names == [
+        "config", "credentials", "file modes", "data dir", "queue", "catalog", "audit trail", "card reader", "camera",
+        "printer",
+    ]
 
 
 def test_doctor_passes_once_provisioned(capsys, station):

@@ -55,7 +55,7 @@ CATALOG_ETAG = "catalog_etag"
 CATALOG_REJECTED = "catalog_rejected"
 CIRCUIT_THRESHOLD = 3  # consecutive transport failures before the whole engine waits
 MISSING_ROUNDS = 3  # 422 missing_attachments answered this often in one attempt: try later
-CIRCUIT_PROBE_S = 30.0  # while the network is down, one record is tried at least this often
+CIRCUIT_PROBE_S = 10.0  # while the network is down, one record is tried at least this often (one small request)
 
 DeviceStates = Callable[[], dict[str, dict[str, Any]]]
 

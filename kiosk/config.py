@@ -198,6 +198,22 @@ def _merge(base: dict, over: dict) -> dict:
     return merged
 
 
+def _tls_files(path: Path, sync: SyncSettings) -> SyncSettings:
+    """`[sync]`'s CA bundle and client certificate, resolved against the config's folder like
+    every path, and present: a missing CA bundle would otherwise surface only as a TLS
+    failure at the first delivery, never at `doctor`."""
+    update = {}
+    for key in ("ca_bundle", "client_cert", "client_key"):
+        value = getattr(sync, key)
+        if value is None:
+            continue
+        full = value if value.is_absolute() else path.resolve().parent / value
+        if not full.is_file():
+            raise ConfigError(f"{path}: sync.{key}: {full} is not a file")
+        update[key] = full
+    return sync.model_copy(update=update) if update else sync
+
+
 def load_config(path: Path) -> Config:
     """Read and validate `path`; raise ConfigError with one line naming file and key."""
     raw = read_toml(path)
@@ -233,4 +249,5 @@ def load_config(path: Path) -> Config:
     for (section, key), (source, source_key) in DERIVED.items():
         value = getattr(sections[source], source_key)
         sections[section] = sections[section].model_copy(update={key: value})
+    sections["sync"] = _tls_files(path, sections["sync"])
     return Config(path=path.resolve(), **sections, secrets_file=secret, secrets_found=found)

@@ -88,6 +88,15 @@ def test_station_id_is_not_repeated_in_sync(shipped):
             '[queue]\nsealing_public_key = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="\n',
             "queue.sealing_public_key: public key is not usable for X25519",
         ),
+        # issue 12, finding 10: these passed `doctor` silently
+        ('[sync]\nca_bundle = "missing-ca.pem"\n', "sync.ca_bundle:"),
+        ('[sync]\nclient_cert = "/nowhere/cert.pem"\n', "sync.client_cert: /nowhere/cert.pem is not a file"),
+        ('[sync]\nbase_url = "http://platform.example.gov.cn"\n', "plain http:// only to a loopback address"),
+        ('[sync]\nbackoff_cap_s = inf\n', "sync.backoff_cap_s: Input should be less than or equal to 3600"),
+        ('[technician]\nexport_dir = "/etc/shadow"\n', "technician.export_dir: must not be inside /etc"),
+        ('[technician]\nlockout_minutes = 1e-9\n', "technician.lockout_minutes: Input should be greater than or equal to 1"),
+        ('[supervisor]\nprobe_interval_s = 1e-9\n', "supervisor.probe_interval_s: Input should be greater than or equal to 1"),
+        ('[queue]\nmin_free_bytes = 100000000000000000000\n', "queue.min_free_bytes"),
     ],
 )
 def test_bad_config_names_file_and_key(tmp_path, text, expected):
@@ -125,3 +134,10 @@ def test_env_var_chooses_file(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert f"{path}: station.bogus: unknown key" in proc.stderr
+
+
+def test_tls_files_are_found_next_to_the_config(tmp_path):
+    (tmp_path / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    path = tmp_path / "station.toml"
+    path.write_text('[sync]\nca_bundle = "ca.pem"\n', encoding="utf-8")
+    assert load_config(path).sync.ca_bundle == tmp_path / "ca.pem"

@@ -47,7 +47,7 @@ class HeadTurnChallenge:
     jittery landmark cannot complete a step.
     """
 
-    def __init__(self, rng: random.Random, turns: int = 2, turn_yaw: float = 0.2, hold: int = 2) -> None:
+    def __init__(self, rng: random.Random, turns: int = 2, turn_yaw: float = 0.18, hold: int = 2) -> None:
         directions = [Prompt.LEFT, Prompt.RIGHT] * ((turns + 1) // 2)
         rng.shuffle(directions)
         steps: list[Prompt] = [Prompt.CENTRE]

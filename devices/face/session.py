@@ -44,7 +44,7 @@ class FaceSession:
     """
 
     def __init__(self, engine: FaceEngine, reference: np.ndarray, *, threshold: float, turns: int = 2,
-                 turn_yaw: float = 0.2, samples: int = 3, rng: random.Random | None = None) -> None:
+                 turn_yaw: float = 0.18, samples: int = 3, rng: random.Random | None = None) -> None:
         self.engine = engine
         self.threshold = threshold
         self.samples = samples

@@ -29,7 +29,7 @@ class FaceCameraSettings(BaseModel):
     threshold: float = Field(DEFAULT_THRESHOLD, gt=0, lt=1.5, description="largest embedding distance accepted as the same person")
     detect_width: int = Field(320, ge=160, le=1920, description="frames are shrunk to this width to look for the face (speed)")
     turns: int = Field(2, ge=1, le=4, description="head turns the liveness challenge asks for, in a random order")
-    turn_yaw: float = Field(0.2, gt=0.05, lt=1, description="nose offset from the eyes' midpoint, in eye distances, that counts as a turn")
+    turn_yaw: float = Field(0.18, gt=0.05, lt=1, description="nose offset from the eyes' midpoint, in eye distances, that counts as a turn")
     timeout_s: float = Field(25.0, gt=1, le=120, description="longest face check before it gives up")
 
     @field_validator("backend")

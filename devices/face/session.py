@@ -67,6 +67,11 @@ class FaceSession:
         self.wipe()
 
     @property
+    def taken(self) -> int:
+        """Frontal samples compared so far (of `samples`)."""
+        return len(self._distances)
+
+    @property
     def complete(self) -> bool:
         return self.challenge.done and len(self._distances) >= self.samples
 

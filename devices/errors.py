@@ -97,3 +97,29 @@ class FontNotFound(PrinterError):
     all the same, because what the caller must do is the same as for a printer that
     cannot print: show the receipt number on screen and tell the technician.
     """
+
+
+# --- face check ----------------------------------------------------------------------
+
+
+class FaceError(DeviceError):
+    """Base for face-check trouble (the face camera itself reports CameraError)."""
+
+
+class FaceCheckUnavailable(FaceError, DeviceUnavailable):
+    """The face check cannot run on this station: a CPU without AVX, or its models missing.
+
+    The message names the reason, so that `doctor` and the supervisor can tell a
+    technician why the services needing a face check are not offered.
+    """
+
+
+class ReferencePhotoUnusable(FaceError):
+    """The document's photo cannot serve as the reference: undecodable, or not one face."""
+
+
+# --- MRZ by camera -------------------------------------------------------------------
+
+
+class MrzUnreadable(CameraError):
+    """No machine-readable zone could be read (and checked) on the images given."""

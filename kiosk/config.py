@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
 from devices.camera.settings import CameraSettings
 from devices.card.settings import CardSettings
+from devices.face.settings import FaceCameraSettings
 from devices.printer.settings import PrinterSettings
 from kiosk.domain.i18n_text import Lang
 from kiosk.health.settings import SupervisorSettings
@@ -70,6 +71,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "session": SessionSection,
     "card": CardSettings,
     "camera": CameraSettings,
+    "face_camera": FaceCameraSettings,
     "printer": PrinterSettings,
     "queue": QueueSettings,
     "sync": SyncSettings,
@@ -104,6 +106,7 @@ class Config:
     session: SessionSection
     card: CardSettings
     camera: CameraSettings
+    face_camera: FaceCameraSettings
     printer: PrinterSettings
     queue: QueueSettings
     sync: SyncSettings

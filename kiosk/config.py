@@ -61,6 +61,7 @@ class SessionSection(_Section):
     idle_timeout_s: float = Field(default=90, gt=5, le=3600, description="Seconds without a touch before the warning")
     warning_s: float = Field(default=20, gt=0, le=300, description="Length of the countdown before the session is wiped")
     end_on_card_removal: bool = Field(default=False, description="Removing the card ends the session")
+    elderly_idle_factor: float = Field(default=3.0, ge=1, le=10, description="Elderly mode waits this many times as long before the warning")
     default_language: Lang = Field(default=Lang.ZH_HANS, description="Language of the attract screen")
     kiosk_mode: bool = Field(default=True, description="Swallow Ctrl+C/Ctrl+Q/...; leaving needs the technician PIN")
     demo: bool = Field(default=False, description="Show the demo controls (tap a sample card with the mouse)")

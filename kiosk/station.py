@@ -20,6 +20,7 @@ from devices.camera.tracker import CaptureTracker
 from devices.card.base import CardReader
 from devices.printer.base import ReceiptPrinter
 from kiosk.domain.catalog import Catalog
+from kiosk.domain.help_request import HelpRequest
 from kiosk.domain.i18n_text import Lang
 from kiosk.domain.receipt_number import make_receipt_number
 from offline_queue.api import DeliveryStatus, Enqueued, FlagStore, NewSubmission
@@ -63,6 +64,11 @@ class SessionSettings:
     end_on_card_removal: bool = False
     default_language: Lang = Lang.ZH_HANS
     done_return_s: float = 30.0  # the done screen returns to attract after this long
+    elderly_idle_factor: float = 3.0  # elderly mode (长辈模式) waits this many times as long
+
+    def idle_timeout_for(self, elderly: bool) -> float:
+        """How long without a touch before the warning: longer for the elderly."""
+        return self.idle_timeout_s * (self.elderly_idle_factor if elderly else 1.0)
 
 
 @dataclass(frozen=True)
@@ -86,10 +92,14 @@ class Station:
     demo_documents: DemoDocuments | None = None
     systemd: SdNotifier | None = None  # READY=1 once the UI is up, WATCHDOG=1 from its event loop
     check_devices: Callable[[], object] = lambda: None  # probe every device now (blocking; run off the UI)
+    #: Where a citizen's call for help goes (blocking; run off the UI): the composition root
+    #: queues it through the outbox as SERVICE_API 1.1 `POST /v1/kiosks/{id}/help`. None: the
+    #: hotline is still shown, nothing is sent.
+    help_requests: Callable[[HelpRequest], object] | None = None
 
 
 class DailyReceiptNumbers:
-    """Receipt numbers `GZHZ0001-20261123-0042-K`: the day's sequence survives restarts.
+    """Receipt numbers `GZHZ0001-261123-042-K`: the day's sequence survives restarts.
 
     The sequence lives in the queue database's flags (one UI process per station asks, so
     a lock in this process is enough); it restarts at 1 each local day.

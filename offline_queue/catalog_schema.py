@@ -166,6 +166,7 @@ class FieldType(enum.StrEnum):
     DATE = "date"
     PHONE = "phone"
     NUMBER = "number"
+    AMOUNT = "amount"  # money: more than zero, at most two decimals (a decimal point key)
 
 
 class Choice(_Strict):
@@ -182,6 +183,11 @@ class FormField(_Strict):
     pattern: Text(200) | None = None
     choices: tuple[Choice, ...] = Field(default=(), max_length=50)
     max_length: StrictInt = Field(default=64, ge=1, le=500)
+    #: What a right value looks like, shown when the value does not match `pattern`
+    #: ("16 to 19 digits, as on the card"), instead of a generic "wrong format".
+    hint: ShortText | None = None
+    #: Which dates a date field takes: up to today (a move-in, a birth), from today, or any.
+    dates: Literal["past", "future", "any"] = "past"
 
     @field_validator("prefill")
     @classmethod
@@ -243,6 +249,10 @@ class Service(_Strict):
     department: ShortText
     cities: tuple[StrictStr, ...] = Field(min_length=1, max_length=len(CITIES))
     identity_documents: tuple[StrictStr, ...] = Field(min_length=1, max_length=len(IDENTITY_DOCUMENTS))
+    #: ISO 3166-1 alpha-3 nationalities the service is not for (a foreigners' service lists
+    #: "CHN", so a Chinese passport holder is not offered it). Optional: catalogs without it
+    #: stay valid (issue 15, finding 5).
+    excluded_nationalities: tuple[Text(3, pattern=r"^[A-Z]{3}$"), ...] = Field(default=(), max_length=50)
     fields: tuple[FormField, ...] = Field(default=(), max_length=50)
     documents: tuple[DocumentRequirement, ...] = Field(default=(), max_length=20)
     promise: Promise

@@ -54,6 +54,7 @@ def build_station(config: Config) -> Iterator[Station]:
                 idle_timeout_s=config.session.idle_timeout_s,
                 warning_s=config.session.warning_s,
                 end_on_card_removal=config.session.end_on_card_removal,
+                elderly_idle_factor=config.session.elderly_idle_factor,
                 default_language=config.session.default_language,
             ),
             kiosk_mode=config.session.kiosk_mode,

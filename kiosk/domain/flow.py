@@ -89,6 +89,8 @@ def service_options(
         reason = None
         if identity is not None and identity.kind.value not in service.identity_documents:
             reason = "choose.reason.document"
+        elif identity is not None and identity.nationality in service.excluded_nationalities:
+            reason = "choose.reason.nationality"
         elif down.intersection(devices_needed(service)):
             reason = "choose.reason.device"
         options.append(ServiceOption(service, reason))

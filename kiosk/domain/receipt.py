@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.domain.catalog import Promise
 from kiosk.domain.i18n_text import Lang, LocalText
-from kiosk.domain.masking import mask_id_number, mask_name
+from kiosk.domain.masking import mask_id_number, mask_identity_name
 from kiosk.domain.receipt_number import verify_receipt_number
 
 
@@ -58,11 +58,14 @@ class Receipt:
                 raise ValueError(f"{field} must be masked (use Receipt.for_citizen)")
 
     @classmethod
-    def for_citizen(cls, *, name: str | None, id_number: str | None, **fields) -> Receipt:
-        """Build a receipt from the identity just read; only the masked forms are kept."""
+    def for_citizen(
+        cls, *, name: str | None, id_number: str | None, latin_name: str = "", document: str = "", **fields
+    ) -> Receipt:
+        """Build a receipt from the identity just read; only the masked forms are kept
+        (the Latin name beside the Chinese one, the number masked as its `document` kind says)."""
         return cls(
-            masked_name=mask_name(name) if name else None,
-            masked_id_number=mask_id_number(id_number) if id_number else None,
+            masked_name=mask_identity_name(name, latin_name) if name else None,
+            masked_id_number=mask_id_number(id_number, document) if id_number else None,
             **fields,
         )
 

@@ -50,6 +50,11 @@ class CitizenSession:
     form_done: bool = False
     pages: dict[str, CapturedImage] = field(default_factory=dict)  # by role
     consent: bool = False
+    elderly: bool = False  # 长辈模式: bigger targets, plainer words, longer idle time, voice on
+    #: Speak each step (the voice helper owns the speech; elderly mode turns it on). Lead:
+    #: if the voice branch adds this attribute too, keep one.
+    voice: bool = False
+    high_contrast: bool = False  # the high-contrast theme, for this session
 
     def __post_init__(self) -> None:
         self.lang = self.default_lang
@@ -98,6 +103,7 @@ class CitizenSession:
         self.consent = False
         if not keep_lang:
             self.lang = self.default_lang
+            self.elderly = self.voice = self.high_contrast = False
 
     def _drop_pages(self) -> None:
         for page in self.pages.values():

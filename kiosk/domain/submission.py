@@ -81,7 +81,9 @@ def receipt_for(
         raise IncompleteSession("no identity or no service chosen")
     return Receipt.for_citizen(
         name=identity.name,
+        latin_name=identity.latin_name,
         id_number=identity.id_number,
+        document=identity.kind.value,
         station_name=station_name,
         station_address=station_address,
         service_name=service.name,

@@ -10,6 +10,7 @@ thread workers (`exit_on_error=False`) and their outcome is handled in one
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import os
 import signal
@@ -26,12 +27,18 @@ from textual.worker import Worker, WorkerState
 from devices.card.base import CardEvent, CardEventKind, Identity
 from devices.errors import AuthenticationFailed, CardError, CardRejected, DeviceError, MrzRequired
 from kiosk.domain.flow import CITIZEN_DOCUMENTS, SESSION_STEPS, Step, next_step, previous_step
+from kiosk.domain.help_request import HelpRequest
+from kiosk.domain.i18n_text import Lang
 from kiosk.domain.receipt import Receipt
 from kiosk.domain.session import CitizenSession
 from kiosk.station import Station
 from kiosk.ui.i18n import t
 from kiosk.ui.messages import CardChanged, CardReadFailed, CardReading
 from kiosk.ui.screens import SCREENS
+from kiosk.ui.screens.ask import AskScreen
+from kiosk.ui.screens.help import HelpScreen
+from kiosk.ui.screens.take_card import TakeCardScreen
+from kiosk.ui.theme import HIGH_CONTRAST, register_themes
 from kiosk.ui.screens.mrz import MrzOutcome, MrzScreen
 from kiosk.ui.technician import is_technician_screen, open_technician_mode
 from kiosk.ui.terminal import TERMINAL_GRACE_S, TERMINAL_LOST_EXIT_CODE, hung_up, leave_anyway_after
@@ -69,6 +76,9 @@ class KioskApp(App[None]):
         self.step = Step.ATTRACT
         self._last_input = time.monotonic()
         self._started: list[Callable[[], None]] = []  # stop() of each device started
+        self.card_on_reader = False  # from the reader's events: a card was placed and not taken
+        self.originals = False  # the session that just ended captured documents (take the originals)
+        self.base_theme = register_themes(self)
 
     # --- lifecycle -----------------------------------------------------------------
 
@@ -172,11 +182,63 @@ class KioskApp(App[None]):
         self.goto(previous_step(self.step, self.session))
 
     def end_session(self) -> None:
-        """Forget the citizen and show the attract screen."""
+        """Forget the citizen and show the attract screen; ask them to take their card first.
+
+        With the card still on the reader the "take your card" dialog (and the originals,
+        when documents were captured) stays over the attract screen until it is taken, so
+        the next citizen cannot start on it (issue 15, finding 1).
+        """
+        lang, originals = self.session.lang, self.originals or bool(self.session.pages)
         self.session.wipe()
         self.receipt = None
+        self.originals = False
+        self.theme = self.base_theme
         self.goto(Step.ATTRACT)
         self.check_devices()
+        if self.card_on_reader:
+            self.push_screen(TakeCardScreen(lang, originals=originals))
+
+    def ask_to_end_session(self) -> None:
+        """Cancel during a session: asked once more, since it throws everything away."""
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.end_session()
+
+        self.push_screen(AskScreen("cancel.question", self.session.lang), answered)
+
+    def switch_language(self, lang: Lang) -> None:
+        """Another language at any step: the step is shown again in it, the session kept."""
+        self.session.lang = lang
+        self.goto(self.step)
+
+    def toggle_contrast(self) -> None:
+        """The high-contrast theme on or off, until the session ends."""
+        self.session.high_contrast = not self.session.high_contrast
+        self.theme = HIGH_CONTRAST if self.session.high_contrast else self.base_theme
+
+    def call_for_help(self) -> None:
+        """Show the hotline large and tell the staff: kind, step and time, no personal data."""
+        if not any(isinstance(screen, HelpScreen) for screen in self.screen_stack):
+            self.push_screen(HelpScreen(self.station.info.hotline, self.session.lang))
+        self.send_help_request(HelpRequest("citizen", self.step.value, dt.datetime.now(dt.UTC)))
+
+    @work(thread=True, exit_on_error=False, name="help_request", group="help")
+    def send_help_request(self, request: HelpRequest) -> None:
+        if self.station.help_requests is not None:
+            self.station.help_requests(request)
+
+    def _card_taken(self) -> None:
+        """The card is off the reader: close "take your card", then look for a card left on
+        another reader of a composite reader (its own insert event came while we waited)."""
+        if isinstance(self.screen, TakeCardScreen):  # it has no buttons: nothing opens over it
+            self.pop_screen()
+        if self.step is Step.ATTRACT:
+            self.look_for_card()
+
+    @work(thread=True, exit_on_error=False, name="look_for_card", group="card", exclusive=True)
+    def look_for_card(self) -> bool:
+        return self.station.card.card_present()
 
     @work(thread=True, exit_on_error=False, name="check_devices", group="devices", exclusive=True)
     def check_devices(self) -> None:
@@ -195,14 +257,15 @@ class KioskApp(App[None]):
         if self.step in _NOT_IDLE_STEPS:
             return
         settings = self.station.session
+        timeout = settings.idle_timeout_for(self.session.elderly)
         idle = time.monotonic() - self._last_input
-        remaining = settings.idle_timeout_s + settings.warning_s - idle
+        remaining = timeout + settings.warning_s - idle
         if remaining <= 0:
             self.end_session()
             return
         base = next(s for s in reversed(self.screen_stack) if not isinstance(s, ModalScreen))
         for banner in base.query(IdleBanner):
-            banner.countdown(remaining if idle >= settings.idle_timeout_s else None)
+            banner.countdown(remaining if idle >= timeout else None)
 
     # --- card reader ---------------------------------------------------------------
 
@@ -211,15 +274,25 @@ class KioskApp(App[None]):
             self.screen.post_message(CardChanged(message.event))
             return
         kind = message.event.kind
-        if kind is CardEventKind.INSERTED and self.step in (Step.ATTRACT, Step.IDENTIFY):
-            if self.step is Step.ATTRACT:
-                self.goto(Step.IDENTIFY)
-            self.call_after_refresh(self._post_to_screen, CardReading())
-            self.read_card()
+        if kind is CardEventKind.INSERTED:
+            self.card_on_reader = True
+            if any(isinstance(screen, TakeCardScreen) for screen in self.screen_stack):
+                return  # the previous citizen's card is still there: read once it is taken
+            self._start_reading()
         elif kind in (CardEventKind.REMOVED, CardEventKind.READER_REMOVED):
+            self.card_on_reader = False
+            self._card_taken()
             self._close_mrz_dialog()  # the document it asks about is gone
             if self.step in SESSION_STEPS and self.session.identity and self.station.session.end_on_card_removal:
                 self.end_session()
+
+    def _start_reading(self) -> None:
+        if self.step not in (Step.ATTRACT, Step.IDENTIFY):
+            return
+        if self.step is Step.ATTRACT:
+            self.goto(Step.IDENTIFY)
+        self.call_after_refresh(self._post_to_screen, CardReading())
+        self.read_card()
 
     @work(thread=True, exit_on_error=False, name="read_card", group="card", exclusive=True)
     def read_card(self) -> Identity:
@@ -227,6 +300,10 @@ class KioskApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
+        if worker.name == "look_for_card" and event.state is WorkerState.SUCCESS and worker.result:
+            self.card_on_reader = True
+            self._start_reading()
+            return
         if worker.name != "read_card" or self.step is not Step.IDENTIFY:
             return
         if event.state is WorkerState.SUCCESS:

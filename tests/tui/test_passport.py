@@ -50,7 +50,8 @@ async def test_a_whole_passport_session(rig_factory):
         await click(pilot, "#read")
         await wait_for(pilot, lambda: app.step is Step.CONFIRM)
         shown = visible_text(app)
-        assert mask_name(PASSPORT.name) in shown and mask_id_number(PASSPORT.id_number) in shown
+        assert mask_name(PASSPORT.name) in shown and mask_id_number(PASSPORT.id_number, "passport") in shown
+        assert "E1*****78" in shown, "a passport number keeps only its first two and last two (finding 4)"
         assert PASSPORT.id_number not in shown and PASSPORT_MRZ.birth_yymmdd not in shown
         await click(pilot, "#yes")
         await click(pilot, "#service-TAX-CERT")  # accepts passports

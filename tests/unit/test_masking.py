@@ -23,3 +23,17 @@ def test_mask_short_document_number():
 
 def test_mask_date_keeps_year():
     assert mask_date(dt.date(1990, 3, 7)) == "1990-**-**"
+
+
+def test_mask_passport_number_keeps_two_and_two():
+    """Finding 4: E123*5678 showed 8 of 9 characters."""
+    assert mask_id_number("E12345678", "passport") == "E1*****78"
+    assert mask_id_number("C12345678", "travel_permit") == "C1*****78"
+
+
+def test_identity_name_shows_the_latin_name_and_the_chinese_beside_it():
+    from kiosk.domain.masking import mask_identity_name
+
+    assert mask_identity_name("史密斯", "SMITH, JOHN") == "S****, J***  史*斯"
+    assert mask_identity_name("LI SI", "LI SI") == "L* S*"
+    assert mask_identity_name("张三") == "张*"

@@ -42,6 +42,9 @@ class AttractScreen(KioskScreen):
             with Horizontal(id="languages"):
                 for option, name in LANGUAGE_NAMES.items():
                     yield PlainButton(name, id=f"lang-{option.value}", variant="primary" if option is lang else "default")
+            yield PlainButton(
+                self.t("access.elderly"), id="elderly", variant="warning" if self.session.elderly else "default"
+            )
             yield PlainStatic(
                 "\n".join(t("attract.start_hint", option) for option in LANGUAGE_NAMES), id="start-hint"
             )
@@ -67,9 +70,19 @@ class AttractScreen(KioskScreen):
         self.query_one("#unavailable", Static).update(self._unavailable_text())
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id and event.button.id.startswith("lang-"):
+        if event.button.id == "elderly":
+            self._toggle_elderly(event.button)
+        elif event.button.id and event.button.id.startswith("lang-"):
             self.session.lang = Lang(event.button.id.removeprefix("lang-"))
             self.kiosk.goto(Step.IDENTIFY)
+
+    def _toggle_elderly(self, button: Button) -> None:
+        """长辈模式: bigger targets and text by layout, one decision per screen, a longer
+        idle time, and the voice on (the voice helper speaks when `session.voice`)."""
+        self.session.elderly = not self.session.elderly
+        self.session.voice = self.session.elderly
+        button.variant = "warning" if self.session.elderly else "default"
+        self.set_class(self.session.elderly, "-elderly")
 
     def on_click(self, event: Click) -> None:
         """Five taps on the station's name within a few seconds: technician PIN."""

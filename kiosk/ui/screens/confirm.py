@@ -7,7 +7,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button
 
 from kiosk.domain.flow import Step
-from kiosk.domain.masking import mask_date, mask_id_number, mask_name
+from kiosk.domain.masking import mask_date, mask_id_number, mask_identity_name
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets.plain import PlainButton, PlainStatic
 
@@ -22,8 +22,8 @@ class ConfirmScreen(KioskScreen):
         assert identity is not None, "confirm is reached only with an identity"
         rows = (
             ("confirm.document", self.t(f"doc.{identity.kind.value}")),
-            ("confirm.name", mask_name(identity.name)),
-            ("confirm.id_number", mask_id_number(identity.id_number)),
+            ("confirm.name", mask_identity_name(identity.name, identity.latin_name)),
+            ("confirm.id_number", mask_id_number(identity.id_number, identity.kind.value)),
             ("confirm.birth_date", mask_date(identity.birth_date)),
         )
         with Vertical(id="card"):

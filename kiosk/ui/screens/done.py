@@ -38,6 +38,7 @@ def print_error_key(error: BaseException | None) -> str:
 class DoneScreen(KioskScreen):
     STEP = Step.DONE
     CSS_PATH = "done.tcss"
+    LANGUAGE_SWITCH = False  # a new screen would print again
     AUTO_FOCUS = "#finish"
 
     def compose_body(self) -> ComposeResult:
@@ -46,8 +47,9 @@ class DoneScreen(KioskScreen):
         with Vertical(id="result"):
             yield PlainStatic(self.t("done.title"), id="title")
             yield PlainStatic(self.t("done.receipt_number"), id="number-label")
+            yield PlainStatic(self._take_text(), id="take")
             with Center():
-                yield BigText(receipt.receipt_number, id="number")
+                yield BigText(receipt.receipt_number, id="number", wrap_at="-")
             with Center():
                 yield PlainStatic(receipt.receipt_number, id="number-plain")
             yield PlainStatic(promise_text(receipt.promise, self.session.lang), id="promise")
@@ -56,7 +58,16 @@ class DoneScreen(KioskScreen):
             yield PlainButton(self.t("done.reprint"), id="reprint", variant="warning")
             yield PlainButton(self.t("nav.finish"), id="finish", variant="success")
 
+    def _take_text(self) -> str:
+        """Take the card (when it is still there) and the originals (when any were captured)."""
+        parts = [self.t("take.done_card")] if self.kiosk.card_on_reader else []
+        if self.kiosk.originals:
+            parts.append(self.t("take.originals"))
+        return self.t("list.separator").join(parts)
+
     def on_mount(self) -> None:
+        if self.kiosk.card_on_reader or self.kiosk.originals:
+            self.app.bell()  # the chime with the reminder
         self.query_one("#reprint").display = False
         self.set_timer(self.station.session.done_return_s, self.kiosk.end_session, name="done-return")
         self.print_receipt()

@@ -8,13 +8,13 @@ from textual.widgets import Button, Static
 
 from kiosk.domain.catalog import FieldType, FormField
 from kiosk.domain.flow import Step
-from kiosk.domain.form import is_locked, prefill, shown_value, validate_field, validate_form
+from kiosk.domain.form import PHONE_MAX_DIGITS, is_locked, prefill, shown_value, validate_field, validate_form
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.keypad import KeypadScreen
 from kiosk.ui.widgets.keypad import KeypadMode
 from kiosk.ui.widgets.plain import PlainButton, PlainStatic
 
-_KEYPAD_MODES = {FieldType.DATE: KeypadMode.DATE, FieldType.TEXT: KeypadMode.ALNUM}
+_KEYPAD_MODES = {FieldType.DATE: KeypadMode.DATE, FieldType.TEXT: KeypadMode.ALNUM, FieldType.AMOUNT: KeypadMode.AMOUNT}
 
 
 class FormScreen(KioskScreen):
@@ -44,7 +44,8 @@ class FormScreen(KioskScreen):
         value = self.session.form.get(form_field.id, "")
         lang = self.session.lang
         if is_locked(form_field, value):
-            yield PlainStatic(f"{shown_value(form_field, value, lang)}  {self.t('form.from_card')}", classes="locked")
+            shown = shown_value(form_field, value, lang, self.session.identity)
+            yield PlainStatic(f"{shown}  {self.t('form.from_card')}", classes="locked")
         elif form_field.type is FieldType.CHOICE:
             with Horizontal(classes="choices"):
                 for index, choice in enumerate(form_field.choices):
@@ -64,7 +65,7 @@ class FormScreen(KioskScreen):
         if button_id == "back":
             self.kiosk.back()
         elif button_id == "cancel":
-            self.kiosk.end_session()
+            self.kiosk.ask_to_end_session()
         elif button_id == "next":
             self._next()
         elif button_id.startswith("choice-"):
@@ -86,7 +87,8 @@ class FormScreen(KioskScreen):
         mode = _KEYPAD_MODES.get(form_field.type, KeypadMode.DIGITS)
         title = form_field.label.get(self.session.lang)
         value = self.session.form.get(form_field.id, "")
-        self.app.push_screen(KeypadScreen(title, value, mode, form_field.max_length, self.session.lang), entered)
+        longest = min(form_field.max_length, PHONE_MAX_DIGITS) if form_field.type is FieldType.PHONE else form_field.max_length
+        self.app.push_screen(KeypadScreen(title, value, mode, longest, self.session.lang), entered)
 
     def _set(self, field_id: str, value: str) -> None:
         """Store a value and re-check that field (only once the citizen tried to go on)."""
@@ -95,11 +97,18 @@ class FormScreen(KioskScreen):
         if error.has_class("-shown"):
             service = self.session.service
             assert service is not None
-            self._show_error(field_id, validate_field(next(f for f in service.fields if f.id == field_id), value))
+            form_field = next(f for f in service.fields if f.id == field_id)
+            self._show_error(form_field, validate_field(form_field, value))
 
-    def _show_error(self, field_id: str, key: str | None) -> None:
-        error = self.query_one(f"#error-{field_id}", Static)
-        error.update(self.t(key) if key else "")
+    def _show_error(self, form_field: FormField, key: str | None) -> None:
+        """The field's own message: the catalog's hint for a pattern it does not match."""
+        error = self.query_one(f"#error-{form_field.id}", Static)
+        text = ""
+        if key == "form.error.pattern" and form_field.hint is not None:
+            text = form_field.hint.get(self.session.lang)
+        elif key is not None:
+            text = self.t(key)
+        error.update(text)
         error.set_class(key is not None, "-shown")
 
     def _next(self) -> None:
@@ -107,10 +116,11 @@ class FormScreen(KioskScreen):
         assert service is not None
         problems = validate_form(service, self.session.form)
         for form_field in service.fields:
-            self._show_error(form_field.id, problems.get(form_field.id))
+            self._show_error(form_field, problems.get(form_field.id))
         if problems:
             first = next(f.id for f in service.fields if f.id in problems)
-            self.query_one(f"#field-{first}").scroll_visible(animate=False)
+            # after the refresh: the messages just shown change the fields' heights
+            self.call_after_refresh(self.query_one(f"#field-{first}").scroll_visible, animate=False, top=True)
             return
         self.session.form_done = True
         self.kiosk.advance()

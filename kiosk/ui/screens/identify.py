@@ -14,7 +14,7 @@ from textual.widgets import Button, Static
 from devices.card.base import Capability
 from devices.card.composite import out_of_service
 from kiosk.domain.flow import Step
-from kiosk.domain.masking import mask_name
+from kiosk.domain.masking import mask_identity_name
 from kiosk.ui.messages import CardReadFailed, CardReading
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets.plain import PlainButton, PlainStatic
@@ -39,7 +39,7 @@ class IdentifyScreen(KioskScreen):
                 yield PlainStatic(self.t("identify.demo"), id="demo-title")
                 with Grid(id="samples"):
                     for label, identity in demo.samples.items():
-                        text = f"{self.t(f'doc.{identity.kind.value}')}\n{mask_name(identity.name)}"
+                        text = f"{self.t(f'doc.{identity.kind.value}')}\n{mask_identity_name(identity.name, identity.latin_name)}"
                         yield PlainButton(text, id=f"sample-{label}", classes="sample")
         with Horizontal(classes="nav"):
             yield PlainButton(self.t("nav.cancel"), id="back")

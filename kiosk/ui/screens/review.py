@@ -8,7 +8,7 @@ from textual.widgets import Button, Checkbox
 
 from kiosk.domain.flow import Step, page_slots
 from kiosk.domain.form import shown_value
-from kiosk.domain.masking import mask_id_number, mask_name
+from kiosk.domain.masking import mask_id_number, mask_identity_name
 from kiosk.ui.i18n import promise_text
 from kiosk.ui.plain import plain
 from kiosk.ui.screens.base import KioskScreen
@@ -27,14 +27,14 @@ class ReviewScreen(KioskScreen):
         rows = [
             (self.t("review.service"), service.name.get(lang)),
             (self.t("review.promise"), promise_text(service.promise, lang)),
-            (self.t("confirm.name"), mask_name(identity.name)),
-            (self.t("confirm.id_number"), mask_id_number(identity.id_number)),
+            (self.t("confirm.name"), mask_identity_name(identity.name, identity.latin_name)),
+            (self.t("confirm.id_number"), mask_id_number(identity.id_number, identity.kind.value)),
         ]
         for form_field in service.fields:
             if form_field.prefill in ("identity.name", "identity.id_number"):
                 continue  # already shown above
             value = session.form.get(form_field.id, "")
-            rows.append((form_field.label.get(lang), shown_value(form_field, value, lang) or self.t("review.empty")))
+            rows.append((form_field.label.get(lang), shown_value(form_field, value, lang, identity) or self.t("review.empty")))
         for slot in page_slots(service):
             page = self.t("review.page", page=slot.page, pages=slot.pages) if slot.pages > 1 else ""
             rows.append((self.t("review.document"), f"✔ {slot.label.get(lang)} {page}".rstrip()))
@@ -59,6 +59,6 @@ class ReviewScreen(KioskScreen):
             self.session.consent = False
             self.kiosk.back()
         elif event.button.id == "cancel":
-            self.kiosk.end_session()
+            self.kiosk.ask_to_end_session()
         elif event.button.id == "submit" and self.session.consent:
             self.kiosk.advance()

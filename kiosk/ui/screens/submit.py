@@ -23,6 +23,7 @@ from offline_queue.api import QueueFull
 
 class SubmitScreen(KioskScreen):
     STEP = Step.SUBMIT
+    LANGUAGE_SWITCH = False  # a new screen would submit again
     CSS_PATH = "submit.tcss"
 
     def compose_body(self) -> ComposeResult:
@@ -54,6 +55,7 @@ class SubmitScreen(KioskScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name != "submit":
             return
+        self.kiosk.originals = bool(self.session.pages)  # the done screen asks for them back
         if event.state is WorkerState.SUCCESS:
             self.kiosk.receipt = event.worker.result
             self.session.wipe(keep_lang=True)

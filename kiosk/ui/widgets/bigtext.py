@@ -32,13 +32,34 @@ def big_lines(text: str) -> list[str]:
     return [" ".join(glyph[row] for glyph in glyphs) for row in range(3)]
 
 
+def wrapped_big_lines(text: str, width: int, wrap_at: str) -> list[str]:
+    """`text` as large characters in as few rows of glyphs as fit `width` cells, broken
+    only after a `wrap_at` character (a receipt number breaks after a dash, never inside a
+    group a citizen reads out)."""
+    pieces = [piece + wrap_at for piece in text.split(wrap_at)] if wrap_at else [text]
+    pieces[-1] = pieces[-1].removesuffix(wrap_at)
+    rows: list[str] = []
+    for piece in pieces:
+        if rows and len(big_lines(rows[-1] + piece)[0]) <= width:
+            rows[-1] += piece
+        else:
+            rows.append(piece)
+    return [line for row in rows for line in big_lines(row)]
+
+
 class BigText(Static):
-    """A line of large characters."""
+    """Large characters; with `wrap_at`, on several rows when one does not fit the screen."""
 
     DEFAULT_CSS = """
-    BigText { width: auto; height: 3; text-style: bold; }
+    BigText { width: auto; height: auto; text-style: bold; }
     """
 
-    def __init__(self, text: str, *, id: str | None = None) -> None:
+    def __init__(self, text: str, *, id: str | None = None, wrap_at: str = "") -> None:
         super().__init__("\n".join(big_lines(text)), id=id, markup=False)
         self.text = text
+        self.wrap_at = wrap_at
+
+    def on_mount(self) -> None:
+        if self.wrap_at:
+            width = self.screen.size.width - 4
+            self.update("\n".join(wrapped_big_lines(self.text, width, self.wrap_at)))

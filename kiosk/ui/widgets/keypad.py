@@ -20,10 +20,12 @@ class KeypadMode(enum.StrEnum):
     DIGITS = "digits"
     DATE = "date"  # digits; the value is shown and returned as YYYY-MM-DD
     ALNUM = "alnum"  # digits and capital letters (codes such as credit codes)
+    AMOUNT = "amount"  # digits and a decimal point (money)
 
 
 BACK = "back"
 CLEAR = "clear"
+POINT = "."
 
 
 class Keypad(Grid):
@@ -50,11 +52,13 @@ class Keypad(Grid):
     def compose(self) -> ComposeResult:
         if self.mode is KeypadMode.ALNUM:
             keys = list(string.digits[1:] + "0" + string.ascii_uppercase)
+        elif self.mode is KeypadMode.AMOUNT:
+            keys = list("123456789") + [POINT, "0"]
         else:
             keys = list("123456789") + [CLEAR, "0"]
         for key in keys:
             label = t("keypad.clear", self.lang) if key == CLEAR else key
-            yield _key(label, key)
+            yield _key(label, "point" if key == POINT else key)
         yield _key(t("keypad.back", self.lang), BACK, variant="warning")
         if self.mode is KeypadMode.ALNUM:
             yield _key(t("keypad.clear", self.lang), CLEAR)
@@ -62,7 +66,8 @@ class Keypad(Grid):
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
         assert event.button.id is not None
-        self.post_message(self.Pressed(event.button.id.removeprefix("key-")))
+        key = event.button.id.removeprefix("key-")
+        self.post_message(self.Pressed(POINT if key == "point" else key))
 
 
 def _key(label: str, key: str, variant: str = "default") -> Button:

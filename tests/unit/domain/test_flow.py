@@ -69,3 +69,12 @@ def test_back_undoes_the_step_it_leaves():
     assert previous_step(Step.REVIEW, session) is Step.FORM and not session.form_done
     assert previous_step(Step.CHOOSE, session) is Step.CONFIRM and not session.identity_confirmed
     assert previous_step(Step.IDENTIFY, session) is Step.ATTRACT
+
+
+def test_a_service_for_foreigners_is_not_offered_to_a_chinese_passport_holder():
+    """Finding 5: the catalog's excluded_nationalities keeps FOREIGNER-SI from a CHN passport."""
+    from devices.card.samples import PASSPORT
+
+    chinese = _by_code(service_options(CATALOG, PASSPORT))
+    assert chinese["FOREIGNER-SI"].reason == "choose.reason.nationality"
+    assert _by_code(service_options(CATALOG, FOREIGNER_2023))["FOREIGNER-SI"].enabled

@@ -90,3 +90,40 @@ def test_shown_value_masks_card_values_and_names_choices():
     assert shown_value(fields["sex"], "F", Lang.EN) == "Female"
     assert shown_value(fields["living"], "alone", Lang.ZH_HANT) == "獨居"
     assert shown_value(fields["phone"], "13800138000", Lang.EN) == "13800138000"
+
+
+TODAY = __import__("datetime").date(2026, 11, 23)
+
+
+@pytest.mark.parametrize(
+    ("dates", "value", "key"),
+    [
+        ("past", "2030-01-01", "form.error.date_after_today"),  # finding 6: a move-in in 2030
+        ("past", "2026-11-23", None),
+        ("past", "0199-05-01", "form.error.date_too_old"),
+        ("future", "2026-11-22", "form.error.date_before_today"),
+        ("future", "2027-01-01", None),
+        ("any", "2099-01-01", "form.error.date_too_far"),
+        ("any", "2026-02-30", "form.error.date"),
+    ],
+)
+def test_dates_are_bounded_as_the_field_says(dates, value, key):
+    assert validate_field(_field(FieldType.DATE, dates=dates), value, TODAY) == key
+
+
+@pytest.mark.parametrize(
+    ("value", "key"),
+    [("0", "form.error.amount_zero"), ("0.00", "form.error.amount_zero"), ("3000", None), ("12.5", None),
+     ("12.345", "form.error.amount"), ("1.2.3", "form.error.amount"), (".5", "form.error.amount")],
+)  # fmt: skip
+def test_amounts_are_more_than_zero_with_at_most_two_decimals(value, key):
+    """Finding 6: an amount of 0 was accepted."""
+    assert validate_field(_field(FieldType.AMOUNT), value) == key
+
+
+def test_a_foreigners_name_and_a_passport_number_are_shown_as_their_document_says():
+    """Findings 3 and 4: the Latin name beside the Chinese one; a passport keeps 2 + 2."""
+    from devices.card.samples import FOREIGNER_2017, PASSPORT
+
+    assert masked_prefill("identity.name", FOREIGNER_2017.name, FOREIGNER_2017) == "S****, J***  史*斯"
+    assert masked_prefill("identity.id_number", PASSPORT.id_number, PASSPORT) == "E1*****78"

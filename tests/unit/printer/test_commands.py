@@ -82,7 +82,7 @@ def test_receipt_render_sample_png_and_escpos(tmp_path, capsys):
         "https://zwfw.example.gov.cn/s/" + receipt_command.SAMPLE_SUBMISSION
     ]
     assert Interpreter(384).render(job.read_bytes()).cuts == 1
-    assert "GZHZ0001-20261123-0042-" in capsys.readouterr().out
+    assert "GZHZ0001-261123-042-" in capsys.readouterr().out
 
 
 def _queue_config(tmp_path):

@@ -63,7 +63,8 @@ async def test_a_catalog_that_expires_while_the_station_runs_is_no_longer_offere
         await start_session(pilot)
         assert app.screen.query(".service") and "No services can be offered" not in visible_text(app)
         await click(pilot, "#cancel")
-        await wait_for(pilot, lambda: app.step is Step.ATTRACT)
+        rig.reader.remove()  # the citizen takes the card (the station asks for it first)
+        await wait_for(pilot, lambda: app.step is Step.ATTRACT and app.screen.query("#lang-en"))
         clock.now = T0 + dt.timedelta(hours=1)  # the very moment it expires
         await start_session(pilot)
         assert "No services can be offered right now" in visible_text(app)

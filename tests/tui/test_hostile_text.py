@@ -34,7 +34,7 @@ from devices.card.samples import PASSPORT, RESIDENT
 from devices.card.simulated import SimulatedCardReader
 from devices.errors import CardError
 import kiosk.ui
-from kiosk.demo.catalogs import demo_catalog_payload
+from kiosk.demo.catalogs import load_demo_catalog
 from kiosk.demo.controls import DemoCards
 from kiosk.domain.catalog import Catalog
 from kiosk.domain.flow import Step
@@ -82,19 +82,32 @@ def hostile(tag: str, text: str = HOSTILE) -> LocalText:
 
 
 def hostile_catalog() -> Catalog:
-    payload = demo_catalog_payload()
-    for service in payload["services"]:
-        long_name = service["code"] == "RP-RENEW"
-        service["name"] = hostile("service", LONG if long_name else HOSTILE)
-        service["description"] = hostile("description")
-        service["department"] = hostile("department")
-        for form_field in service["fields"]:
-            form_field["label"] = hostile("field")
-            for choice in form_field.get("choices", ()):
-                choice["label"] = hostile("choice")
-        for document in service["documents"]:
-            document["label"] = hostile("document", LONG if document["id"] == "hukou" else HOSTILE)
-    return Catalog.model_validate(payload)
+    """The demo catalog with hostile texts put in by `model_copy` (which does not validate):
+    the validator refuses control characters, bidi overrides and over-long names, but the
+    screens must be safe without relying on it (defence in depth)."""
+    catalog = load_demo_catalog()
+    services = []
+    for service in catalog.services:
+        long_name = service.code == "RP-RENEW"
+        fields = tuple(
+            field.model_copy(update={
+                "label": hostile("field"),
+                "choices": tuple(choice.model_copy(update={"label": hostile("choice")}) for choice in field.choices),
+            })
+            for field in service.fields
+        )
+        documents = tuple(
+            document.model_copy(update={"label": hostile("document", LONG if document.id == "hukou" else HOSTILE)})
+            for document in service.documents
+        )
+        services.append(service.model_copy(update={
+            "name": hostile("service", LONG if long_name else HOSTILE),
+            "description": hostile("description"),
+            "department": hostile("department"),
+            "fields": fields,
+            "documents": documents,
+        }))
+    return catalog.model_copy(update={"services": tuple(services)})
 
 
 def hostile_info() -> StationInfo:

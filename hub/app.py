@@ -1,4 +1,4 @@
-"""The reference service platform: SERVICE_API.md as a FastAPI app over SQLite.
+"""The reference service platform: SERVICE_API.md as a FastAPI app over SQLite or PostgreSQL.
 
 `create_app(...)` wires one hub: the rules (`hub.service`), the routes (`hub.routes`, one
 router per concern), the auth (`hub.auth`), the OpenAPI document (`hub.openapi`) and the
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
@@ -24,6 +23,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from hub.auth import Auth, TokenDigests, fixed_tokens
+from hub.database import DATABASE_ERRORS
 from hub.errors import HubError
 from hub.openapi import schema
 from hub.routes import ROUTERS
@@ -58,13 +58,14 @@ async def _purge_periodically(service: HubService, interval_s: float) -> None:
         await asyncio.sleep(interval_s)
         try:
             await run_in_threadpool(service.purge_orphans)
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, *DATABASE_ERRORS) as exc:
             log.warning("orphan purge failed: %s", exc)
 
 
 def create_app(
-    db_path: str | Path,
+    database: str | Path,
     *,
+    attachments_dir: Path | None = None,
     private_key_b64: str,
     admin_token: str,
     kiosk_tokens: Mapping[str, str] | None = None,
@@ -82,7 +83,8 @@ def create_app(
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     fault_hook: FaultHook | None = None,
 ) -> FastAPI:
-    """One hub over the SQLite file `db_path` (created if missing).
+    """One hub over `database`: a SQLite file (created if missing) or a `postgresql://` URL;
+    attachment bytes in `attachments_dir` (default: `attachments` beside the SQLite file).
 
     Kiosk tokens: either `kiosk_tokens` (kiosk id -> its own clear token; tests, benchmarks)
     or `kiosk_token_digests` (a callable giving kiosk id -> SHA-256 of its token, asked at every
@@ -91,15 +93,14 @@ def create_app(
     Bodies: 408 after `body_idle_timeout_s` without data or `body_timeout_s` in all.
     Orphan attachments are purged every `orphan_purge_interval_s` (see `HubService.purge_orphans`).
     `private_key_b64`, `catalog_keys`, `sealing_key_id`: see `HubService`. `durable=False`
-    uses `synchronous=NORMAL` (for benchmarks; WAL still survives a crash of the hub process,
-    not a power cut). `clock` and `fault_hook` (see `hub.routes.common.FaultHook`) exist for tests.
+    trades durability for speed (benchmarks; see `hub.db_sqlite`, `hub.db_postgres`). `clock` and `fault_hook` (see `hub.routes.common.FaultHook`) exist for tests.
     """
     if (kiosk_tokens is None) == (kiosk_token_digests is None):
         raise TypeError("give kiosk_tokens or kiosk_token_digests, not both or neither")
     digests = kiosk_token_digests if kiosk_token_digests is not None else fixed_tokens(kiosk_tokens or {})
     auth = Auth(admin_token, digests)  # refuses bad tokens before any file is created
     uploads = UploadSlots(max_uploads_per_kiosk, max_uploads_total)
-    store = HubStore(db_path, synchronous="FULL" if durable else "NORMAL")
+    store = HubStore.open(database, attachments_dir=attachments_dir, durable=durable)
     service = HubService(
         store, private_key_b64=private_key_b64, catalog_keys=catalog_keys, sealing_key_id=sealing_key_id, clock=clock
     )

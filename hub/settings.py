@@ -16,7 +16,9 @@ Kiosk tokens are kept only as SHA-256 digests (`hub.tokens`), one per kiosk: `is
 on load. A running hub re-reads the digests when hub.json changes (`KioskTokenFile`).
 A station is configured from `station_view(settings, kiosk_id, token)`: the sealing public key
 and key id, its bearer token, and the trusted catalog keys. The hub's database is
-`DIR/<database>` (default `hub.sqlite3`).
+`DIR/<database>` (default `hub.sqlite3`), or a PostgreSQL server when `database` is a
+`postgresql://` URL (`hub --database URL` gives one without writing it down); attachment
+bytes are files under `DIR/attachments` with either engine (`database_location`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from hub.database import is_postgres
 from hub.tokens import new_token, one_token_per_kiosk, token_digest
 
 from offline_queue.catalog_bundle import generate_signing_keypair
@@ -48,7 +51,10 @@ log = logging.getLogger("hub")
 class HubSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    database: str = Field(default="hub.sqlite3", description="SQLite file, relative to the data directory")
+    database: str = Field(
+        default="hub.sqlite3",
+        description="SQLite file, relative to the data directory, or a postgresql:// URL",
+    )
     sealing_private_key: str = Field(description="Platform X25519 private key (base64); stations seal to its public key")
     sealing_key_id: str = Field(default="hub-demo", min_length=1, description="recipient_key_id stations put in envelopes")
     admin_token: str = Field(min_length=16, description="Bearer token for catalog publishing and admin reads")
@@ -172,6 +178,13 @@ class KioskTokenFile:
                     digests = {}
                 self._digests, self._stamp = digests, stamp
         return self._digests
+
+
+def database_location(settings: HubSettings, data_dir: Path, override: str | None = None) -> tuple[str | Path, Path]:
+    """(the database: a `postgresql://` URL or the SQLite file's path, the attachments
+    directory) of the hub in `data_dir`; `override` (`--database`) wins over hub.json."""
+    database = override or settings.database
+    return (database if is_postgres(database) else data_dir / database), data_dir / "attachments"
 
 
 def demo_signing_key(data_dir: Path) -> tuple[str, str]:

@@ -10,7 +10,10 @@ cd "$(dirname "$0")/.."
 #   fonts-noto-cjk           CJK font for receipts rendered as raster images
 #   libusb-1.0-0             USB receipt printers (pyusb)
 #   python3-venv             where the system Python lacks venv
-APT_PACKAGES=(pcscd vsmartcard-vpcd swig libpcsclite-dev fonts-noto-cjk libusb-1.0-0 build-essential)
+#   postgresql               the hub's second engine; its tests start a throwaway cluster
+#   chromium + chromium-driver  tests/browser drive the fleet console in headless Chromium
+APT_PACKAGES=(pcscd vsmartcard-vpcd swig libpcsclite-dev fonts-noto-cjk libusb-1.0-0 build-essential
+              postgresql chromium chromium-driver)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -16,7 +16,7 @@ from tests.unit.hub.test_auth_catalog_health import REGION, catalog
 @pytest.fixture
 def service(tmp_path, keys, clock):
     service = HubService(
-        HubStore(tmp_path / "hub.sqlite3"),
+        HubStore.open(tmp_path / "hub.sqlite3"),
         private_key_b64=keys.sealing_private,
         catalog_keys={keys.signing_key_id: keys.signing_public},
         sealing_key_id="hub-test",

@@ -1,8 +1,9 @@
 """The reference service platform: SERVICE_API.md as a FastAPI app over SQLite or PostgreSQL.
 
 `create_app(...)` wires one hub: the rules (`hub.service`), the routes (`hub.routes`, one
-router per concern), the auth (`hub.auth`), the OpenAPI document (`hub.openapi`) and the
-periodic purge of orphan attachments. There is no /docs or /redoc: FastAPI's pages load their
+router per concern), the auth (`hub.auth`), the OpenAPI document (`hub.openapi`), the
+periodic purge of orphan attachments, and, when given a `ConsoleConfig`, the fleet console
+(`hub.console`) with its alert webhook. There is no /docs or /redoc: FastAPI's pages load their
 JavaScript from a public CDN, which station networks cannot reach (and nothing should load
 code from there into an admin's browser); the document itself is served at /openapi.json
 and committed as docs/openapi.json.
@@ -23,6 +24,10 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from hub.auth import Auth, TokenDigests, fixed_tokens
+from hub.console.config import ConsoleConfig
+from hub.console.pages import make_console
+from hub.console.pages import router as console_router
+from hub.console.webhook import AlertSender, send_periodically
 from hub.database import DATABASE_ERRORS
 from hub.errors import HubError
 from hub.openapi import schema
@@ -80,6 +85,7 @@ def create_app(
     body_timeout_s: float = DEFAULT_BODY_TIMEOUT_S,
     orphan_purge_interval_s: float = DEFAULT_ORPHAN_PURGE_INTERVAL_S,
     durable: bool = True,
+    console: ConsoleConfig | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     fault_hook: FaultHook | None = None,
 ) -> FastAPI:
@@ -93,7 +99,8 @@ def create_app(
     Bodies: 408 after `body_idle_timeout_s` without data or `body_timeout_s` in all.
     Orphan attachments are purged every `orphan_purge_interval_s` (see `HubService.purge_orphans`).
     `private_key_b64`, `catalog_keys`, `sealing_key_id`: see `HubService`. `durable=False`
-    trades durability for speed (benchmarks; see `hub.db_sqlite`, `hub.db_postgres`). `clock` and `fault_hook` (see `hub.routes.common.FaultHook`) exist for tests.
+    trades durability for speed (benchmarks; see `hub.db_sqlite`, `hub.db_postgres`).
+    `console`: the fleet console's admins and settings (without it, /console answers 404). `clock` and `fault_hook` (see `hub.routes.common.FaultHook`) exist for tests.
     """
     if (kiosk_tokens is None) == (kiosk_token_digests is None):
         raise TypeError("give kiosk_tokens or kiosk_token_digests, not both or neither")
@@ -107,11 +114,14 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        purging = asyncio.create_task(_purge_periodically(service, orphan_purge_interval_s))
+        tasks = [asyncio.create_task(_purge_periodically(service, orphan_purge_interval_s))]
+        if console is not None and console.webhook_url:
+            tasks.append(asyncio.create_task(send_periodically(AlertSender(service, console), console.webhook_interval_s)))
         yield
-        purging.cancel()
-        with suppress(asyncio.CancelledError):
-            await purging
+        for task in tasks:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
         service.close()
 
     app = FastAPI(
@@ -128,8 +138,10 @@ def create_app(
         fault_hook,
     )
     app.state.store = store
+    app.state.console = make_console(console) if console is not None else None
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(console_router)
     app.add_exception_handler(HubError, _hub_error)  # type: ignore[arg-type]
     app.add_exception_handler(Injected, _injected)  # type: ignore[arg-type]
     app.openapi = partial(schema, app)  # type: ignore[method-assign]

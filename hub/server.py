@@ -26,6 +26,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from hub.app import create_app
+from hub.console.config import ConsoleConfig
 from hub.http_protocol import LimitedHttpToolsProtocol
 from hub.settings import SETTINGS_FILE, HubSettings, KioskTokenFile, database_location
 
@@ -60,6 +61,7 @@ def app_from_settings(settings: HubSettings, data_dir: Path, database: str | Non
         max_uploads_per_kiosk=settings.max_uploads_per_kiosk,
         max_uploads_total=settings.max_uploads_total,
         durable=settings.durable,
+        console=ConsoleConfig(admins=settings.console_admins, webhook_url=settings.alert_webhook_url),
     )
 
 

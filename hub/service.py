@@ -34,6 +34,8 @@ from pydantic import ValidationError
 
 from hub.attachment_files import Spool
 from hub.errors import HubError
+from hub.fleet import Fleet, FleetRules, cases_by_region, catalog_use, fleet, help_since, station
+from hub.help_request import HelpRequest
 from hub.store import HubStore, StoredSubmission
 from offline_queue.catalog_bundle import NOT_NEWER, BundleRejected, canonical_json, verify_bundle
 from offline_queue.sealing import Opener, SealingError
@@ -99,6 +101,9 @@ class HubService:
 
     def _now(self) -> str:
         return _now_text(self._clock())
+
+    def now(self) -> datetime:
+        return self._clock()
 
     # -- submissions ----------------------------------------------------------------------
 
@@ -317,3 +322,46 @@ class HubService:
     def kiosks(self) -> list[dict[str, Any]]:
         """Each kiosk's latest heartbeat with a count, for the admin."""
         return self.store.heartbeats()
+
+    def record_help(self, kiosk_id: str, body: dict[str, Any]) -> None:
+        """Keep a citizen's call for help (SERVICE_API 1.1): kind, session step, time; no
+        personal data is asked for, and unknown fields are dropped."""
+        try:
+            request = HelpRequest.model_validate(body)
+        except ValidationError as exc:
+            raise HubError(422, {"errors": field_errors(exc)}) from None
+        self.store.add_help_request(kiosk_id, request.kind, request.session_step, request.requested_at, self._now())
+
+    # -- the fleet console ----------------------------------------------------------------
+
+    def fleet(self, rules: FleetRules) -> Fleet:
+        """Every station's state and alerts now."""
+        now = self._clock()
+        recent = self.store.help_requests(since=_now_text(help_since(now, rules)), limit=100_000)
+        return fleet(self.store.heartbeats(), recent, now, rules)
+
+    def station_detail(self, kiosk_id: str, rules: FleetRules) -> dict[str, Any]:
+        """One station for its console page; 404 when it never sent a heartbeat."""
+        now = self._clock()
+        beat = next((b for b in self.store.heartbeats() if b["kiosk_id"] == kiosk_id), None)
+        if beat is None:
+            raise HubError(404, {"error": "not_found"})
+        recent = self.store.help_requests(kiosk_id=kiosk_id, since=_now_text(help_since(now, rules)))
+        return {
+            "station": station(beat, len(recent), now, rules),
+            "help_requests": self.store.help_requests(kiosk_id=kiosk_id, limit=20),
+            "audit_heads": self.store.audit_head_count(kiosk_id),
+        }
+
+    def catalog_overview(self, rules: FleetRules) -> dict[str, Any]:
+        """Published versions per region, and which stations hold which."""
+        published: dict[str, list[dict[str, Any]]] = {}
+        for row in self.store.catalogs_published():
+            published.setdefault(row["region"], []).append(row)
+        use = catalog_use(self.fleet(rules).stations)
+        return {"regions": sorted(set(published) | set(use)), "published": published, "use": use}
+
+    def cases(self, rules: FleetRules) -> dict[str, dict[str, int]]:
+        """Counts of cases by owning region and status; nothing else of them."""
+        region_of = {s.kiosk_id: s.region for s in self.fleet(rules).stations}
+        return cases_by_region(self.store.submission_counts(), region_of)

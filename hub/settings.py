@@ -6,6 +6,9 @@ generates the platform's sealing key pair, an admin token and a demo catalog-sig
 0600 into a 0700 directory (an existing directory and its files are tightened to that):
 
 - `DIR/hub.json`: `HubSettings` (what the hub needs, including private keys and tokens);
+- `DIR/console-login.json`: `{"name", "password", "url_path"}`, the fleet console's first
+  admin (hub.json keeps only the password's scrypt hash); made when hub.json has no console
+  admin yet, also for a hub.json from before the console;
 - `DIR/catalog-signing.json`: `{"key_id", "private_key", "public_key"}`, the admin's Ed25519
   key for `catalog sign` and the hub's `--publish-catalog` in the demo (a real admin keeps
   this off the hub: `catalog keygen`).
@@ -42,6 +45,7 @@ from offline_queue.sealing import generate_keypair, public_key_of
 
 SETTINGS_FILE = "hub.json"
 SIGNING_FILE = "catalog-signing.json"
+CONSOLE_LOGIN_FILE = "console-login.json"
 DEMO_KIOSK_IDS = ("GZ-HZ-0001",)
 SHA256_HEX = r"^[0-9a-f]{64}$"
 
@@ -67,6 +71,10 @@ class HubSettings(BaseModel):
     max_uploads_per_kiosk: int = Field(default=4, ge=1, le=64, description="Concurrent uploads per kiosk (429 above)")
     max_uploads_total: int = Field(default=64, ge=1, le=1024, description="Concurrent uploads in total (429 above)")
     durable: bool = Field(default=True, description="synchronous=FULL (True) or NORMAL (False, benchmarks only)")
+    console_admins: dict[str, str] = Field(
+        default_factory=dict, description="Fleet console login name -> scrypt hash of the password"
+    )
+    alert_webhook_url: str | None = Field(default=None, description="POST the fleet's new alerts here as JSON")
 
     @property
     def sealing_public_key(self) -> str:
@@ -112,7 +120,11 @@ def load_or_init(data_dir: Path, *, kiosk_ids: tuple[str, ...] = DEMO_KIOSK_IDS)
     _tighten(data_dir)
     path = data_dir / SETTINGS_FILE
     if path.exists():
-        return _read(path)
+        settings = _read(path)
+        if not settings.console_admins:
+            settings = settings.model_copy(update={"console_admins": _first_console_admin(data_dir)})
+            _write_private(path, settings.model_dump())
+        return settings
     sealing_private, _ = generate_keypair()
     signing_private, signing_public = generate_signing_keypair()
     signing = {"key_id": "demo-admin", "private_key": signing_private, "public_key": signing_public}
@@ -121,10 +133,20 @@ def load_or_init(data_dir: Path, *, kiosk_ids: tuple[str, ...] = DEMO_KIOSK_IDS)
         admin_token=secrets.token_urlsafe(24),
         kiosk_token_sha256=dict.fromkeys(kiosk_ids),
         catalog_keys={signing["key_id"]: signing_public},
+        console_admins=_first_console_admin(data_dir),
     )
     _write_private(data_dir / SIGNING_FILE, signing)
     _write_private(path, settings.model_dump())
     return settings
+
+
+def _first_console_admin(data_dir: Path) -> dict[str, str]:
+    """A console admin `admin` with a new password, written to console-login.json (0600)."""
+    from hub.console.passwords import hash_password, new_password
+
+    password = new_password()
+    _write_private(data_dir / CONSOLE_LOGIN_FILE, {"name": "admin", "password": password, "url_path": "/console"})
+    return {"admin": hash_password(password)}
 
 
 def _set_digest(data_dir: Path, kiosk_id: str, digest: str | None) -> None:

@@ -283,3 +283,45 @@ class HubStore:
                 (kiosk_id,),
             ).fetchall()
         return [{"seq": seq, "hash": digest, "received_at": at} for seq, digest, at in rows]
+
+    # -- help requests (SERVICE_API 1.1; no personal data) -------------------------------
+
+    def add_help_request(self, kiosk_id: str, kind: str, session_step: str, requested_at: str, now: str) -> None:
+        with self._connect() as conn:
+            conn.execute(
+                "INSERT INTO help_requests (kiosk_id, kind, session_step, requested_at, received_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (kiosk_id, kind, session_step, requested_at, now),
+            )
+
+    def help_requests(self, *, kiosk_id: str | None = None, since: str = "", limit: int = 1000) -> list[dict[str, Any]]:
+        """Newest first: one kiosk's (or every kiosk's) received at or after `since`."""
+        query = "SELECT kiosk_id, kind, session_step, requested_at, received_at FROM help_requests WHERE received_at >= ?"
+        params: tuple[Any, ...] = (since,)
+        if kiosk_id is not None:
+            query += " AND kiosk_id = ?"
+            params += (kiosk_id,)
+        with self._connect() as conn:
+            rows = conn.execute(query + " ORDER BY seq DESC LIMIT ?", (*params, limit)).fetchall()
+        keys = ("kiosk_id", "kind", "session_step", "requested_at", "received_at")
+        return [dict(zip(keys, row)) for row in rows]
+
+    # -- what the fleet console summarises ------------------------------------------------
+
+    def catalogs_published(self) -> list[dict[str, Any]]:
+        """Every published version (no bundle), by region then version."""
+        with self._connect() as conn:
+            rows = conn.execute("SELECT region, version, published_at FROM catalogs ORDER BY region, version").fetchall()
+        return [{"region": r, "version": v, "published_at": at} for r, v, at in rows]
+
+    def submission_counts(self) -> list[tuple[str, str, int]]:
+        """(kiosk, status, how many): the cases' counts, nothing else of them."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT kiosk_id, status, count(*) FROM submissions GROUP BY kiosk_id, status ORDER BY kiosk_id, status"
+            ).fetchall()
+        return [(k, s, int(n)) for k, s, n in rows]
+
+    def audit_head_count(self, kiosk_id: str) -> int:
+        with self._connect() as conn:
+            return int(conn.execute("SELECT count(*) FROM audit_heads WHERE kiosk_id = ?", (kiosk_id,)).fetchone()[0])

@@ -6,7 +6,9 @@ PostgreSQL (psycopg 3, for a province's fleet).
 Each engine keeps one connection per thread (FastAPI runs handlers on a thread pool; neither
 driver's connection may be used by two threads at once) and offers three ways in:
 
-- `connection()`: reads, and writes that one statement makes atomic on its own;
+- `connection()`: reads;
+- `write()`: a write that one statement makes atomic on its own (SQLite: still behind the
+  process's write lock, see `hub.db_sqlite`; PostgreSQL: no lock, concurrent);
 - `transaction()`: check-then-write, serialised against every other `transaction()` of the
   database (SQLite: `BEGIN IMMEDIATE` behind a process lock; PostgreSQL: a transaction-level
   advisory lock, which also serialises other processes such as `hub --publish-catalog`);
@@ -70,6 +72,9 @@ class Database(ABC):
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[Connection]: ...
+
+    @abstractmethod
+    def write(self) -> AbstractContextManager[Connection]: ...
 
     @abstractmethod
     def describe(self) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -61,6 +61,9 @@ class PostgresDatabase(Database):
 
     def _wrap(self, raw: psycopg.Connection) -> Connection:
         return _PgConnection(raw)
+
+    def write(self) -> AbstractContextManager[Connection]:
+        return self.connection()  # autocommit: the statement is its own transaction
 
     def describe(self) -> str:
         info = psycopg.conninfo.conninfo_to_dict(self.url)

@@ -12,7 +12,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from hub.database import Connection, Database
@@ -47,6 +47,11 @@ class SqliteDatabase(Database):
 
     def describe(self) -> str:
         return str(self.path)
+
+    def write(self) -> AbstractContextManager[Connection]:
+        """One writer at a time here too: a writer waiting in SQLite's busy handler sleeps
+        instead of waking when the lock is free (see `transaction`)."""
+        return self.transaction()
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 STATES = ("ok", "degraded", "down", "silent")
+#: The overview lists the stations that need attention first.
+SEVERITY = {"silent": 0, "down": 1, "degraded": 2, "ok": 3}
 ALERT_KINDS = ("silent", "printer_out", "backlog", "catalog_expired", "help")
 
 
@@ -130,7 +132,9 @@ class Fleet:
         return [a for s in self.stations for a in s.alerts]
 
     def filtered(self, city: str = "", state: str = "") -> list[Station]:
-        return [s for s in self.stations if (not city or s.city == city) and (not state or s.state == state)]
+        """The stations matching the filters, the worst first, then by id."""
+        chosen = [s for s in self.stations if (not city or s.city == city) and (not state or s.state == state)]
+        return sorted(chosen, key=lambda s: (SEVERITY[s.state], s.kiosk_id))
 
 
 def fleet(heartbeats: Iterable[dict[str, Any]], help_requests: Iterable[dict[str, Any]], now: datetime,

@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -95,6 +96,9 @@ class HubService:
         self._catalog_keys = dict(catalog_keys or {})
         self._sealing_key_id = sealing_key_id
         self._clock = clock
+        # kiosk -> (received_at, count, body) of its latest heartbeat: see `_latest_heartbeats`.
+        self._beats: dict[str, tuple[str, int, dict[str, Any]]] = {}
+        self._beats_lock = threading.Lock()
 
     def close(self) -> None:
         self.store.close()
@@ -313,6 +317,10 @@ class HubService:
             raise HubError(422, {"errors": field_errors(exc)}) from None
         now = self._now()
         self.store.put_heartbeat(kiosk_id, body, now)
+        with self._beats_lock:
+            known = self._beats.get(kiosk_id)
+            if known is not None:  # the next count, if no other process wrote meanwhile (else re-read)
+                self._beats[kiosk_id] = (now, known[1] + 1, body)
         if beat.audit_head is not None:
             self.store.add_audit_head(kiosk_id, beat.audit_head.seq, beat.audit_head.hash, now)
 
@@ -334,11 +342,25 @@ class HubService:
 
     # -- the fleet console ----------------------------------------------------------------
 
+    def _latest_heartbeats(self) -> list[dict[str, Any]]:
+        """Every kiosk's latest heartbeat, as `HubStore.heartbeats` gives them. Parsing 5,000
+        bodies at every console refresh cost most of a second: the bodies this process
+        recorded are kept parsed, and only those whose (time, count) in the database differ
+        (written by another process, or not seen yet) are read and parsed again."""
+        stamps = self.store.heartbeat_stamps()
+        with self._beats_lock:
+            stale = [k for k, at, n in stamps if self._beats.get(k, ("", -1))[:2] != (at, n)]
+        fresh = self.store.heartbeat_bodies(stale) if stale else {}
+        with self._beats_lock:
+            self._beats.update(fresh)
+            beats = [(k, self._beats.get(k)) for k, _, _ in stamps]
+        return [{"kiosk_id": k, "received_at": b[0], "count": b[1], "last": b[2]} for k, b in beats if b is not None]
+
     def fleet(self, rules: FleetRules) -> Fleet:
         """Every station's state and alerts now."""
         now = self._clock()
         recent = self.store.help_requests(since=_now_text(help_since(now, rules)), limit=100_000)
-        return fleet(self.store.heartbeats(), recent, now, rules)
+        return fleet(self._latest_heartbeats(), recent, now, rules)
 
     def station_detail(self, kiosk_id: str, rules: FleetRules) -> dict[str, Any]:
         """One station for its console page; 404 when it never sent a heartbeat."""

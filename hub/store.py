@@ -78,7 +78,7 @@ class HubStore:
 
     def put_attachment(self, kiosk_id: str, submission_id: str, sha256: str, size: int, now: str) -> bool:
         """Record a committed file; True if new, False if (kiosk, id, hash) was already stored."""
-        with self._connect() as conn:
+        with self.database.write() as conn:
             cur = conn.execute(
                 "INSERT INTO attachments (kiosk_id, submission_id, sha256, size, received_at)"
                 " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -250,7 +250,7 @@ class HubStore:
     # -- heartbeats -------------------------------------------------------------------
 
     def put_heartbeat(self, kiosk_id: str, body: dict[str, Any], now: str) -> None:
-        with self._connect() as conn:
+        with self.database.write() as conn:
             conn.execute(
                 "INSERT INTO heartbeats (kiosk_id, received_at, count, body) VALUES (?, ?, 1, ?)"
                 " ON CONFLICT (kiosk_id) DO UPDATE SET received_at = excluded.received_at,"
@@ -269,7 +269,7 @@ class HubStore:
 
     def add_audit_head(self, kiosk_id: str, seq: int, digest: str, now: str) -> None:
         """Keep a head the kiosk reported; one reported again keeps its first time."""
-        with self._connect() as conn:
+        with self.database.write() as conn:
             conn.execute(
                 "INSERT INTO audit_heads (kiosk_id, seq, hash, received_at) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT DO NOTHING",
@@ -287,7 +287,7 @@ class HubStore:
     # -- help requests (SERVICE_API 1.1; no personal data) -------------------------------
 
     def add_help_request(self, kiosk_id: str, kind: str, session_step: str, requested_at: str, now: str) -> None:
-        with self._connect() as conn:
+        with self.database.write() as conn:
             conn.execute(
                 "INSERT INTO help_requests (kiosk_id, kind, session_step, requested_at, received_at)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -325,3 +325,21 @@ class HubStore:
     def audit_head_count(self, kiosk_id: str) -> int:
         with self._connect() as conn:
             return int(conn.execute("SELECT count(*) FROM audit_heads WHERE kiosk_id = ?", (kiosk_id,)).fetchone()[0])
+
+    def heartbeat_stamps(self) -> list[tuple[str, str, int]]:
+        """(kiosk, received_at, count) of every latest heartbeat, without the bodies."""
+        with self._connect() as conn:
+            return [tuple(r) for r in conn.execute("SELECT kiosk_id, received_at, count FROM heartbeats").fetchall()]
+
+    def heartbeat_bodies(self, kiosk_ids: list[str]) -> dict[str, tuple[str, int, dict[str, Any]]]:
+        """kiosk -> (received_at, count, body) for these kiosks, in chunks of 500."""
+        out: dict[str, tuple[str, int, dict[str, Any]]] = {}
+        with self._connect() as conn:
+            for i in range(0, len(kiosk_ids), 500):
+                chunk = kiosk_ids[i:i + 500]
+                rows = conn.execute(
+                    f"SELECT kiosk_id, received_at, count, body FROM heartbeats WHERE kiosk_id IN ({','.join('?' * len(chunk))})",
+                    tuple(chunk),
+                ).fetchall()
+                out.update({k: (r, c, json.loads(b)) for k, r, c, b in rows})
+        return out

@@ -34,6 +34,8 @@ SESSION_COOKIE = "hub_console"
 LOGIN_CSRF_COOKIE = "hub_console_login"
 LANG_COOKIE = "hub_console_lang"
 MAX_FORM_BYTES = 8 * 1024
+#: Stations per overview page (a province's 5,000 in one table help nobody and cost seconds).
+PAGE_SIZE = 100
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
@@ -184,15 +186,19 @@ async def logout(request: Request) -> Response:
 
 
 @router.get("")
-async def overview(request: Request, city: str = "", state: str = "") -> Response:
+async def overview(request: Request, city: str = "", state: str = "", page: int = 1) -> Response:
     console = _console(request)
     session = _session(request, console)
     if session is None:
         return _to_login(request)
     fleet = await run_in_threadpool(context(request).service.fleet, console.config.rules)
+    state = state if state in STATES else ""
+    chosen = fleet.filtered(city, state)
+    pages = max(1, -(-len(chosen) // PAGE_SIZE))
+    page = min(max(1, page), pages)
     return _render(request, console, "overview.html", session=session, fleet=fleet, states=STATES,
-                   alert_kinds=ALERT_KINDS, city=city, state=state if state in STATES else "",
-                   stations=fleet.filtered(city, state if state in STATES else ""))
+                   alert_kinds=ALERT_KINDS, city=city, state=state, matching=len(chosen), page=page, pages=pages,
+                   stations=chosen[(page - 1) * PAGE_SIZE:page * PAGE_SIZE])
 
 
 @router.get("/stations/{kiosk_id}")

@@ -105,6 +105,13 @@ def _to_login(request: Request) -> Response:
     return _finish(request, RedirectResponse("/console/login", status_code=303))
 
 
+def _page(request: Request) -> tuple[Console, Session] | Response:
+    """The console and the admin's session for a page, or the redirect to the login form."""
+    console = _console(request)
+    session = _session(request, console)
+    return _to_login(request) if session is None else (console, session)
+
+
 async def _form(request: Request) -> dict[str, str]:
     """A urlencoded form (small), first value of each field; 403 if posted from another site."""
     origin = request.headers.get("origin")
@@ -169,10 +176,10 @@ async def login(request: Request) -> Response:
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    console = _console(request)
-    session = _session(request, console)
-    if session is None:
-        return _to_login(request)
+    page_of = _page(request)
+    if isinstance(page_of, Response):
+        return page_of
+    console, session = page_of
     form = await _form(request)
     if not same(form.get("csrf", ""), session.csrf):
         return _refused(request, console)
@@ -187,10 +194,10 @@ async def logout(request: Request) -> Response:
 
 @router.get("")
 async def overview(request: Request, city: str = "", state: str = "", page: int = 1) -> Response:
-    console = _console(request)
-    session = _session(request, console)
-    if session is None:
-        return _to_login(request)
+    page_of = _page(request)
+    if isinstance(page_of, Response):
+        return page_of
+    console, session = page_of
     fleet = await run_in_threadpool(context(request).service.fleet, console.config.rules)
     state = state if state in STATES else ""
     chosen = fleet.filtered(city, state)
@@ -203,10 +210,10 @@ async def overview(request: Request, city: str = "", state: str = "", page: int 
 
 @router.get("/stations/{kiosk_id}")
 async def station_page(request: Request, kiosk_id: str) -> Response:
-    console = _console(request)
-    session = _session(request, console)
-    if session is None:
-        return _to_login(request)
+    page_of = _page(request)
+    if isinstance(page_of, Response):
+        return page_of
+    console, session = page_of
     try:
         detail = await run_in_threadpool(context(request).service.station_detail, kiosk_id, console.config.rules)
     except HubError as exc:
@@ -218,20 +225,20 @@ async def station_page(request: Request, kiosk_id: str) -> Response:
 
 @router.get("/catalogs")
 async def catalogs_page(request: Request) -> Response:
-    console = _console(request)
-    session = _session(request, console)
-    if session is None:
-        return _to_login(request)
+    page_of = _page(request)
+    if isinstance(page_of, Response):
+        return page_of
+    console, session = page_of
     overview = await run_in_threadpool(context(request).service.catalog_overview, console.config.rules)
     return _render(request, console, "catalogs.html", session=session, **overview)
 
 
 @router.get("/cases")
 async def cases_page(request: Request) -> Response:
-    console = _console(request)
-    session = _session(request, console)
-    if session is None:
-        return _to_login(request)
+    page_of = _page(request)
+    if isinstance(page_of, Response):
+        return page_of
+    console, session = page_of
     cases = await run_in_threadpool(context(request).service.cases, console.config.rules)
     statuses = sorted({s for counts in cases.values() for s in counts})
     return _render(request, console, "cases.html", session=session, cases=cases, statuses=statuses)

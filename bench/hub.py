@@ -14,6 +14,15 @@ are a lower bound.
   /healthz latency (fresh connection each time) while they are open (target <= 1 s; 1,100 made
   the hub unreachable before) and how many of them the hub's header deadline cut.
 Both stop by themselves within about a minute and talk to 127.0.0.1 only.
+
+`fleet` (issue 17): a province's fleet against each engine (SQLite, then PostgreSQL in a
+throwaway cluster with fsync on, `tests.support.pg_cluster`): the hub in its own process
+(forked, uvicorn on a free loopback port, durable), 5,000 simulated stations each sending a
+heartbeat every 30 s (spread evenly: ~167/s) plus a stream of submissions (`--rate`, 5/s),
+for `--seconds` (30: one round of every station), from `--clients` keep-alive connections.
+Prints sustained heartbeats/s and submissions/s with p50/p99 latency, then the console
+overview's server time with 5,000 stations (median and max of 5 GETs; target <= 300 ms).
+Bounded: stops after `--seconds` plus at most 30 s of draining; 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import resource
 import socket
 import statistics
@@ -186,9 +196,153 @@ def slow() -> None:
           f"still held by the hub after {SLOW_WATCH_S:.0f} s: {alive} of {SLOW_CONNECTIONS}")
 
 
+FLEET_STATIONS, BEAT_EVERY_S = 5000, 30.0
+CONSOLE_PASSWORD = "bench-console-password"
+
+
+def _station_ids(n: int) -> list[str]:
+    cities = ("GZ", "SZ", "ZH", "FS", "DG")
+    return [f"{cities[i % len(cities)]}-B{i // 1000:02d}-{i:05d}" for i in range(n)]
+
+
+def _beat_body(i: int) -> dict:
+    degraded = i % 50 == 0
+    return {
+        "software_version": "1.4.0", "catalog_region": "440105", "catalog_version": 7, "queue_depth": i % 4,
+        "oldest_pending_age_s": 12.0 if i % 4 else None, "quarantined": 0, "free_disk_bytes": 20_000_000_000,
+        "uptime_s": 86_400.0,
+        "devices": {"printer": {"state": "degraded" if degraded else "ok", "detail": {"paper": "low" if degraded else "ok"}},
+                    "card_reader": {"state": "ok"}, "camera": {"state": "ok"}},
+        "catalogs": [{"region": "440105", "version": 7, "state": "active"}],
+        "audit_head": {"seq": i, "hash": hashlib.sha256(str(i).encode()).hexdigest()},
+    }
+
+
+def _serve_fleet_hub(database: str, attachments: str, port: int, private: str, tokens: dict[str, str]) -> None:
+    """The child process: one durable hub with the console, on 127.0.0.1:port."""
+    from hub.console.config import ConsoleConfig
+    from hub.console.passwords import hash_password
+    from hub.server import serve
+
+    app = create_app(database, attachments_dir=Path(attachments), private_key_b64=private,
+                     admin_token="bench-admin-token-0123", kiosk_tokens=tokens,
+                     console=ConsoleConfig(admins={"bench": hash_password(CONSOLE_PASSWORD)}))
+    serve(app, "127.0.0.1", port, access_log=False)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    return sorted(values)[min(len(values) - 1, int(q * len(values)))] if values else float("nan")
+
+
+def fleet_run(engine: str, database: str, tmp: Path, seconds: float, rate: float, clients: int) -> None:
+    import multiprocessing
+
+    stations = _station_ids(FLEET_STATIONS)
+    tokens = {k: f"bench-token-{i:06d}-abcdef" for i, k in enumerate(stations)}
+    private, public = generate_keypair()
+    sealer = Sealer(public, "bench")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    child = multiprocessing.get_context("fork").Process(
+        target=_serve_fleet_hub, args=(database, str(tmp / "attachments"), port, private, tokens), daemon=True)
+    child.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if requests.get(f"{url}/healthz", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline or not child.is_alive():
+                raise RuntimeError(f"{engine}: the hub did not start")
+            time.sleep(0.1)
+        beat_lat: list[float] = []
+        sub_lat: list[float] = []
+        errors: list[int] = []
+        start = time.monotonic() + 0.5
+        n_beats = int(FLEET_STATIONS * seconds / BEAT_EVERY_S)
+        n_subs = int(rate * seconds)
+        lock = threading.Lock()
+
+        def beats(worker: int) -> None:
+            with requests.Session() as session:
+                for j in range(worker, n_beats, clients):
+                    i = j % FLEET_STATIONS
+                    due = start + j * BEAT_EVERY_S / FLEET_STATIONS
+                    time.sleep(max(0.0, due - time.monotonic()))
+                    kiosk = stations[i]
+                    t0 = time.perf_counter()
+                    r = session.post(f"{url}/v1/kiosks/{kiosk}/heartbeat", json=_beat_body(i), timeout=30,
+                                     headers={"Authorization": f"Bearer {tokens[kiosk]}", "Kiosk-Id": kiosk})
+                    with lock:
+                        (beat_lat.append(time.perf_counter() - t0) if r.status_code == 204 else errors.append(r.status_code))
+
+        def subs() -> None:
+            with requests.Session() as session:
+                for j in range(n_subs):
+                    time.sleep(max(0.0, start + j / rate - time.monotonic()))
+                    kiosk = stations[(j * 7) % FLEET_STATIONS]
+                    body = {"submission_id": str(uuid.uuid4()), "kiosk_id": kiosk, "service_code": "BENCH-01",
+                            "catalog_version": 7, "created_at": "2026-11-23T09:00:00Z",
+                            "receipt_number": "440105-0001-000001", "attachments": [],
+                            "sealed": sealer.envelope(b'{"name": "bench"}')}
+                    t0 = time.perf_counter()
+                    r = session.put(f"{url}/v1/submissions/{body['submission_id']}", json=body, timeout=30,
+                                    headers={"Authorization": f"Bearer {tokens[kiosk]}", "Kiosk-Id": kiosk})
+                    with lock:
+                        (sub_lat.append(time.perf_counter() - t0) if r.status_code == 201 else errors.append(r.status_code))
+
+        threads = [threading.Thread(target=beats, args=(w,)) for w in range(clients)] + [threading.Thread(target=subs)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=seconds + 30)
+        elapsed = time.monotonic() - start
+        print(f"{engine:>10}: {len(beat_lat) / elapsed:6.1f} heartbeats/s (p50 {_percentile(beat_lat, 0.5) * 1000:.1f} ms,"
+              f" p99 {_percentile(beat_lat, 0.99) * 1000:.1f} ms) | {len(sub_lat) / elapsed:5.1f} submissions/s"
+              f" (p50 {_percentile(sub_lat, 0.5) * 1000:.1f} ms, p99 {_percentile(sub_lat, 0.99) * 1000:.1f} ms)"
+              f" | {len(errors)} errors {sorted(set(errors))} | {elapsed:.0f} s, {clients} clients")
+        for i, kiosk in enumerate(stations[n_beats:], start=n_beats):  # every station has reported once
+            requests.post(f"{url}/v1/kiosks/{kiosk}/heartbeat", json=_beat_body(i), timeout=30,
+                          headers={"Authorization": f"Bearer {tokens[kiosk]}", "Kiosk-Id": kiosk})
+        with requests.Session() as admin:
+            page = admin.get(f"{url}/console/login", timeout=30).text
+            csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+            admin.post(f"{url}/console/login", data={"csrf": csrf, "name": "bench", "password": CONSOLE_PASSWORD},
+                       timeout=30)
+            times = []
+            for _ in range(5):
+                t0 = time.perf_counter()
+                r = admin.get(f"{url}/console", timeout=30)
+                times.append(time.perf_counter() - t0)
+                assert r.status_code == 200 and r.text.count('<tr id="station-') == 100, "overview incomplete"
+                counts = re.findall(r'id="count-[a-z]+">[^<]*<b>(\d+)</b>', r.text)
+                assert sum(map(int, counts)) == FLEET_STATIONS, counts
+        print(f"{engine:>10}: overview of {FLEET_STATIONS} stations (first page of 100, {len(r.content) / 1e3:.0f} kB):"
+              f" median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms (target <= 300 ms)")
+    finally:
+        child.terminate()
+        child.join(timeout=30)
+
+
+def fleet_mode(seconds: float, rate: float, clients: int) -> None:
+    from tests.support.pg_cluster import PgCluster
+
+    with tempfile.TemporaryDirectory() as tmp:
+        fleet_run("sqlite", str(Path(tmp) / "hub.sqlite3"), Path(tmp), seconds, rate, clients)
+    with tempfile.TemporaryDirectory() as tmp, PgCluster(fsync=True) as cluster:
+        fleet_run("postgresql", cluster.create_database("fleet"), Path(tmp), seconds, rate, clients)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--mode", choices=("throughput", "memory", "slow"), default="throughput")
+    parser.add_argument("--mode", choices=("throughput", "memory", "slow", "fleet"), default="throughput")
+    parser.add_argument("--seconds", type=float, default=30.0, help="fleet: how long the load runs (max 300)")
+    parser.add_argument("--rate", type=float, default=5.0, help="fleet: submissions per second (max 100)")
+    parser.add_argument("--clients", type=int, default=16, help="fleet: heartbeat connections (max 64)")
     parser.add_argument("--n", type=int, default=300, help="submissions per run (attachment runs use n/3)")
     args = parser.parse_args()
     if args.mode == "memory":
@@ -196,6 +350,11 @@ def main() -> int:
         return 0
     if args.mode == "slow":
         slow()
+        return 0
+    if args.mode == "fleet":
+        if not (0 < args.seconds <= 300 and 0 < args.rate <= 100 and 0 < args.clients <= 64):
+            parser.error("--seconds 0-300, --rate 0-100, --clients 1-64")
+        fleet_mode(args.seconds, args.rate, args.clients)
         return 0
     cases = [("no attachments", args.n, 0, 0), ("3 x 300 KB attachments", max(1, args.n // 3), 3, 300_000)]
     for label, n, attachments, size in cases:

@@ -1,8 +1,9 @@
-"""The reference service platform: SERVICE_API.md as a FastAPI app over SQLite.
+"""The reference service platform: SERVICE_API.md as a FastAPI app over SQLite or PostgreSQL.
 
 `create_app(...)` wires one hub: the rules (`hub.service`), the routes (`hub.routes`, one
-router per concern), the auth (`hub.auth`), the OpenAPI document (`hub.openapi`) and the
-periodic purge of orphan attachments. There is no /docs or /redoc: FastAPI's pages load their
+router per concern), the auth (`hub.auth`), the OpenAPI document (`hub.openapi`), the
+periodic purge of orphan attachments, and, when given a `ConsoleConfig`, the fleet console
+(`hub.console`) with its alert webhook. There is no /docs or /redoc: FastAPI's pages load their
 JavaScript from a public CDN, which station networks cannot reach (and nothing should load
 code from there into an admin's browser); the document itself is served at /openapi.json
 and committed as docs/openapi.json.
@@ -12,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager, suppress
 from datetime import UTC, datetime
@@ -24,6 +24,11 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from hub.auth import Auth, TokenDigests, fixed_tokens
+from hub.console.config import ConsoleConfig
+from hub.console.pages import make_console
+from hub.console.pages import router as console_router
+from hub.console.webhook import AlertSender, send_periodically
+from hub.database import DATABASE_ERRORS
 from hub.errors import HubError
 from hub.openapi import schema
 from hub.routes import ROUTERS
@@ -58,13 +63,14 @@ async def _purge_periodically(service: HubService, interval_s: float) -> None:
         await asyncio.sleep(interval_s)
         try:
             await run_in_threadpool(service.purge_orphans)
-        except (OSError, sqlite3.Error) as exc:
+        except (OSError, *DATABASE_ERRORS) as exc:
             log.warning("orphan purge failed: %s", exc)
 
 
 def create_app(
-    db_path: str | Path,
+    database: str | Path,
     *,
+    attachments_dir: Path | None = None,
     private_key_b64: str,
     admin_token: str,
     kiosk_tokens: Mapping[str, str] | None = None,
@@ -79,10 +85,12 @@ def create_app(
     body_timeout_s: float = DEFAULT_BODY_TIMEOUT_S,
     orphan_purge_interval_s: float = DEFAULT_ORPHAN_PURGE_INTERVAL_S,
     durable: bool = True,
+    console: ConsoleConfig | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     fault_hook: FaultHook | None = None,
 ) -> FastAPI:
-    """One hub over the SQLite file `db_path` (created if missing).
+    """One hub over `database`: a SQLite file (created if missing) or a `postgresql://` URL;
+    attachment bytes in `attachments_dir` (default: `attachments` beside the SQLite file).
 
     Kiosk tokens: either `kiosk_tokens` (kiosk id -> its own clear token; tests, benchmarks)
     or `kiosk_token_digests` (a callable giving kiosk id -> SHA-256 of its token, asked at every
@@ -91,26 +99,29 @@ def create_app(
     Bodies: 408 after `body_idle_timeout_s` without data or `body_timeout_s` in all.
     Orphan attachments are purged every `orphan_purge_interval_s` (see `HubService.purge_orphans`).
     `private_key_b64`, `catalog_keys`, `sealing_key_id`: see `HubService`. `durable=False`
-    uses `synchronous=NORMAL` (for benchmarks; WAL still survives a crash of the hub process,
-    not a power cut). `clock` and `fault_hook` (see `hub.routes.common.FaultHook`) exist for tests.
+    trades durability for speed (benchmarks; see `hub.db_sqlite`, `hub.db_postgres`).
+    `console`: the fleet console's admins and settings (without it, /console answers 404). `clock` and `fault_hook` (see `hub.routes.common.FaultHook`) exist for tests.
     """
     if (kiosk_tokens is None) == (kiosk_token_digests is None):
         raise TypeError("give kiosk_tokens or kiosk_token_digests, not both or neither")
     digests = kiosk_token_digests if kiosk_token_digests is not None else fixed_tokens(kiosk_tokens or {})
     auth = Auth(admin_token, digests)  # refuses bad tokens before any file is created
     uploads = UploadSlots(max_uploads_per_kiosk, max_uploads_total)
-    store = HubStore(db_path, synchronous="FULL" if durable else "NORMAL")
+    store = HubStore.open(database, attachments_dir=attachments_dir, durable=durable)
     service = HubService(
         store, private_key_b64=private_key_b64, catalog_keys=catalog_keys, sealing_key_id=sealing_key_id, clock=clock
     )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        purging = asyncio.create_task(_purge_periodically(service, orphan_purge_interval_s))
+        tasks = [asyncio.create_task(_purge_periodically(service, orphan_purge_interval_s))]
+        if console is not None and console.webhook_url:
+            tasks.append(asyncio.create_task(send_periodically(AlertSender(service, console), console.webhook_interval_s)))
         yield
-        purging.cancel()
-        with suppress(asyncio.CancelledError):
-            await purging
+        for task in tasks:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
         service.close()
 
     app = FastAPI(
@@ -127,8 +138,10 @@ def create_app(
         fault_hook,
     )
     app.state.store = store
+    app.state.console = make_console(console) if console is not None else None
     for router in ROUTERS:
         app.include_router(router)
+    app.include_router(console_router)
     app.add_exception_handler(HubError, _hub_error)  # type: ignore[arg-type]
     app.add_exception_handler(Injected, _injected)  # type: ignore[arg-type]
     app.openapi = partial(schema, app)  # type: ignore[method-assign]

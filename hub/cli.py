@@ -5,7 +5,9 @@ Besides serving, it answers for the hub's data directory so that nobody else rea
 this once; the hub keeps only its digest), `--revoke ID` forgets a kiosk's token (a running
 hub refuses it at its next request), `--publish-catalog FILE` signs a catalog payload
 with the demo admin's key and publishes it straight into the hub's database (the running hub
-serves it at the next pull; SQLite serialises the two processes' writes).
+serves it at the next pull; both engines serialise the two processes' writes).
+`--database postgresql://...` puts the hub's tables on a PostgreSQL server (a fleet) instead
+of the SQLite file in the data directory; keys, tokens and attachment files stay there.
 FastAPI and uvicorn are imported only when the hub actually runs, so that registering this
 command costs the station's CLI nothing.
 """
@@ -14,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sqlite3
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -31,6 +32,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     parser.add_argument("--port", type=_port, default=8700, help="port (default: 8700; 0 = a free one)")
     parser.add_argument("--data", type=Path, default=Path("var/hub"), help="keys, tokens and database (default: var/hub)")
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        help="postgresql://... to keep the hub's tables on PostgreSQL (default: hub.json's, a SQLite file in --data)",
+    )
     parser.add_argument(
         "--kiosk",
         action="append",
@@ -93,20 +99,34 @@ def run(args: argparse.Namespace) -> int:
         print("hub: --region goes with --publish-catalog", file=sys.stderr)
         return 1
     if args.publish_catalog is not None:
-        return _publish_catalog(settings, args.data, args.publish_catalog, args.region)
+        return _publish_catalog(settings, args.data, args.publish_catalog, args.region, args.database)
     from hub.server import app_from_settings, serve
 
+    from hub.database import DATABASE_ERRORS
+
     try:
-        serve(app_from_settings(settings, args.data), args.host, args.port)
+        app = app_from_settings(settings, args.data, args.database)
+    except (OSError, ValueError, *DATABASE_ERRORS) as exc:
+        print(f"hub: cannot open the database: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    try:
+        serve(app, args.host, args.port)
     except OSError as exc:
         print(f"hub: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     return 0
 
 
-def _publish_catalog(settings: HubSettings, data_dir: Path, source: str, region: str | None) -> int:
+def _one_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _publish_catalog(
+    settings: HubSettings, data_dir: Path, source: str, region: str | None, database: str | None
+) -> int:
+    from hub.database import DATABASE_ERRORS
     from hub.service import HubService
-    from hub.settings import demo_signing_key
+    from hub.settings import database_location, demo_signing_key
     from hub.store import HubStore
     from offline_queue.catalog_bundle import sign_bundle
 
@@ -121,8 +141,9 @@ def _publish_catalog(settings: HubSettings, data_dir: Path, source: str, region:
     except (OSError, ValueError, KeyError) as exc:  # UnicodeError is a ValueError
         print(f"hub: cannot publish {source}: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 1
+    location, attachments_dir = database_location(settings, data_dir, database)
     try:
-        store = HubStore(data_dir / settings.database, synchronous="FULL" if settings.durable else "NORMAL")
+        store = HubStore.open(location, attachments_dir=attachments_dir, durable=settings.durable)
         service = HubService(
             store,
             private_key_b64=settings.sealing_private_key,
@@ -133,8 +154,8 @@ def _publish_catalog(settings: HubSettings, data_dir: Path, source: str, region:
             status, body = service.publish(str(payload.get("region", "")), bundle)
         finally:
             service.close()
-    except (OSError, sqlite3.Error) as exc:
-        print(f"hub: cannot publish into {data_dir / settings.database}: {exc}", file=sys.stderr)
+    except (OSError, ValueError, *DATABASE_ERRORS) as exc:
+        print(f"hub: cannot publish into the hub's database: {_one_line(exc)}", file=sys.stderr)
         return 1
     if status == 400:
         print(f"hub: catalog refused: {body['error']}: {body['message']}", file=sys.stderr)

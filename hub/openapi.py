@@ -17,6 +17,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
+from hub.help_request import HelpRequest
 from offline_queue.sealing import generate_keypair
 from offline_queue.wire import CatalogBundle, Heartbeat, MissingAttachments, Refused, SealedEnvelope, SubmissionIn
 
@@ -24,7 +25,7 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "docs" / "openapi.json"
 
 #: Request bodies the routes read and validate by hand (to answer 413/422 the contract's way),
 #: so FastAPI cannot see them: their schemas are added to the document here.
-HAND_VALIDATED = (SubmissionIn, CatalogBundle, Heartbeat, MissingAttachments, Refused, SealedEnvelope)
+HAND_VALIDATED = (SubmissionIn, CatalogBundle, Heartbeat, HelpRequest, MissingAttachments, Refused, SealedEnvelope)
 
 
 def schema(app: FastAPI) -> dict[str, Any]:

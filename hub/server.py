@@ -26,8 +26,9 @@ import uvicorn
 from fastapi import FastAPI
 
 from hub.app import create_app
+from hub.console.config import ConsoleConfig
 from hub.http_protocol import LimitedHttpToolsProtocol
-from hub.settings import SETTINGS_FILE, HubSettings, KioskTokenFile
+from hub.settings import SETTINGS_FILE, HubSettings, KioskTokenFile, database_location
 
 STARTUP_TIMEOUT_S = 10.0
 log = logging.getLogger("hub")
@@ -44,9 +45,12 @@ class ServerLimits:
     backlog: int = 1024
 
 
-def app_from_settings(settings: HubSettings, data_dir: Path) -> FastAPI:
+def app_from_settings(settings: HubSettings, data_dir: Path, database: str | None = None) -> FastAPI:
+    """The hub of `data_dir`; `database` (`--database`) overrides hub.json's."""
+    location, attachments_dir = database_location(settings, data_dir, database)
     return create_app(
-        data_dir / settings.database,
+        location,
+        attachments_dir=attachments_dir,
         private_key_b64=settings.sealing_private_key,
         admin_token=settings.admin_token,
         kiosk_token_digests=KioskTokenFile(data_dir / SETTINGS_FILE),
@@ -57,6 +61,7 @@ def app_from_settings(settings: HubSettings, data_dir: Path) -> FastAPI:
         max_uploads_per_kiosk=settings.max_uploads_per_kiosk,
         max_uploads_total=settings.max_uploads_total,
         durable=settings.durable,
+        console=ConsoleConfig(admins=settings.console_admins, webhook_url=settings.alert_webhook_url),
     )
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,6 +36,8 @@ from pydantic import ValidationError
 
 from hub.attachment_files import Spool
 from hub.errors import HubError
+from hub.fleet import Fleet, FleetRules, cases_by_region, catalog_use, fleet, help_since, station
+from hub.help_request import HelpRequest
 from hub.store import HubStore, StoredSubmission
 from offline_queue.catalog_bundle import NOT_NEWER, BundleRejected, canonical_json, verify_bundle
 from offline_queue.sealing import Opener, SealingError
@@ -94,12 +97,18 @@ class HubService:
         self._catalog_keys = dict(catalog_keys or {})
         self._sealing_key_id = sealing_key_id
         self._clock = clock
+        # kiosk -> (received_at, count, body) of its latest heartbeat: see `_latest_heartbeats`.
+        self._beats: dict[str, tuple[str, int, dict[str, Any]]] = {}
+        self._beats_lock = threading.Lock()
 
     def close(self) -> None:
         self.store.close()
 
     def _now(self) -> str:
         return _now_text(self._clock())
+
+    def now(self) -> datetime:
+        return self._clock()
 
     # -- submissions ----------------------------------------------------------------------
 
@@ -313,6 +322,10 @@ class HubService:
             raise HubError(422, {"errors": field_errors(exc)}) from None
         now = self._now()
         self.store.put_heartbeat(kiosk_id, body, now)
+        with self._beats_lock:
+            known = self._beats.get(kiosk_id)
+            if known is not None:  # the next count, if no other process wrote meanwhile (else re-read)
+                self._beats[kiosk_id] = (now, known[1] + 1, body)
         if beat.audit_head is not None:
             self.store.add_audit_head(kiosk_id, beat.audit_head.seq, beat.audit_head.hash, now)
 
@@ -322,3 +335,60 @@ class HubService:
     def kiosks(self) -> list[dict[str, Any]]:
         """Each kiosk's latest heartbeat with a count, for the admin."""
         return self.store.heartbeats()
+
+    def record_help(self, kiosk_id: str, body: dict[str, Any]) -> None:
+        """Keep a citizen's call for help (SERVICE_API 1.1): kind, session step, time; no
+        personal data is asked for, and unknown fields are dropped."""
+        try:
+            request = HelpRequest.model_validate(body)
+        except ValidationError as exc:
+            raise HubError(422, {"errors": field_errors(exc)}) from None
+        self.store.add_help_request(kiosk_id, request.kind, request.session_step, request.requested_at, self._now())
+
+    # -- the fleet console ----------------------------------------------------------------
+
+    def _latest_heartbeats(self) -> list[dict[str, Any]]:
+        """Every kiosk's latest heartbeat, as `HubStore.heartbeats` gives them. Parsing 5,000
+        bodies at every console refresh cost most of a second: the bodies this process
+        recorded are kept parsed, and only those whose (time, count) in the database differ
+        (written by another process, or not seen yet) are read and parsed again."""
+        stamps = self.store.heartbeat_stamps()
+        with self._beats_lock:
+            stale = [k for k, at, n in stamps if self._beats.get(k, ("", -1))[:2] != (at, n)]
+        fresh = self.store.heartbeat_bodies(stale) if stale else {}
+        with self._beats_lock:
+            self._beats.update(fresh)
+            beats = [(k, self._beats.get(k)) for k, _, _ in stamps]
+        return [{"kiosk_id": k, "received_at": b[0], "count": b[1], "last": b[2]} for k, b in beats if b is not None]
+
+    def fleet(self, rules: FleetRules) -> Fleet:
+        """Every station's state and alerts now."""
+        now = self._clock()
+        recent = self.store.help_requests(since=_now_text(help_since(now, rules)), limit=100_000)
+        return fleet(self._latest_heartbeats(), recent, now, rules)
+
+    def station_detail(self, kiosk_id: str, rules: FleetRules) -> dict[str, Any]:
+        """One station for its console page; 404 when it never sent a heartbeat."""
+        now = self._clock()
+        beat = next((b for b in self.store.heartbeats() if b["kiosk_id"] == kiosk_id), None)
+        if beat is None:
+            raise HubError(404, {"error": "not_found"})
+        recent = self.store.help_requests(kiosk_id=kiosk_id, since=_now_text(help_since(now, rules)))
+        return {
+            "station": station(beat, len(recent), now, rules),
+            "help_requests": self.store.help_requests(kiosk_id=kiosk_id, limit=20),
+            "audit_heads": self.store.audit_head_count(kiosk_id),
+        }
+
+    def catalog_overview(self, rules: FleetRules) -> dict[str, Any]:
+        """Published versions per region, and which stations hold which."""
+        published: dict[str, list[dict[str, Any]]] = {}
+        for row in self.store.catalogs_published():
+            published.setdefault(row["region"], []).append(row)
+        use = catalog_use(self.fleet(rules).stations)
+        return {"regions": sorted(set(published) | set(use)), "published": published, "use": use}
+
+    def cases(self, rules: FleetRules) -> dict[str, dict[str, int]]:
+        """Counts of cases by owning region and status; nothing else of them."""
+        region_of = {s.kiosk_id: s.region for s in self.fleet(rules).stations}
+        return cases_by_region(self.store.submission_counts(), region_of)

@@ -6,6 +6,9 @@ generates the platform's sealing key pair, an admin token and a demo catalog-sig
 0600 into a 0700 directory (an existing directory and its files are tightened to that):
 
 - `DIR/hub.json`: `HubSettings` (what the hub needs, including private keys and tokens);
+- `DIR/console-login.json`: `{"name", "password", "url_path"}`, the fleet console's first
+  admin (hub.json keeps only the password's scrypt hash); made when hub.json has no console
+  admin yet, also for a hub.json from before the console;
 - `DIR/catalog-signing.json`: `{"key_id", "private_key", "public_key"}`, the admin's Ed25519
   key for `catalog sign` and the hub's `--publish-catalog` in the demo (a real admin keeps
   this off the hub: `catalog keygen`).
@@ -16,7 +19,9 @@ Kiosk tokens are kept only as SHA-256 digests (`hub.tokens`), one per kiosk: `is
 on load. A running hub re-reads the digests when hub.json changes (`KioskTokenFile`).
 A station is configured from `station_view(settings, kiosk_id, token)`: the sealing public key
 and key id, its bearer token, and the trusted catalog keys. The hub's database is
-`DIR/<database>` (default `hub.sqlite3`).
+`DIR/<database>` (default `hub.sqlite3`), or a PostgreSQL server when `database` is a
+`postgresql://` URL (`hub --database URL` gives one without writing it down); attachment
+bytes are files under `DIR/attachments` with either engine (`database_location`).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from hub.database import is_postgres
 from hub.tokens import new_token, one_token_per_kiosk, token_digest
 
 from offline_queue.catalog_bundle import generate_signing_keypair
@@ -39,6 +45,7 @@ from offline_queue.sealing import generate_keypair, public_key_of
 
 SETTINGS_FILE = "hub.json"
 SIGNING_FILE = "catalog-signing.json"
+CONSOLE_LOGIN_FILE = "console-login.json"
 DEMO_KIOSK_IDS = ("GZ-HZ-0001",)
 SHA256_HEX = r"^[0-9a-f]{64}$"
 
@@ -48,7 +55,10 @@ log = logging.getLogger("hub")
 class HubSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    database: str = Field(default="hub.sqlite3", description="SQLite file, relative to the data directory")
+    database: str = Field(
+        default="hub.sqlite3",
+        description="SQLite file, relative to the data directory, or a postgresql:// URL",
+    )
     sealing_private_key: str = Field(description="Platform X25519 private key (base64); stations seal to its public key")
     sealing_key_id: str = Field(default="hub-demo", min_length=1, description="recipient_key_id stations put in envelopes")
     admin_token: str = Field(min_length=16, description="Bearer token for catalog publishing and admin reads")
@@ -61,6 +71,10 @@ class HubSettings(BaseModel):
     max_uploads_per_kiosk: int = Field(default=4, ge=1, le=64, description="Concurrent uploads per kiosk (429 above)")
     max_uploads_total: int = Field(default=64, ge=1, le=1024, description="Concurrent uploads in total (429 above)")
     durable: bool = Field(default=True, description="synchronous=FULL (True) or NORMAL (False, benchmarks only)")
+    console_admins: dict[str, str] = Field(
+        default_factory=dict, description="Fleet console login name -> scrypt hash of the password"
+    )
+    alert_webhook_url: str | None = Field(default=None, description="POST the fleet's new alerts here as JSON")
 
     @property
     def sealing_public_key(self) -> str:
@@ -106,7 +120,11 @@ def load_or_init(data_dir: Path, *, kiosk_ids: tuple[str, ...] = DEMO_KIOSK_IDS)
     _tighten(data_dir)
     path = data_dir / SETTINGS_FILE
     if path.exists():
-        return _read(path)
+        settings = _read(path)
+        if not settings.console_admins:
+            settings = settings.model_copy(update={"console_admins": _first_console_admin(data_dir)})
+            _write_private(path, settings.model_dump())
+        return settings
     sealing_private, _ = generate_keypair()
     signing_private, signing_public = generate_signing_keypair()
     signing = {"key_id": "demo-admin", "private_key": signing_private, "public_key": signing_public}
@@ -115,10 +133,20 @@ def load_or_init(data_dir: Path, *, kiosk_ids: tuple[str, ...] = DEMO_KIOSK_IDS)
         admin_token=secrets.token_urlsafe(24),
         kiosk_token_sha256=dict.fromkeys(kiosk_ids),
         catalog_keys={signing["key_id"]: signing_public},
+        console_admins=_first_console_admin(data_dir),
     )
     _write_private(data_dir / SIGNING_FILE, signing)
     _write_private(path, settings.model_dump())
     return settings
+
+
+def _first_console_admin(data_dir: Path) -> dict[str, str]:
+    """A console admin `admin` with a new password, written to console-login.json (0600)."""
+    from hub.console.passwords import hash_password, new_password
+
+    password = new_password()
+    _write_private(data_dir / CONSOLE_LOGIN_FILE, {"name": "admin", "password": password, "url_path": "/console"})
+    return {"admin": hash_password(password)}
 
 
 def _set_digest(data_dir: Path, kiosk_id: str, digest: str | None) -> None:
@@ -172,6 +200,13 @@ class KioskTokenFile:
                     digests = {}
                 self._digests, self._stamp = digests, stamp
         return self._digests
+
+
+def database_location(settings: HubSettings, data_dir: Path, override: str | None = None) -> tuple[str | Path, Path]:
+    """(the database: a `postgresql://` URL or the SQLite file's path, the attachments
+    directory) of the hub in `data_dir`; `override` (`--database`) wins over hub.json."""
+    database = override or settings.database
+    return (database if is_postgres(database) else data_dir / database), data_dir / "attachments"
 
 
 def demo_signing_key(data_dir: Path) -> tuple[str, str]:

@@ -1,11 +1,10 @@
-"""The hub's SQLite storage: submissions, attachments, catalogs, heartbeats.
+"""The hub's storage: submissions, attachments, catalogs, heartbeats, audit heads, help
+requests; on either engine of `hub.database` (SQLite by default, PostgreSQL for a fleet).
 
-One connection per thread, kept open (FastAPI runs handlers on a thread pool; a SQLite
-connection must not be shared between threads, and closing the last connection to a WAL
-database checkpoints it, which made every request pay a checkpoint). WAL lets readers
-proceed while a writer commits.
-Every write that must be idempotent runs in `BEGIN IMMEDIATE`, so two identical PUTs that
-race are serialised: the first inserts, the second finds the row and replays it.
+The SQL here is written once for both engines. Every write that must be idempotent runs in
+the database's `transaction()` (serialised), so two identical PUTs that race are
+serialised: the first inserts, the second finds the row and replays it. Writes that one
+statement makes atomic (`ON CONFLICT`) run without it.
 
 Only sealed bytes are stored. The hub opens sealed payloads to *check* them and keeps a
 digest and the list of top-level field names, never the plaintext.
@@ -14,74 +13,15 @@ digest and the list of top-level field names, never the plaintext.
 from __future__ import annotations
 
 import json
-import os
-import sqlite3
-import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hub.attachment_files import AttachmentFiles
-from hub.store_upgrade import upgrade, upgrade_needed
-
-#: Version 1: kiosk namespaces (SERVICE_API 1.1), attachment bytes in files, audit heads.
-SCHEMA_VERSION = 1
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS attachments (
-    kiosk_id TEXT NOT NULL,
-    submission_id TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    received_at TEXT NOT NULL,
-    PRIMARY KEY (kiosk_id, submission_id, sha256)
-);
-CREATE INDEX IF NOT EXISTS attachments_by_age ON attachments (received_at);
-CREATE TABLE IF NOT EXISTS submissions (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    submission_id TEXT NOT NULL,
-    kiosk_id TEXT NOT NULL,
-    service_code TEXT NOT NULL,
-    content_sha256 TEXT NOT NULL,
-    request TEXT NOT NULL,
-    response TEXT NOT NULL,
-    reference TEXT NOT NULL,
-    status TEXT NOT NULL,
-    received_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    check_report TEXT NOT NULL,
-    UNIQUE (kiosk_id, submission_id)
-);
-CREATE INDEX IF NOT EXISTS submissions_by_id ON submissions (submission_id);
-CREATE TABLE IF NOT EXISTS catalogs (
-    region TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    bundle TEXT NOT NULL,
-    etag TEXT NOT NULL,
-    published_at TEXT NOT NULL,
-    PRIMARY KEY (region, version)
-);
-CREATE TABLE IF NOT EXISTS heartbeats (
-    kiosk_id TEXT PRIMARY KEY,
-    received_at TEXT NOT NULL,
-    count INTEGER NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS audit_heads (
-    kiosk_id TEXT NOT NULL,
-    seq INTEGER NOT NULL,
-    hash TEXT NOT NULL,
-    received_at TEXT NOT NULL,
-    PRIMARY KEY (kiosk_id, seq, hash)
-);
-CREATE TRIGGER IF NOT EXISTS audit_heads_no_update BEFORE UPDATE ON audit_heads
-BEGIN SELECT RAISE(ABORT, 'audit heads are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_heads_no_delete BEFORE DELETE ON audit_heads
-BEGIN SELECT RAISE(ABORT, 'audit heads are append-only'); END;
-"""
-
+from hub.database import Connection, Database, is_postgres, open_database
+from hub.migrations import migrate
 
 @dataclass(frozen=True)
 class StoredSubmission:
@@ -99,82 +39,49 @@ class StoredSubmission:
 
 
 class HubStore:
-    """Storage for one hub; `path` is the SQLite file (created with its schema if missing)."""
+    """Storage for one hub over `database`; attachment bytes in `files`."""
 
-    def __init__(self, path: str | Path, *, synchronous: str = "FULL", busy_timeout_s: float = 30.0) -> None:
-        if synchronous not in ("FULL", "NORMAL"):
-            raise ValueError("synchronous must be FULL or NORMAL")
-        self.path = Path(path)
-        self._synchronous = synchronous
-        self._busy_timeout_s = busy_timeout_s
-        self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-        self._write_lock = threading.Lock()  # see transaction()
-        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # SQLite gives -wal and -shm the database file's mode: create it 0600 first.
-        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
-        self.files = AttachmentFiles(self.path.parent / "attachments", durable=synchronous == "FULL")
-        with self._connect() as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            with self.transaction() as tx:
-                if upgrade_needed(tx):
-                    upgrade(tx, self.files)
-                for statement in SCHEMA.split(";\n"):  # executescript would commit first
-                    if statement.strip():
-                        tx.execute(statement)
-                tx.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    def __init__(self, database: Database, files: AttachmentFiles) -> None:
+        self.database = database
+        self.files = files
+        migrate(database, files)
 
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        """This thread's connection (opened on first use)."""
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            # check_same_thread=False only so that close() may close it; it is used by one thread.
-            conn = sqlite3.connect(
-                self.path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False
-            )
-            conn.execute(f"PRAGMA synchronous={self._synchronous}")
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-        yield conn
+    @classmethod
+    def open(
+        cls, location: str | Path, *, attachments_dir: Path | None = None, durable: bool = True
+    ) -> HubStore:
+        """The store at `location` (a SQLite file, created with its schema if missing, or a
+        `postgresql://` URL). Attachments go to `attachments_dir`, by default `attachments`
+        beside the SQLite file (required with PostgreSQL)."""
+        if attachments_dir is None:
+            if is_postgres(location):
+                raise ValueError("a PostgreSQL hub needs attachments_dir")
+            attachments_dir = Path(location).parent / "attachments"
+        database = open_database(location, durable=durable)
+        try:
+            return cls(database, AttachmentFiles(attachments_dir, durable=durable))
+        except BaseException:
+            database.close()
+            raise
 
     def close(self) -> None:
-        """Close every thread's connection (at shutdown, when no request is running)."""
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
+        self.database.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction taken up front (BEGIN IMMEDIATE): check-then-insert is atomic.
+    def transaction(self) -> AbstractContextManager[Connection]:
+        """A serialised write transaction (see `hub.database`)."""
+        return self.database.transaction()
 
-        SQLite allows one writer at a time anyway; this process's writers queue on a lock
-        first, because a thread that finds SQLite's write lock taken sleeps in the busy
-        handler (1, 2, 5, 10... ms) instead of waking when it is released: with a few
-        concurrent PUTs most of the hub's time went to those sleeps. The busy timeout still
-        covers other processes on the same file.
-        """
-        with self._connect() as conn, self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+    def _connect(self) -> AbstractContextManager[Connection]:
+        return self.database.connection()
 
     # -- attachments (rows here, bytes in `self.files`) ----------------------------------
 
     def put_attachment(self, kiosk_id: str, submission_id: str, sha256: str, size: int, now: str) -> bool:
         """Record a committed file; True if new, False if (kiosk, id, hash) was already stored."""
-        with self.transaction() as conn:
+        with self.database.write() as conn:
             cur = conn.execute(
-                "INSERT OR IGNORE INTO attachments (kiosk_id, submission_id, sha256, size, received_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO attachments (kiosk_id, submission_id, sha256, size, received_at)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (kiosk_id, submission_id, sha256, size, now),
             )
             return cur.rowcount == 1
@@ -212,7 +119,7 @@ class HubStore:
     # -- submissions ------------------------------------------------------------------
 
     @staticmethod
-    def _submission(row: sqlite3.Row | tuple | None) -> StoredSubmission | None:
+    def _submission(row: tuple | None) -> StoredSubmission | None:
         if row is None:
             return None
         (sid, kiosk, service, digest, request, response, reference, status, received, updated, report) = row
@@ -236,7 +143,7 @@ class HubStore:
     )
 
     def submission(
-        self, kiosk_id: str, submission_id: str, conn: sqlite3.Connection | None = None
+        self, kiosk_id: str, submission_id: str, conn: Connection | None = None
     ) -> StoredSubmission | None:
         query = f"SELECT {self._COLUMNS} FROM submissions WHERE kiosk_id = ? AND submission_id = ?"
         if conn is not None:
@@ -254,7 +161,7 @@ class HubStore:
 
     def insert_submission(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         *,
         submission_id: str,
         kiosk_id: str,
@@ -266,10 +173,10 @@ class HubStore:
         reference_prefix: str,
     ) -> StoredSubmission:
         """Insert inside the caller's transaction; the reference is built from the row number."""
-        cur = conn.execute(
+        seq = conn.execute(
             "INSERT INTO submissions (submission_id, kiosk_id, service_code, content_sha256, request,"
             " response, reference, status, received_at, updated_at, check_report)"
-            " VALUES (?, ?, ?, ?, ?, '', '', 'received', ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, '', '', 'received', ?, ?, ?) RETURNING seq",
             (
                 submission_id,
                 kiosk_id,
@@ -280,8 +187,8 @@ class HubStore:
                 received_at,
                 json.dumps(check_report),
             ),
-        )
-        reference = f"{reference_prefix}{cur.lastrowid:08d}"
+        ).fetchone()[0]
+        reference = f"{reference_prefix}{seq:08d}"
         response = json.dumps(
             {
                 "submission_id": submission_id,
@@ -292,7 +199,7 @@ class HubStore:
         )
         conn.execute(
             "UPDATE submissions SET reference = ?, response = ? WHERE seq = ?",
-            (reference, response, cur.lastrowid),
+            (reference, response, seq),
         )
         # The row as just written; reading it back would only re-parse what we hold.
         return StoredSubmission(
@@ -324,7 +231,7 @@ class HubStore:
 
     # -- catalogs ---------------------------------------------------------------------
 
-    def current_catalog(self, region: str, conn: sqlite3.Connection | None = None) -> tuple[int, str, str] | None:
+    def current_catalog(self, region: str, conn: Connection | None = None) -> tuple[int, str, str] | None:
         """(version, bundle JSON, etag) of the region's highest version, or None."""
         query = "SELECT version, bundle, etag FROM catalogs WHERE region = ? ORDER BY version DESC LIMIT 1"
         if conn is not None:
@@ -333,7 +240,7 @@ class HubStore:
             return own.execute(query, (region,)).fetchone()
 
     def insert_catalog(
-        self, conn: sqlite3.Connection, region: str, version: int, bundle: str, etag: str, now: str
+        self, conn: Connection, region: str, version: int, bundle: str, etag: str, now: str
     ) -> None:
         conn.execute(
             "INSERT INTO catalogs (region, version, bundle, etag, published_at) VALUES (?, ?, ?, ?, ?)",
@@ -343,11 +250,11 @@ class HubStore:
     # -- heartbeats -------------------------------------------------------------------
 
     def put_heartbeat(self, kiosk_id: str, body: dict[str, Any], now: str) -> None:
-        with self.transaction() as conn:
+        with self.database.write() as conn:
             conn.execute(
                 "INSERT INTO heartbeats (kiosk_id, received_at, count, body) VALUES (?, ?, 1, ?)"
                 " ON CONFLICT (kiosk_id) DO UPDATE SET received_at = excluded.received_at,"
-                " count = count + 1, body = excluded.body",
+                " count = heartbeats.count + 1, body = excluded.body",
                 (kiosk_id, now, json.dumps(body, ensure_ascii=False)),
             )
 
@@ -362,9 +269,10 @@ class HubStore:
 
     def add_audit_head(self, kiosk_id: str, seq: int, digest: str, now: str) -> None:
         """Keep a head the kiosk reported; one reported again keeps its first time."""
-        with self.transaction() as conn:
+        with self.database.write() as conn:
             conn.execute(
-                "INSERT OR IGNORE INTO audit_heads (kiosk_id, seq, hash, received_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO audit_heads (kiosk_id, seq, hash, received_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT DO NOTHING",
                 (kiosk_id, seq, digest, now),
             )
 
@@ -375,3 +283,63 @@ class HubStore:
                 (kiosk_id,),
             ).fetchall()
         return [{"seq": seq, "hash": digest, "received_at": at} for seq, digest, at in rows]
+
+    # -- help requests (SERVICE_API 1.1; no personal data) -------------------------------
+
+    def add_help_request(self, kiosk_id: str, kind: str, session_step: str, requested_at: str, now: str) -> None:
+        with self.database.write() as conn:
+            conn.execute(
+                "INSERT INTO help_requests (kiosk_id, kind, session_step, requested_at, received_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (kiosk_id, kind, session_step, requested_at, now),
+            )
+
+    def help_requests(self, *, kiosk_id: str | None = None, since: str = "", limit: int = 1000) -> list[dict[str, Any]]:
+        """Newest first: one kiosk's (or every kiosk's) received at or after `since`."""
+        query = "SELECT kiosk_id, kind, session_step, requested_at, received_at FROM help_requests WHERE received_at >= ?"
+        params: tuple[Any, ...] = (since,)
+        if kiosk_id is not None:
+            query += " AND kiosk_id = ?"
+            params += (kiosk_id,)
+        with self._connect() as conn:
+            rows = conn.execute(query + " ORDER BY seq DESC LIMIT ?", (*params, limit)).fetchall()
+        keys = ("kiosk_id", "kind", "session_step", "requested_at", "received_at")
+        return [dict(zip(keys, row)) for row in rows]
+
+    # -- what the fleet console summarises ------------------------------------------------
+
+    def catalogs_published(self) -> list[dict[str, Any]]:
+        """Every published version (no bundle), by region then version."""
+        with self._connect() as conn:
+            rows = conn.execute("SELECT region, version, published_at FROM catalogs ORDER BY region, version").fetchall()
+        return [{"region": r, "version": v, "published_at": at} for r, v, at in rows]
+
+    def submission_counts(self) -> list[tuple[str, str, int]]:
+        """(kiosk, status, how many): the cases' counts, nothing else of them."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT kiosk_id, status, count(*) FROM submissions GROUP BY kiosk_id, status ORDER BY kiosk_id, status"
+            ).fetchall()
+        return [(k, s, int(n)) for k, s, n in rows]
+
+    def audit_head_count(self, kiosk_id: str) -> int:
+        with self._connect() as conn:
+            return int(conn.execute("SELECT count(*) FROM audit_heads WHERE kiosk_id = ?", (kiosk_id,)).fetchone()[0])
+
+    def heartbeat_stamps(self) -> list[tuple[str, str, int]]:
+        """(kiosk, received_at, count) of every latest heartbeat, without the bodies."""
+        with self._connect() as conn:
+            return [tuple(r) for r in conn.execute("SELECT kiosk_id, received_at, count FROM heartbeats").fetchall()]
+
+    def heartbeat_bodies(self, kiosk_ids: list[str]) -> dict[str, tuple[str, int, dict[str, Any]]]:
+        """kiosk -> (received_at, count, body) for these kiosks, in chunks of 500."""
+        out: dict[str, tuple[str, int, dict[str, Any]]] = {}
+        with self._connect() as conn:
+            for i in range(0, len(kiosk_ids), 500):
+                chunk = kiosk_ids[i:i + 500]
+                rows = conn.execute(
+                    f"SELECT kiosk_id, received_at, count, body FROM heartbeats WHERE kiosk_id IN ({','.join('?' * len(chunk))})",
+                    tuple(chunk),
+                ).fetchall()
+                out.update({k: (r, c, json.loads(b)) for k, r, c, b in rows})
+        return out

@@ -1,7 +1,7 @@
 """Bringing a hub database from before kiosk namespaces (schema version 0) to version 1.
 
-Version 0 keyed submissions by id alone and kept attachment bytes in the database. The
-upgrade runs inside `HubStore`'s opening transaction: submissions keep their row numbers (so
+Version 0 keyed submissions by id alone and kept attachment bytes in the database (SQLite
+was then the only engine). The upgrade runs inside `hub.migrations.migrate`'s transaction: submissions keep their row numbers (so
 references and replayed receipts stay byte for byte the same) with ids in lower case;
 attachment bytes move to files under the kiosk of the submission that names their id (an
 attachment whose submission never came belongs to no kiosk: it stays an orphan and is purged
@@ -10,29 +10,27 @@ like any other).
 
 from __future__ import annotations
 
-import sqlite3
-
 from hub.attachment_files import AttachmentFiles
+from hub.database import Connection
 
 
-def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+def _columns(conn: Connection, table: str) -> set[str]:
     return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
 
 
-def upgrade_needed(conn: sqlite3.Connection) -> bool:
+def upgrade_needed(conn: Connection) -> bool:
     return conn.execute("PRAGMA user_version").fetchone()[0] == 0 and "data" in _columns(conn, "attachments")
 
 
-def upgrade(conn: sqlite3.Connection, files: AttachmentFiles) -> None:
-    """Rename the old tables away, let the caller create the new schema, copy, drop the old."""
+def upgrade(conn: Connection, files: AttachmentFiles) -> None:
+    """Rename the old tables away, create version 1's, copy, drop the old."""
     conn.execute("ALTER TABLE attachments RENAME TO attachments_v0")
     conn.execute("ALTER TABLE submissions RENAME TO submissions_v0")
     conn.execute("DROP INDEX IF EXISTS submissions_by_id")
-    from hub.store import SCHEMA  # the new tables; hub.store imports this module
+    from hub.migrations import statements  # hub.migrations imports this module
 
-    for statement in SCHEMA.split(";\n"):
-        if statement.strip():
-            conn.execute(statement)
+    for statement in statements("sqlite", 1):
+        conn.execute(statement)
     conn.execute(
         "INSERT INTO submissions SELECT seq, lower(submission_id), kiosk_id, service_code, content_sha256, request,"
         " response, reference, status, received_at, updated_at, check_report FROM submissions_v0"

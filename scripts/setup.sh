@@ -11,7 +11,10 @@ cd "$(dirname "$0")/.."
 #   libusb-1.0-0             USB receipt printers (pyusb)
 #   python3-venv             where the system Python lacks venv
 #   fonts-ocr-b              OCR-B, the MRZ's typeface: the MRZ reader's synthetic test pages
-APT_PACKAGES=(pcscd vsmartcard-vpcd swig libpcsclite-dev fonts-noto-cjk libusb-1.0-0 build-essential fonts-ocr-b)
+#   postgresql               the hub's second engine; its tests start a throwaway cluster
+#   chromium + chromium-driver  tests/browser drive the fleet console in headless Chromium
+APT_PACKAGES=(pcscd vsmartcard-vpcd swig libpcsclite-dev fonts-noto-cjk libusb-1.0-0 build-essential
+              fonts-ocr-b postgresql chromium chromium-driver)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

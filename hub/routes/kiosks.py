@@ -1,5 +1,6 @@
 """Stations' health reports (heartbeats, limited in size and depth) and the audit heads they
-carried (SERVICE_API 1.1), which a kiosk reads back for `audit verify --platform`."""
+carried (SERVICE_API 1.1), which a kiosk reads back for `audit verify --platform`; citizens'
+calls for help (1.1), which admins see in the fleet console."""
 
 from __future__ import annotations
 
@@ -23,6 +24,13 @@ from hub.routes.common import (
 router = APIRouter()
 
 
+async def _own_report(kiosk_id: str, request: Request) -> dict:
+    """The body a kiosk reports about itself (small JSON object), 403 for another kiosk's path."""
+    if context(request).auth.kiosk(request) != kiosk_id:
+        raise HubError(403, {"error": "forbidden", "message": "path kiosk id differs from Kiosk-Id"})
+    return json_object(await read_body(request, MAX_SMALL_BODY_BYTES), max_depth=MAX_SMALL_BODY_DEPTH)
+
+
 @router.post(
     "/v1/kiosks/{kiosk_id}/heartbeat",
     status_code=204,
@@ -36,11 +44,8 @@ router = APIRouter()
     openapi_extra=request_body("application/json", schema_ref("Heartbeat")),
 )
 async def heartbeat(kiosk_id: str, request: Request) -> Response:
-    hub = context(request)
-    if hub.auth.kiosk(request) != kiosk_id:
-        raise HubError(403, {"error": "forbidden", "message": "path kiosk id differs from Kiosk-Id"})
-    body = json_object(await read_body(request, MAX_SMALL_BODY_BYTES), max_depth=MAX_SMALL_BODY_DEPTH)
-    await run_in_threadpool(hub.service.record_heartbeat, kiosk_id, body)
+    body = await _own_report(kiosk_id, request)
+    await run_in_threadpool(context(request).service.record_heartbeat, kiosk_id, body)
     return Response(status_code=204)
 
 
@@ -56,3 +61,21 @@ async def audit_heads(kiosk_id: str, request: Request) -> dict:
     if caller is not None and caller != kiosk_id:
         raise HubError(403, {"error": "forbidden", "message": "path kiosk id differs from Kiosk-Id"})
     return await run_in_threadpool(hub.service.audit_heads, kiosk_id)
+
+
+@router.post(
+    "/v1/kiosks/{kiosk_id}/help",
+    status_code=202,
+    summary="A citizen called for help at a station (kind, session step, time; no personal data)",
+    responses={
+        **AUTH_RESPONSES,
+        202: {"description": "Recorded; admins see it in the fleet console"},
+        413: {"model": ErrorBody, "description": "Body too large"},
+        422: {"description": "Not a JSON object, or fields of the wrong shape"},
+    },
+    openapi_extra=request_body("application/json", schema_ref("HelpRequest")),
+)
+async def help_request(kiosk_id: str, request: Request) -> Response:
+    body = await _own_report(kiosk_id, request)
+    await run_in_threadpool(context(request).service.record_help, kiosk_id, body)
+    return Response(status_code=202)

@@ -168,6 +168,7 @@ def background(config: Config) -> Iterator[list[str]]:
                 preexec_fn=_die_with_parent,
             ))
         notes.append(f"hub on {config.sync.base_url}, logs in {logs}")
+        notes.append(f"fleet console on {config.sync.base_url.rstrip('/')}/console (login in {hub_dir / 'console-login.json'})")
         yield notes
     finally:
         for proc in reversed(procs):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hub.server import running
-from tests.unit.hub.conftest import keys, make_app, clock, faults  # noqa: F401  (fixtures)
+from tests.unit.hub.conftest import keys, make_app, clock, faults, hub_database, pg_cluster  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

@@ -1,9 +1,17 @@
-"""A hub in-process (Starlette's TestClient, real ASGI app, real SQLite file) and helpers
-that build submissions the way a station does: sealed with `offline_queue.sealing`."""
+"""A hub in-process (Starlette's TestClient, real ASGI app) on each engine, and helpers that
+build submissions the way a station does: sealed with `offline_queue.sealing`.
+
+`hub_database` is parametrised: every test that uses it (through `make_app`, `client` or
+`service`) runs twice, on a real SQLite file and on a new database in a throwaway PostgreSQL
+cluster started once per session (`tests.support.pg_cluster`; if it cannot start, those
+tests fail with the reason). A test about one engine's own files narrows it with
+`@pytest.mark.parametrize("hub_database", ["sqlite"], indirect=True)`.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -15,6 +23,7 @@ from fastapi.testclient import TestClient
 from hub.app import create_app
 from offline_queue.catalog_bundle import generate_signing_keypair
 from offline_queue.sealing import Sealer, generate_keypair
+from tests.support.pg_cluster import PgCluster
 
 KIOSK = "GZ-HZ-0001"
 OTHER_KIOSK = "SZ-FT-0002"
@@ -77,8 +86,27 @@ def faults() -> Faults:
     return Faults()
 
 
+ENGINES = ("sqlite", "postgresql")
+_database_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    with PgCluster(fsync=False) as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=ENGINES)
+def hub_database(request, tmp_path) -> str:
+    """Where a test's hub keeps its tables: a SQLite file in `tmp_path` or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "hub.sqlite3")
+    cluster = request.getfixturevalue("pg_cluster")
+    return cluster.create_database(f"hub_{next(_database_numbers)}")
+
+
 @pytest.fixture
-def make_app(tmp_path, keys, clock, faults):
+def make_app(tmp_path, hub_database, keys, clock, faults):
     def make(**overrides):
         options = dict(
             private_key_b64=keys.sealing_private,
@@ -92,7 +120,7 @@ def make_app(tmp_path, keys, clock, faults):
             fault_hook=faults,
         )
         options.update(overrides)
-        return create_app(tmp_path / "hub.sqlite3", **options)
+        return create_app(hub_database, attachments_dir=tmp_path / "attachments", **options)
 
     return make
 

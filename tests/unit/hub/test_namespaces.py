@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.unit.hub.conftest import ADMIN, KIOSK, OTHER_KIOSK, build_submission, kiosk_headers, upload_attachments
@@ -100,6 +101,7 @@ CREATE TABLE heartbeats (kiosk_id TEXT PRIMARY KEY, received_at TEXT NOT NULL, c
 """
 
 
+@pytest.mark.parametrize("hub_database", ["sqlite"], indirect=True)  # version 0 was SQLite only
 def test_a_data_dir_from_before_namespaces_keeps_working(make_app, keys, tmp_path):
     """An old database: its submission replays (same receipt), its attachments still check."""
     sub = build_submission(keys, n_attachments=1)

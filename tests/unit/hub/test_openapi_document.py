@@ -22,8 +22,10 @@ def test_document_covers_the_whole_contract():
         ("get", "/v1/catalog"): {"200", "304", "401", "403", "404"},
         ("put", "/v1/catalog/{region}"): {"201", "400", "401", "403", "409"},
         ("post", "/v1/kiosks/{kiosk_id}/heartbeat"): {"204", "401", "403"},
+        ("post", "/v1/kiosks/{kiosk_id}/help"): {"202", "401", "403", "422"},
     }
     for (method, path), codes in expected.items():
         assert codes <= set(doc["paths"][path][method]["responses"]), (method, path)
-    assert "SubmissionIn" in doc["components"]["schemas"]
+    assert {"SubmissionIn", "HelpRequest"} <= set(doc["components"]["schemas"])
+    assert not [p for p in doc["paths"] if p.startswith("/console")]  # pages, not the contract
     assert "openapi-document-only" not in json.dumps(doc)

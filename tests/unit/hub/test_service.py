@@ -1,4 +1,4 @@
-"""`HubService` on its own: the hub's rules over a real SQLite file, no HTTP in between."""
+"""`HubService` on its own: the hub's rules over each engine, no HTTP in between."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from tests.unit.hub.test_auth_catalog_health import REGION, catalog
 
 
 @pytest.fixture
-def service(tmp_path, keys, clock):
+def service(tmp_path, hub_database, keys, clock):
     service = HubService(
-        HubStore(tmp_path / "hub.sqlite3"),
+        HubStore.open(hub_database, attachments_dir=tmp_path / "attachments"),
         private_key_b64=keys.sealing_private,
         catalog_keys={keys.signing_key_id: keys.signing_public},
         sealing_key_id="hub-test",

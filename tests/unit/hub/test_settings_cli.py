@@ -51,6 +51,15 @@ def test_station_option_prints_connection_settings(tmp_path, capsys):
     assert set(view) == {"kiosk_id", "token", "sealing_public_key", "sealing_key_id", "catalog_keys"}
 
 
+def test_an_unreachable_database_is_one_line(tmp_path, capsys):
+    source = tmp_path / "catalog.json"
+    source.write_text(json.dumps(demo_payload(version=1, region="440105")), encoding="utf-8")
+    url = f"postgresql://hub@/nothing?host={tmp_path}&port=1"  # no server has that socket
+    assert run("--data", str(tmp_path / "hub"), "--database", url, "--publish-catalog", str(source)) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("hub: cannot publish into the hub's database: ") and err.count("\n") == 1
+
+
 def test_unknown_station_and_broken_settings_are_one_line(tmp_path, capsys):
     """Bad input: an unknown kiosk id; then a hub.json with an unknown key."""
     assert run("--data", str(tmp_path), "--station", "XX-XX-9999") == 1
@@ -80,8 +89,9 @@ def demo_payload(version=1, region="440105"):
             "effective_from": "2026-11-23T00:00:00Z", "expires_at": None, "services": [service()]}
 
 
-def test_publish_catalog_signs_as_the_demo_admin_and_the_hub_serves_it(tmp_path, capsys, monkeypatch):
-    """`--publish-catalog` writes into the hub's database; a hub app on the same directory serves
+def test_publish_catalog_signs_as_the_demo_admin_and_the_hub_serves_it(tmp_path, hub_database, capsys, monkeypatch):
+    """`--publish-catalog` writes into the hub's database (hub.json's SQLite file, or the
+    PostgreSQL one `--database` names); a hub app on the same directory and database serves
     the bundle, and it verifies with the keys a station is given."""
     import io
     from datetime import UTC, datetime
@@ -94,11 +104,13 @@ def test_publish_catalog_signs_as_the_demo_admin_and_the_hub_serves_it(tmp_path,
     settings = load_or_init(data)
     source = tmp_path / "catalog.json"
     source.write_text(json.dumps(demo_payload(version=4, region="999999")), encoding="utf-8")
-    assert run("--data", str(data), "--publish-catalog", str(source), "--region", "440105") == 0
+    database = hub_database if hub_database.startswith("postgresql://") else None
+    database_args = ["--database", database] if database else []
+    assert run("--data", str(data), *database_args, "--publish-catalog", str(source), "--region", "440105") == 0
     line = capsys.readouterr().out.strip().splitlines()
     assert len(line) == 1 and json.loads(line[0])["version"] == 4
     view = station_view(settings, "GZ-HZ-0001", issue_token(data, "GZ-HZ-0001"))
-    with TestClient(app_from_settings(settings, data)) as client:
+    with TestClient(app_from_settings(settings, data, database)) as client:
         pulled = client.get("/v1/catalog?region=440105",
                             headers={"Authorization": f"Bearer {view['token']}", "Kiosk-Id": "GZ-HZ-0001"})
     assert pulled.status_code == 200 and pulled.headers["etag"] == json.loads(line[0])["etag"]
@@ -107,7 +119,7 @@ def test_publish_catalog_signs_as_the_demo_admin_and_the_hub_serves_it(tmp_path,
     assert verified.version == 4
     # The same version again, from stdin this time: exit 3, the hub's current version on stdout.
     monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps(demo_payload(version=4))))
-    assert run("--data", str(data), "--publish-catalog", "-") == 3
+    assert run("--data", str(data), *database_args, "--publish-catalog", "-") == 3
     assert json.loads(capsys.readouterr().out) == {"error": "version_not_higher", "current_version": 4}
 
 

@@ -288,7 +288,11 @@ def test_no_plaintext_in_the_hub_database(client, keys, tmp_path):
     sub = build_submission(keys, payload={"name": "测试丙", "id_number": "110105194912310048"})
     upload_attachments(client, sub)
     assert client.put(sub.url, json=sub.body, headers=H).status_code == 201
-    for path in tmp_path.glob("hub.sqlite3*"):
+    with client.app.state.store.database.connection() as conn:  # every table, either engine
+        for table in ("submissions", "attachments", "catalogs", "heartbeats", "audit_heads", "help_requests"):
+            rows = repr(conn.execute(f"SELECT * FROM {table}").fetchall())
+            assert "测试丙" not in rows and "110105194912310048" not in rows
+    for path in tmp_path.glob("hub.sqlite3*"):  # SQLite's files too (PostgreSQL's are the cluster's)
         data = path.read_bytes()
         assert "测试丙".encode() not in data and b"110105194912310048" not in data
 

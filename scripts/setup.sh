@@ -10,7 +10,11 @@ cd "$(dirname "$0")/.."
 #   fonts-noto-cjk           CJK font for receipts rendered as raster images
 #   libusb-1.0-0             USB receipt printers (pyusb)
 #   python3-venv             where the system Python lacks venv
-APT_PACKAGES=(pcscd vsmartcard-vpcd swig libpcsclite-dev fonts-noto-cjk libusb-1.0-0 build-essential)
+#   espeak-ng                offline speech (voice guidance: cmn, yue, en voices)
+#   sox                      checks the spoken audio in the voice tests (and its `play`)
+#   alsa-utils               aplay, the audio player voice guidance plays through
+APT_PACKAGES=(pcscd vsmartcard-vpcd swig libpcsclite-dev fonts-noto-cjk libusb-1.0-0 build-essential
+  espeak-ng sox alsa-utils)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

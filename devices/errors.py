@@ -97,3 +97,26 @@ class FontNotFound(PrinterError):
     all the same, because what the caller must do is the same as for a printer that
     cannot print: show the receipt number on screen and tell the technician.
     """
+
+
+# --- audio ---------------------------------------------------------------------------
+
+
+class AudioError(DeviceError):
+    """Base for voice-guidance trouble. A station without a voice still serves everyone."""
+
+
+class UnsupportedLanguage(AudioError, ValueError):
+    """No voice is configured for the language asked for (a station's config, not a citizen's fault)."""
+
+
+class SpeechUnavailable(AudioError, DeviceUnavailable):
+    """The speech synthesiser (espeak-ng) or one of its voices is missing or fails."""
+
+
+class NoAudioOutput(AudioError, DeviceUnavailable):
+    """Nothing can make the speech heard: no player program, or the player cannot open the output."""
+
+
+class AudioTimeout(AudioError, DeviceTimeout):
+    """Synthesising or playing one utterance took longer than its bound."""

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from devices.audio.settings import AudioSettings
 from devices.camera.settings import CameraSettings
 from devices.card.settings import CardSettings
 from devices.printer.settings import PrinterSettings
@@ -71,6 +72,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "card": CardSettings,
     "camera": CameraSettings,
     "printer": PrinterSettings,
+    "audio": AudioSettings,
     "queue": QueueSettings,
     "sync": SyncSettings,
     "technician": TechnicianSettings,
@@ -105,6 +107,7 @@ class Config:
     card: CardSettings
     camera: CameraSettings
     printer: PrinterSettings
+    audio: AudioSettings
     queue: QueueSettings
     sync: SyncSettings
     technician: TechnicianSettings

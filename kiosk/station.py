@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
+from devices.audio.base import Speaker
 from devices.camera.base import Camera, DocKind
 from devices.camera.tracker import CaptureTracker
 from devices.card.base import CardReader
@@ -86,6 +87,7 @@ class Station:
     demo_documents: DemoDocuments | None = None
     systemd: SdNotifier | None = None  # READY=1 once the UI is up, WATCHDOG=1 from its event loop
     check_devices: Callable[[], object] = lambda: None  # probe every device now (blocking; run off the UI)
+    voice: Speaker | None = None  # voice guidance (None: this station has no speaker); speaks only when the session's voice is on
 
 
 class DailyReceiptNumbers:

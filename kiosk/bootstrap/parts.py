@@ -6,6 +6,8 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
+from devices.audio.base import Speaker
+from devices.audio.factory import build_speaker
 from devices.camera.base import Camera, DocKind
 from devices.camera.factory import build_camera, build_tracker
 from devices.camera.tracker import CaptureTracker
@@ -38,6 +40,11 @@ def tracker_factory(config: Config) -> Callable[[DocKind], CaptureTracker]:
 def printer(config: Config) -> ReceiptPrinter:
     """The receipt printer `[printer]` configures; nothing is opened until used."""
     return build_printer(config.printer)
+
+
+def audio(config: Config) -> Speaker:
+    """The speaker `[audio]` configures for voice guidance; nothing runs until it first speaks."""
+    return build_speaker(config.audio)
 
 
 def outbox(config: Config) -> Outbox:

@@ -50,6 +50,9 @@ class CitizenSession:
     form_done: bool = False
     pages: dict[str, CapturedImage] = field(default_factory=dict)  # by role
     consent: bool = False
+    #: Voice guidance: each step's instruction and each error spoken aloud. Off by default;
+    #: elderly mode turns it on, the voice toggle on every screen flips it.
+    voice: bool = False
 
     def __post_init__(self) -> None:
         self.lang = self.default_lang
@@ -58,7 +61,7 @@ class CitizenSession:
         return (
             f"CitizenSession(lang={self.lang.value}, identity={'yes' if self.identity else 'no'}, "
             f"service={self.service.code if self.service else None}, fields={len(self.form)}, "
-            f"pages={len(self.pages)}, consent={self.consent})"
+            f"pages={len(self.pages)}, consent={self.consent}, voice={self.voice})"
         )
 
     @property
@@ -96,8 +99,9 @@ class CitizenSession:
         self.catalog_version = 0
         self.form_done = False
         self.consent = False
-        if not keep_lang:
+        if not keep_lang:  # the done screen still speaks to the same person, so it keeps both
             self.lang = self.default_lang
+            self.voice = False
 
     def _drop_pages(self) -> None:
         for page in self.pages.values():

@@ -95,7 +95,7 @@ class SpeechWorker:
                 if cancelled.is_set():  # a killed player's exit status is no failure
                     state = replace(state, interrupted=state.interrupted + 1)
                 elif error:
-                    log.warning("voice: %s", error)  # the reason only: never the text
+                    log.info("voice: %s", error)  # the reason only, never the text; probe() reports it
                     state = replace(state, failed=state.failed + 1, last_error=error)
                 else:
                     state = replace(state, spoken=state.spoken + 1, last_error="")

@@ -48,8 +48,8 @@ def _test(args: argparse.Namespace, load_config) -> int:
     try:
         try:
             print(f"{speaker.name}: {speaker.probe()}")
-        except DeviceError as exc:
-            print(f"{speaker.name}: degraded: {exc}", file=sys.stderr)
+        except DeviceError as exc:  # said on stdout: the outcome below is the one error line
+            print(f"{speaker.name}: degraded: {exc}")
         text = args.text or t("voice.test", Lang(args.lang))
         started = time.monotonic()
         speaker.say(text, args.lang)

@@ -10,6 +10,9 @@ the citizen to check the marked fields.
 
 from __future__ import annotations
 
+from kiosk.domain.i18n_text import Lang
+from kiosk.ui.i18n import catalog
+
 #: Message keys (or key prefixes, ending in ".") of the errors spoken as shown.
 SPOKEN_ERRORS = (
     "identify.error.",
@@ -34,3 +37,13 @@ def spoken_error_key(key: str) -> str | None:
 def instruction_key(step: str) -> str:
     """The spoken instruction of a citizen step."""
     return f"voice.{step}"
+
+
+def spoken_messages(lang: Lang) -> dict[str, str]:
+    """Every sentence the station may say in `lang`, by message key (the voice tests speak them all)."""
+    messages = catalog(lang)
+    return {
+        key: text
+        for key, text in messages.items()
+        if (key.startswith("voice.") and not key.startswith("voice.toggle.")) or spoken_error_key(key) == key
+    }

@@ -25,11 +25,11 @@ from collections.abc import Callable, Sequence
 from itertools import count
 from pathlib import Path
 
-from devices.audio.base import SpeakerState, Utterance
+from devices.audio.base import Utterance
 from devices.audio.players import describe_missing, find_player
 from devices.audio.settings import AudioSettings
-from devices.audio.worker import SpeechWorker
-from devices.errors import AudioTimeout, NoAudioOutput, SpeechUnavailable, UnsupportedLanguage
+from devices.audio.worker import ThreadedSpeaker
+from devices.errors import AudioTimeout, NoAudioOutput, SpeechUnavailable
 
 #: How often a running subprocess is checked for a cancel (bounds how late a cut is).
 POLL_S = 0.02
@@ -39,12 +39,11 @@ PLAY_SLACK_S = 2.0
 PROBE_TIMEOUT_S = 3.0
 
 
-class EspeakSpeaker:
+class EspeakSpeaker(ThreadedSpeaker):
     """espeak-ng plus the first player found; see the module docstring."""
 
     def __init__(self, settings: AudioSettings, which: Callable[[str], str | None] = shutil.which) -> None:
-        self.name = "espeak"
-        self.languages = frozenset(settings.voices)
+        super().__init__("espeak", frozenset(settings.voices))
         self._settings = settings
         self._espeak = which("espeak-ng")
         self._player = find_player(settings.player, which)
@@ -52,24 +51,6 @@ class EspeakSpeaker:
         self._output_checked = False
         self._folder = tempfile.TemporaryDirectory(prefix="kiosk-voice-")  # removed by close() or at exit
         self._numbers = count(1)
-        self._worker = SpeechWorker(self._play, "voice-espeak")
-
-    # --- Speaker ------------------------------------------------------------------------
-
-    def say(self, text: str, lang: str) -> None:
-        if lang not in self.languages:
-            raise UnsupportedLanguage(f"no voice for language {lang!r} (configured: {', '.join(sorted(self.languages))})")
-        if text.strip():
-            self._worker.submit(Utterance(text, lang, time.monotonic()))
-
-    def stop(self) -> None:
-        self._worker.cancel()
-
-    def wait_idle(self, timeout: float) -> bool:
-        return self._worker.wait_idle(timeout)
-
-    def state(self) -> SpeakerState:
-        return self._worker.state()
 
     def probe(self) -> str:
         """espeak-ng runs and has every configured voice, a player exists and opens the output
@@ -86,9 +67,7 @@ class EspeakSpeaker:
             self._voices_checked = True
         if self._player is None:
             raise NoAudioOutput(describe_missing(self._settings.player))
-        last_error = self.state().last_error
-        if last_error:
-            raise NoAudioOutput(f"last utterance failed: {last_error}")
+        self._check_last_utterance()
         if not self._output_checked:
             self._check_output()
         voices = ", ".join(f"{lang} {voice}" for lang, voice in sorted(self._settings.voices.items()))
@@ -114,7 +93,7 @@ class EspeakSpeaker:
         return Path(self._folder.name) / f"utterance-{next(self._numbers)}.wav"
 
     def close(self) -> None:
-        self._worker.close()
+        super().close()
         self._folder.cleanup()
 
     # --- one utterance, on the worker thread ------------------------------------------

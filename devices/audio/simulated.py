@@ -12,61 +12,39 @@ utterance fails, as a player without a sound card does.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 
-from devices.audio.base import SpeakerState, Utterance
+from devices.audio.base import Utterance
 from devices.audio.settings import DEFAULT_VOICES
-from devices.audio.worker import SpeechWorker
-from devices.errors import AudioError, NoAudioOutput, UnsupportedLanguage
+from devices.audio.worker import ThreadedSpeaker
+from devices.errors import AudioError, NoAudioOutput
 
 
-class SimulatedSpeaker:
+class SimulatedSpeaker(ThreadedSpeaker):
     def __init__(self, languages: frozenset[str] = frozenset(DEFAULT_VOICES), seconds_per_char: float = 0.0) -> None:
-        self.name = "simulated"
-        self.languages = frozenset(languages)
+        super().__init__("simulated", languages)
         self.seconds_per_char = seconds_per_char
         self.said: list[Utterance] = []
         #: Raised (once) while playing the next utterance, as a failing player would.
         self.fail_next: AudioError | None = None
         self._output = True
         self._lock = threading.Lock()
-        self._worker = SpeechWorker(self._play, "voice-simulated")
 
     def set_output(self, available: bool) -> None:
         with self._lock:
             self._output = available
 
-    def say(self, text: str, lang: str) -> None:
-        if lang not in self.languages:
-            raise UnsupportedLanguage(f"no voice for language {lang!r} (configured: {', '.join(sorted(self.languages))})")
-        if text.strip():
-            utterance = Utterance(text, lang, time.monotonic())
-            with self._lock:
-                self.said.append(utterance)
-            self._worker.submit(utterance)
-
-    def stop(self) -> None:
-        self._worker.cancel()
-
-    def wait_idle(self, timeout: float) -> bool:
-        return self._worker.wait_idle(timeout)
-
-    def state(self) -> SpeakerState:
-        return self._worker.state()
+    def _asked(self, utterance: Utterance) -> None:
+        with self._lock:
+            self.said.append(utterance)
 
     def probe(self) -> str:
         with self._lock:
             output = self._output
         if not output:
             raise NoAudioOutput("simulated: no audio output")
-        last_error = self.state().last_error
-        if last_error:
-            raise NoAudioOutput(f"last utterance failed: {last_error}")
-        return f"simulated: {len(self.said)} utterances"
-
-    def close(self) -> None:
-        self._worker.close()
+        self._check_last_utterance()
+        return f"simulated: {len(self.said)} utterances asked for"
 
     def _play(self, utterance: Utterance, cancelled: threading.Event, started: Callable[[], None]) -> None:
         with self._lock:

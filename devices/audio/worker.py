@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from devices.audio.base import SpeakerState, Utterance
-from devices.errors import AudioError
+from devices.errors import AudioError, NoAudioOutput, UnsupportedLanguage
 
 log = logging.getLogger(__name__)
 
@@ -106,3 +106,44 @@ class SpeechWorker:
     def _started(self) -> None:
         with self._cond:
             self._state = replace(self._state, started_at=time.monotonic())
+
+
+class ThreadedSpeaker:
+    """The `Speaker` methods every backend shares, on one `SpeechWorker`; a backend writes `_play`."""
+
+    def __init__(self, name: str, languages: frozenset[str]) -> None:
+        self.name = name
+        self.languages = frozenset(languages)
+        self._worker = SpeechWorker(self._play, f"voice-{name}")
+
+    def say(self, text: str, lang: str) -> None:
+        if lang not in self.languages:
+            raise UnsupportedLanguage(f"no voice for language {lang!r} (configured: {', '.join(sorted(self.languages))})")
+        if text.strip():
+            utterance = Utterance(text, lang, time.monotonic())
+            self._asked(utterance)
+            self._worker.submit(utterance)
+
+    def _asked(self, utterance: Utterance) -> None:
+        """Called for each utterance accepted by `say` (the simulated speaker records it)."""
+
+    def stop(self) -> None:
+        self._worker.cancel()
+
+    def wait_idle(self, timeout: float) -> bool:
+        return self._worker.wait_idle(timeout)
+
+    def state(self) -> SpeakerState:
+        return self._worker.state()
+
+    def close(self) -> None:
+        self._worker.close()
+
+    def _check_last_utterance(self) -> None:
+        """For `probe()`: the latest utterance must have played (a failure is the output's)."""
+        last_error = self.state().last_error
+        if last_error:
+            raise NoAudioOutput(f"last utterance failed: {last_error}")
+
+    def _play(self, utterance: Utterance, cancelled: threading.Event, started: Callable[[], None]) -> None:
+        raise NotImplementedError

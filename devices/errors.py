@@ -123,3 +123,26 @@ class ReferencePhotoUnusable(FaceError):
 
 class MrzUnreadable(CameraError):
     """No machine-readable zone could be read (and checked) on the images given."""
+
+
+# --- audio ---------------------------------------------------------------------------
+
+
+class AudioError(DeviceError):
+    """Base for voice-guidance trouble. A station without a voice still serves everyone."""
+
+
+class UnsupportedLanguage(AudioError, ValueError):
+    """No voice is configured for the language asked for (a station's config, not a citizen's fault)."""
+
+
+class SpeechUnavailable(AudioError, DeviceUnavailable):
+    """The speech synthesiser (espeak-ng) or one of its voices is missing or fails."""
+
+
+class NoAudioOutput(AudioError, DeviceUnavailable):
+    """Nothing can make the speech heard: no player program, or the player cannot open the output."""
+
+
+class AudioTimeout(AudioError, DeviceTimeout):
+    """Synthesising or playing one utterance took longer than its bound."""

@@ -23,7 +23,9 @@ from collections.abc import Callable, Sequence
 from kiosk.config import Config, ConfigError, config_path, load_config
 
 #: Top-level commands, in the order `--help` lists them.
-COMMANDS = ("station", "sync", "queue", "card", "doc", "face", "printer", "receipt", "catalog", "hub", "tech", "audit")
+COMMANDS = (
+    "station", "sync", "queue", "card", "doc", "face", "printer", "receipt", "catalog", "hub", "tech", "audit", "voice",
+)
 
 EXIT_CONFIG = 2
 EXIT_SOFTWARE = 70  # sysexits.h EX_SOFTWARE: a command failed in a way nobody handled

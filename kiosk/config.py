@@ -22,6 +22,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from devices.audio.settings import AudioSettings
 from devices.camera.settings import CameraSettings
 from devices.card.settings import CardSettings
 from devices.face.settings import FaceCameraSettings
@@ -74,6 +75,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "camera": CameraSettings,
     "face_camera": FaceCameraSettings,
     "printer": PrinterSettings,
+    "audio": AudioSettings,
     "queue": QueueSettings,
     "sync": SyncSettings,
     "technician": TechnicianSettings,
@@ -109,6 +111,7 @@ class Config:
     camera: CameraSettings
     face_camera: FaceCameraSettings
     printer: PrinterSettings
+    audio: AudioSettings
     queue: QueueSettings
     sync: SyncSettings
     technician: TechnicianSettings

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
+from devices.audio.base import Speaker
 from devices.camera.base import Camera, DocKind
 from devices.camera.tracker import CaptureTracker
 from devices.card.base import CardReader
@@ -96,6 +97,7 @@ class Station:
     #: queues it through the outbox as SERVICE_API 1.1 `POST /v1/kiosks/{id}/help`. None: the
     #: hotline is still shown, nothing is sent.
     help_requests: Callable[[HelpRequest], object] | None = None
+    voice: Speaker | None = None  # voice guidance (None: this station has no speaker); speaks only when the session's voice is on
 
 
 class DailyReceiptNumbers:

@@ -13,8 +13,11 @@ cd "$(dirname "$0")/.."
 #   fonts-ocr-b              OCR-B, the MRZ's typeface: the MRZ reader's synthetic test pages
 #   postgresql               the hub's second engine; its tests start a throwaway cluster
 #   chromium + chromium-driver  tests/browser drive the fleet console in headless Chromium
+#   espeak-ng                offline speech (voice guidance: cmn, yue, en voices)
+#   sox                      checks the spoken audio in the voice tests (and its `play`)
+#   alsa-utils               aplay, the audio player voice guidance plays through
 APT_PACKAGES=(pcscd vsmartcard-vpcd swig libpcsclite-dev fonts-noto-cjk libusb-1.0-0 build-essential
-              fonts-ocr-b postgresql chromium chromium-driver)
+              fonts-ocr-b postgresql chromium chromium-driver espeak-ng sox alsa-utils)
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

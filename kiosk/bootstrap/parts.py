@@ -6,14 +6,17 @@ import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from devices.audio.base import Speaker
+from devices.audio.factory import build_speaker
 from devices.camera.base import Camera, DocKind
 from devices.camera.factory import build_camera, build_tracker
 from devices.camera.tracker import CaptureTracker
 from devices.card.base import CardReader
 from devices.card.factory import build_card_reader
 from devices.face.base import FaceCamera
-from devices.face.factory import build_face_camera
+from devices.face.factory import build_engine, build_face_camera
 from devices.printer.base import ReceiptPrinter
 from devices.printer.factory import build_printer
 from kiosk.config import Config
@@ -22,6 +25,9 @@ from kiosk.technician.ops import utc_minute
 from offline_queue.api import QueueError
 from offline_queue.audit import AuditTrail
 from offline_queue.outbox import Outbox
+
+if TYPE_CHECKING:
+    from devices.face.engine import FaceEngine  # dlib loads only when an engine is built
 
 
 def card_reader(config: Config) -> CardReader:
@@ -39,6 +45,12 @@ def face_camera(config: Config) -> FaceCamera:
     return build_face_camera(config.face_camera)
 
 
+def face_engine(config: Config) -> FaceEngine:
+    """Face detection, landmarks and embeddings with `[face_camera]`'s settings; raises
+    FaceCheckUnavailable (with the reason) where this CPU or install cannot run them."""
+    return build_engine(config.face_camera)
+
+
 def tracker_factory(config: Config) -> Callable[[DocKind], CaptureTracker]:
     """A fresh capture tracker per page, with `[camera]`'s gates and timing."""
     return functools.partial(build_tracker, config.camera)
@@ -47,6 +59,11 @@ def tracker_factory(config: Config) -> Callable[[DocKind], CaptureTracker]:
 def printer(config: Config) -> ReceiptPrinter:
     """The receipt printer `[printer]` configures; nothing is opened until used."""
     return build_printer(config.printer)
+
+
+def audio(config: Config) -> Speaker:
+    """The speaker `[audio]` configures for voice guidance; nothing runs until it first speaks."""
+    return build_speaker(config.audio)
 
 
 def outbox(config: Config) -> Outbox:

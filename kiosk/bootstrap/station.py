@@ -27,11 +27,13 @@ def build_station(config: Config) -> Iterator[Station]:
         outbox = parts.outbox(config)
         stack.callback(outbox.close)
         card, camera, printer = parts.card_reader(config), parts.camera(config), parts.printer(config)
+        voice = parts.audio(config)
+        stack.callback(voice.close)
         camera.start()  # before the first probe, so a healthy camera is not reported down
         stack.callback(camera.stop)
         catalog = parts.ActiveCatalog(outbox)
         tech = build_technician_stack(
-            config, card=card, camera=camera, printer=printer, outbox=outbox, catalog=catalog
+            config, card=card, camera=camera, printer=printer, outbox=outbox, catalog=catalog, audio=voice
         )
         stack.callback(tech.close)
         tech.start()
@@ -40,6 +42,7 @@ def build_station(config: Config) -> Iterator[Station]:
             card=card,
             camera=camera,
             printer=printer,
+            voice=voice,
             outbox=outbox,
             catalog=catalog,
             info=StationInfo(

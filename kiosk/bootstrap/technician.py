@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from devices.audio.base import Speaker
 from devices.camera.base import Camera
 from devices.card.base import CardReader
 from devices.printer.base import ReceiptPrinter
@@ -66,6 +67,7 @@ def build_monitoring(
     card: CardReader | None = None,
     camera: Camera | None = None,
     printer: ReceiptPrinter | None = None,
+    audio: Speaker | None = None,
     metrics_path: Path | None = None,
     queue_counts: Callable[[], QueueCounts] | None = None,
     catalog_version: Callable[[], int | None] | None = None,
@@ -74,7 +76,7 @@ def build_monitoring(
 ) -> Monitoring:
     """`metrics_path` is `settings.metrics_path` resolved against the config's folder (None = off)."""
     supervisor = Supervisor(
-        probers_for(card, camera, printer),
+        probers_for(card, camera, printer, audio=audio),
         policy=settings.policy,
         interval_s=settings.probe_interval_s,
         probe_timeout_s=settings.probe_timeout_s,
@@ -163,6 +165,7 @@ def build_technician_stack(
     printer: ReceiptPrinter,
     outbox: Outbox,
     catalog: Callable[[], Catalog | None],
+    audio: Speaker | None = None,
 ) -> TechnicianStack:
     """Audit trail (forwarded through `outbox`), supervisor + metrics, gate and tools."""
     lockout = lockout_file(config)
@@ -182,6 +185,7 @@ def build_technician_stack(
         card=card,
         camera=camera,
         printer=printer,
+        audio=audio,
         metrics_path=config.resolve(Path(settings.metrics_path)) if settings.metrics_path else None,
         queue_counts=outbox.counts,
         catalog_version=catalog_version,

@@ -22,10 +22,9 @@ from devices.errors import DeviceError, FaceCheckUnavailable, ReferencePhotoUnus
 from devices.face.base import FaceCamera
 from devices.face.decision import calibrate, decide
 from devices.face.engine import FaceEngine, distance
-from devices.face.factory import build_engine
 from devices.face.session import FaceSession, Progress, run_check
-from devices.face.settings import FaceCameraSettings
 from kiosk.bootstrap import parts
+from kiosk.config import Config
 from kiosk.commands.argtypes import seconds
 from kiosk.commands.doc import _read_image
 
@@ -53,10 +52,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cal.set_defaults(func=_calibrate)
 
 
-def _engine(settings: FaceCameraSettings) -> FaceEngine | None:
+def _engine(config: Config) -> FaceEngine | None:
     """The face engine, or None after saying on stderr why this station cannot run one."""
     try:
-        return build_engine(settings)
+        return parts.face_engine(config)
     except FaceCheckUnavailable as exc:
         print(exc, file=sys.stderr)
         return None
@@ -75,7 +74,7 @@ def _one_face(engine: FaceEngine, path: str) -> np.ndarray:
 
 def _compare(args: argparse.Namespace, load_config) -> int:
     config = load_config()
-    engine = _engine(config.face_camera)
+    engine = _engine(config)
     if engine is None:
         return 1
     embeddings = []
@@ -109,7 +108,7 @@ def _check(args: argparse.Namespace, load_config) -> int:
     config = load_config()
     settings = config.face_camera
     timeout = args.timeout if args.timeout is not None else settings.timeout_s
-    engine = _engine(settings)
+    engine = _engine(config)
     if engine is None:
         return 1
     reference = None
@@ -157,7 +156,7 @@ def _calibrate(args: argparse.Namespace, load_config) -> int:
     if sum(map(len, photos.values())) > MAX_CALIBRATION_IMAGES:
         print(f"more than {MAX_CALIBRATION_IMAGES} photos: split the set", file=sys.stderr)
         return 1
-    engine = _engine(config.face_camera)
+    engine = _engine(config)
     if engine is None:
         return 1
     embedded: list[tuple[str, np.ndarray]] = []

@@ -51,8 +51,8 @@ class CitizenSession:
     pages: dict[str, CapturedImage] = field(default_factory=dict)  # by role
     consent: bool = False
     elderly: bool = False  # 长辈模式: bigger targets, plainer words, longer idle time, voice on
-    #: Speak each step (the voice helper owns the speech; elderly mode turns it on). Lead:
-    #: if the voice branch adds this attribute too, keep one.
+    #: Voice guidance: each step's instruction and each error spoken aloud. Off by default;
+    #: elderly mode turns it on, the voice toggle on every screen flips it.
     voice: bool = False
     high_contrast: bool = False  # the high-contrast theme, for this session
 
@@ -63,7 +63,7 @@ class CitizenSession:
         return (
             f"CitizenSession(lang={self.lang.value}, identity={'yes' if self.identity else 'no'}, "
             f"service={self.service.code if self.service else None}, fields={len(self.form)}, "
-            f"pages={len(self.pages)}, consent={self.consent})"
+            f"pages={len(self.pages)}, consent={self.consent}, voice={self.voice})"
         )
 
     @property
@@ -101,7 +101,7 @@ class CitizenSession:
         self.catalog_version = 0
         self.form_done = False
         self.consent = False
-        if not keep_lang:
+        if not keep_lang:  # the done screen still speaks to the same person, so it keeps both
             self.lang = self.default_lang
             self.elderly = self.voice = self.high_contrast = False
 

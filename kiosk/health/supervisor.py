@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from devices.audio.base import Speaker
 from devices.camera.base import Camera
 from devices.card.base import CardReader
 from devices.card.composite import CompositeCardReader, describe
@@ -38,7 +39,7 @@ from kiosk.health.settings import PolicySettings
 
 log = logging.getLogger(__name__)
 
-CARD, CAMERA, PRINTER = "card", "camera", "printer"
+CARD, CAMERA, PRINTER, AUDIO = "card", "camera", "printer", "audio"
 FACE_CAMERA = "face_camera"
 
 
@@ -120,9 +121,21 @@ def probe_printer(printer: ReceiptPrinter) -> Reading:
     return Reading(state, detail, status.paper)
 
 
+def probe_speaker(speaker: Speaker) -> Reading:
+    """The voice: a speaker that cannot be heard is degraded, never down, because a silent
+    station still serves everyone (the screens say all the voice says)."""
+    try:
+        return Reading(DeviceState.OK, speaker.probe())
+    except DeviceError as exc:
+        return Reading(DeviceState.DEGRADED, f"{type(exc).__name__}: {exc}")
+
+
 def probers_for(
-    card: CardReader | None = None, camera: Camera | None = None, printer: ReceiptPrinter | None = None,
+    card: CardReader | None = None,
+    camera: Camera | None = None,
+    printer: ReceiptPrinter | None = None,
     face_camera: Camera | None = None,
+    audio: Speaker | None = None,
 ) -> dict[str, Prober]:
     """The standard probers for the station's devices (absent ones are skipped)."""
     probers: dict[str, Prober] = {}
@@ -134,6 +147,8 @@ def probers_for(
         probers[PRINTER] = lambda: probe_printer(printer)
     if face_camera is not None:  # the camera facing the citizen: its own kind, its own state
         probers[FACE_CAMERA] = lambda: probe_plain(face_camera)
+    if audio is not None:
+        probers[AUDIO] = lambda: probe_speaker(audio)
     return probers
 
 
@@ -258,7 +273,7 @@ class Supervisor:
 
     def unavailable_kinds(self) -> frozenset[str]:
         """Device kinds that are down and matter under the policy (`Station.unavailable`)."""
-        down = {h.device for h in self.all_health() if not h.usable}
+        down = {h.device for h in self.all_health() if not h.usable} - {AUDIO}  # a hung probe: still no service lost
         if self._policy.printer_down == "allow_with_screen_receipt":
             down.discard(PRINTER)
         return frozenset(down)

@@ -60,6 +60,7 @@ BASELINE: dict[str, list[str]] = {
     "tech hash-badge": ["04A22B9C"],
     "audit verify": [],
     "audit list": [],
+    "voice test": ["--lang", "en"],
 }
 
 #: Only argument parsing: these would run until stopped (or open a hub, a UI, a reader loop).

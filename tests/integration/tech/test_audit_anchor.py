@@ -22,7 +22,7 @@ from offline_queue.client import ServiceClient
 from offline_queue.engine import SyncEngine
 from offline_queue.outbox import Outbox
 from offline_queue.settings import SyncSettings
-from tests.unit.hub.conftest import KIOSK, TOKENS, clock, faults, keys, make_app  # noqa: F401 (fixtures)
+from tests.unit.hub.conftest import KIOSK, TOKENS, clock, faults, hub_database, keys, make_app, pg_cluster  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.realstack
 

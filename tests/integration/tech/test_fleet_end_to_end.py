@@ -19,7 +19,7 @@ from offline_queue.engine import SyncEngine
 from offline_queue.sealing import Opener
 from offline_queue.settings import SyncSettings
 from offline_queue.outbox import Outbox
-from tests.unit.hub.conftest import ADMIN, KIOSK, TOKENS, clock, faults, keys, make_app  # noqa: F401 (fixtures)
+from tests.unit.hub.conftest import ADMIN, KIOSK, TOKENS, clock, faults, hub_database, keys, make_app, pg_cluster  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.realstack
 

@@ -78,6 +78,7 @@ class KioskScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_class(self.session.elderly, "-elderly")
+        self.speak_instruction()
 
     def compose_body(self) -> ComposeResult:
         """The step's own widgets, between the header and the idle banner."""
@@ -101,9 +102,6 @@ class KioskScreen(Screen[None]):
             voice.say(text, self.session.lang.value)
         except DeviceError as exc:  # a missing voice is the config's trouble, not the citizen's
             log.warning("voice: %s", exc)
-
-    def on_mount(self) -> None:
-        self.speak_instruction()
 
     def _speak_error(self) -> None:
         text, self._error_to_speak = self._error_to_speak, None

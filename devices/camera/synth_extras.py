@@ -29,10 +29,9 @@ def render_extra_mat(kind: str, rng: np.random.Generator, w: int, h: int) -> np.
             cv2.line(img, (int(x), 0), (int(x), h), line.tolist(), 3 if i % 5 == 0 else 1, cv2.LINE_AA)
         for i, y in enumerate(np.arange(off[1], h, step)):
             cv2.line(img, (0, int(y)), (w, int(y)), line.tolist(), 3 if i % 5 == 0 else 1, cv2.LINE_AA)
-        if rng.random() < 0.5:  # printed ruler numbers along one side
-            for x in np.arange(off[0], w, step * 5):
-                cv2.putText(img, str(int(x // step)), (int(x) + 4, int(step * 0.8)), cv2.FONT_HERSHEY_SIMPLEX,
-                            step / 60, line.tolist(), 1, cv2.LINE_AA)
+        if rng.random() < 0.5:  # a printed ruler along the top: ticks every fifth of a cell
+            for i, x in enumerate(np.arange(off[0], w, step / 5)):
+                cv2.line(img, (int(x), 0), (int(x), int(step * (0.5 if i % 5 == 0 else 0.25))), line.tolist(), 1, cv2.LINE_AA)
     elif kind == "wood":  # grain: stretched noise bent by a slow wave, warm browns
         base = np.array([rng.uniform(40, 90), rng.uniform(80, 130), rng.uniform(120, 185)], np.float32)
         t = rng.uniform(0, np.pi)

@@ -492,27 +492,28 @@ def _whole_piece(quad: np.ndarray, mask: np.ndarray, regions: np.ndarray) -> boo
     return np.count_nonzero(own & (filled == 0)) <= 0.1 * max(np.count_nonzero(own), 1)
 
 
-def _edge_contrast(lab: np.ndarray, quad: np.ndarray, step: float = 2.5) -> float:
-    """The weakest side's median colour step (Lab units) between just inside and just
-    outside, less the mat's own texture step measured further out (a side lying on a
-    mottled or grained mat shows steps everywhere, a real edge shows a larger one)."""
-    centre = quad.mean(0)
-    worst = np.inf
+def _side_step(lab: np.ndarray, p0: np.ndarray, p1: np.ndarray, n: np.ndarray, step: float = 2.5) -> float:
+    """Median colour step (Lab units) across the segment p0-p1 between just inside and just
+    outside (n points outward), less the mat's own texture step measured further out (a side
+    lying on a mottled or grained mat shows steps everywhere, a real edge a larger one)."""
     ts = np.linspace(0.1, 0.9, 24, dtype=np.float32)[:, None]
-    offsets = np.array([step, -step, step + 4, step + 9], np.float32)
-    for i in range(4):
-        p0, p1 = quad[i], quad[(i + 1) % 4]
-        d = p1 - p0
-        n = np.array([-d[1], d[0]], np.float32) / max(float(np.hypot(*d)), 1e-6)
-        if np.dot((p0 + p1) / 2 - centre, n) < 0:
-            n = -n
-        base = p0[None, :] + ts * d[None, :]
-        pts = np.concatenate([base + o * n for o in offsets]).astype(np.float32)
-        c = cv2.remap(lab, pts[:, 0:1], pts[:, 1:2], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).reshape(4, -1, 3)
-        across = float(np.median(np.linalg.norm(c[0] - c[1], axis=1)))
-        texture = float(np.median(np.linalg.norm(c[2] - c[3], axis=1)))
-        worst = min(worst, across - texture)
-    return worst
+    base = p0[None, :] + ts * (p1 - p0)[None, :]
+    pts = np.concatenate([base + o * n for o in (step, -step, step + 4, step + 9)]).astype(np.float32)
+    c = cv2.remap(lab, pts[:, 0:1], pts[:, 1:2], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).reshape(4, -1, 3)
+    return float(np.median(np.linalg.norm(c[0] - c[1], axis=1)) - np.median(np.linalg.norm(c[2] - c[3], axis=1)))
+
+
+def _outward(quad: np.ndarray, i: int) -> np.ndarray:
+    """Unit normal of side i (quad[i] -> quad[i + 1]) pointing away from the quad's centre."""
+    p0, p1 = quad[i], quad[(i + 1) % 4]
+    d = p1 - p0
+    n = np.array([-d[1], d[0]], np.float32) / max(float(np.hypot(*d)), 1e-6)
+    return -n if np.dot((p0 + p1) / 2 - quad.mean(0), n) < 0 else n
+
+
+def _edge_contrast(lab: np.ndarray, quad: np.ndarray) -> float:
+    """The weakest side's step (see `_side_step`)."""
+    return min(_side_step(lab, quad[i], quad[(i + 1) % 4], _outward(quad, i)) for i in range(4))
 
 
 def _best_quad(fg: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:

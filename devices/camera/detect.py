@@ -18,7 +18,9 @@ and blur, and it happily returns the photo box or a table inside the page. Here 
    usual threshold; a weak one (hysteresis: weaker pixels joined to the usual foreground,
    for a pale page on a light mat); a strong one (twice as far, for a dark mat whose
    brighter patches pass the usual threshold). Skin and glare reaching in from outside the
-   frame are taken out of all three.
+   frame are taken out of all three (unless the border is skin-coloured all round: a wood
+   mat). Glare spots inside the frame give a fourth mask without them (a spot on the
+   page's edge bulges its outline).
 5. Proposals: each mask, as is and after a few openings, yields its largest good quad
    (convex hull of a region, which fills thumbs and text holes -> four corners, greedy:
    drop the vertex that carries the least area; enough of the hull filled). Regions
@@ -29,9 +31,14 @@ and blur, and it happily returns the photo box or a table inside the page. Here 
    forearm, a disc around its stump for the palm). Each proposal is also grown by its own
    paper colour (a blank margin close to the mat's colour would otherwise leave only the
    printed frame inside it).
-   The largest proposal whose every side is a real edge (median colour step across it)
-   wins: a partly found page loses to the whole one, a mask leaking into a shadow or a
-   bright mat patch (a side on bare mat) loses, and no quad without four edges is returned.
+   The largest proposal whose every side is a real edge (median colour step across it,
+   less the mat's own texture step just outside) wins: a partly found page loses to the
+   whole one, a mask leaking into a shadow or a bright mat patch (a side on bare mat)
+   loses, and no quad without four edges is returned. If none passes, the foreground is
+   split at its own two modes of distance to the mat and tried again (a page with a glare
+   halo or a mottled patch stuck to it). A winner holding two or more large pieces with
+   four real edges each, apart before the mask was closed, is their union: the largest
+   piece is returned instead (two documents side by side).
 6. Refine each side at full resolution: sample colour profiles across the edge, find the
    half-way crossing between the outside and inside colours (sub-pixel, blur-symmetric),
    fit a robust line (Huber) and intersect neighbouring sides.

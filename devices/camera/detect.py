@@ -379,12 +379,13 @@ def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool
     for base in masks:
         cut = _propose(base, props, ctx) or cut
     best, best_fill = _pick(props, lab, p)
-    if best is None:  # last resort: the far part of the foreground (a page with mat blobs stuck to it)
-        far = _far_part(dmat, blocked, p)
-        if far is not None:
-            props.clear()
-            _propose(far, props, ctx)
-            best, best_fill = _pick(props, lab, p)
+    if best is None:  # last resorts: the far part of the foreground (a page with mat blobs
+        # stuck to it), then what closed outlines enclose (a pale page close to the mat's colour)
+        for last in (_far_part(dmat, blocked, p), _enclosed(chans[0], blocked)):
+            if last is not None and best is None:
+                props.clear()
+                _propose(last, props, ctx)
+                best, best_fill = _pick(props, lab, p)
     if best is not None:
         best = _one_of_several(best, unclosed, lab, p)
     return best, cut, best_fill
@@ -434,6 +435,23 @@ def _pick(props, lab: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, f
         if area > best_area * 1.01 and _edge_contrast(lab, quad) >= p.min_contrast:
             best, best_area, best_fill = quad, area, fill
     return best, best_fill
+
+
+def _enclosed(lum: np.ndarray, blocked: np.ndarray) -> np.ndarray:
+    """What closed outlines enclose: Canny edges of the light-normalised lightness, joined,
+    and every pixel the frame's border cannot reach without crossing one."""
+    edges = cv2.Canny(np.clip(lum, 0, 255).astype(np.uint8), 10, 30)
+    walls = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    walls[blocked] = 0
+    h, w = walls.shape
+    outside = np.zeros((h + 2, w + 2), np.uint8)
+    free = (walls == 0).astype(np.uint8)
+    seeds = np.argwhere(_border_mask(h, w, 1) & (free > 0))
+    for y, x in seeds[:: max(1, len(seeds) // 64)]:
+        if not outside[y + 1, x + 1]:
+            cv2.floodFill(free, outside, (int(x), int(y)), 2, flags=4 | cv2.FLOODFILL_MASK_ONLY | (1 << 8))
+    inside = outside[1:-1, 1:-1] == 0
+    return cv2.morphologyEx(inside.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
 
 
 def _far_part(dmat: np.ndarray, blocked: np.ndarray, p: DetectParams) -> np.ndarray | None:

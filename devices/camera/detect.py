@@ -380,8 +380,10 @@ def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool
         cut = _propose(base, props, ctx) or cut
     best, best_fill = _pick(props, lab, p)
     if best is None:  # last resorts: the far part of the foreground (a page with mat blobs
-        # stuck to it), then what closed outlines enclose (a pale page close to the mat's colour)
-        for last in (_far_part(dmat, blocked, p), _enclosed(chans[0], blocked)):
+        # stuck to it), then, unless something runs off-frame (a page cut off by the frame
+        # falls into enclosed pieces), what closed outlines enclose (a pale page close to
+        # the mat's colour)
+        for last in (_far_part(dmat, blocked, p), None if cut else _enclosed(chans[0], blocked)):
             if last is not None and best is None:
                 props.clear()
                 _propose(last, props, ctx)

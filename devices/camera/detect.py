@@ -36,7 +36,8 @@ and blur, and it happily returns the photo box or a table inside the page. Here 
    whole one, a mask leaking into a shadow or a bright mat patch (a side on bare mat)
    loses, and no quad without four edges is returned. If none passes, the foreground is
    split at its own two modes of distance to the mat and tried again (a page with a glare
-   halo or a mottled patch stuck to it). A winner holding two or more large pieces with
+   halo or a mottled patch stuck to it), then, unless something runs off-frame, what closed
+   Canny outlines enclose (a pale page close to the mat's colour). A winner holding two or more large pieces with
    four real edges each, apart before the mask was closed, is their union: the largest
    piece is returned instead (two documents side by side).
 6. Refine each side at full resolution: sample colour profiles across the edge, find the

@@ -18,7 +18,9 @@ and blur, and it happily returns the photo box or a table inside the page. Here 
    usual threshold; a weak one (hysteresis: weaker pixels joined to the usual foreground,
    for a pale page on a light mat); a strong one (twice as far, for a dark mat whose
    brighter patches pass the usual threshold). Skin and glare reaching in from outside the
-   frame are taken out of all three.
+   frame are taken out of all three (unless the border is skin-coloured all round: a wood
+   mat). Glare spots inside the frame give a fourth mask without them (a spot on the
+   page's edge bulges its outline).
 5. Proposals: each mask, as is and after a few openings, yields its largest good quad
    (convex hull of a region, which fills thumbs and text holes -> four corners, greedy:
    drop the vertex that carries the least area; enough of the hull filled). Regions
@@ -29,9 +31,15 @@ and blur, and it happily returns the photo box or a table inside the page. Here 
    forearm, a disc around its stump for the palm). Each proposal is also grown by its own
    paper colour (a blank margin close to the mat's colour would otherwise leave only the
    printed frame inside it).
-   The largest proposal whose every side is a real edge (median colour step across it)
-   wins: a partly found page loses to the whole one, a mask leaking into a shadow or a
-   bright mat patch (a side on bare mat) loses, and no quad without four edges is returned.
+   The largest proposal whose every side is a real edge (median colour step across it,
+   less the mat's own texture step just outside) wins: a partly found page loses to the
+   whole one, a mask leaking into a shadow or a bright mat patch (a side on bare mat)
+   loses, and no quad without four edges is returned. If none passes, the foreground is
+   split at its own two modes of distance to the mat and tried again (a page with a glare
+   halo or a mottled patch stuck to it), then, unless something runs off-frame, what closed
+   Canny outlines enclose (a pale page close to the mat's colour). A winner holding two or more large pieces with
+   four real edges each, apart before the mask was closed, is their union: the largest
+   piece is returned instead (two documents side by side).
 6. Refine each side at full resolution: sample colour profiles across the edge, find the
    half-way crossing between the outside and inside colours (sub-pixel, blur-symmetric),
    fit a robust line (Huber) and intersect neighbouring sides.
@@ -235,6 +243,10 @@ def _quad_from_hull(hull: np.ndarray) -> np.ndarray | None:
     return poly.astype(np.float32)
 
 
+MAT_SKIN_SHARE = 0.3  # an arm crosses a short stretch of the frame's border, never a third of it
+MAX_INNER_GLARE = 0.05  # more clipped area than this is an over-exposed page, not glare spots
+
+
 def _foreground(small: np.ndarray, p: DetectParams):
     """Foreground masks at three thresholds (fg_sigma; weak, joined to fg; strong), the
     light-normalised Lab channels (chroma around 0), the distance to the mat, and the
@@ -271,16 +283,27 @@ def _foreground(small: np.ndarray, p: DetectParams):
     # Skin is opened first: thin red print (a booklet's ruled border) is skin-coloured too,
     # but it is never as wide as a finger.
     skin = cv2.morphologyEx(_skin(small).astype(np.uint8), cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
+    if skin[_border_mask(*skin.shape, p.border_px)].mean() > MAT_SKIN_SHARE:
+        skin[:] = 0  # a wood or tan mat is skin-coloured all round: that is the mat, not an arm
     hand = cv2.dilate(_border_connected(skin).astype(np.uint8), np.ones((5, 5), np.uint8))
     # a glare spot's soft halo is wider than its clipped core
-    glare = cv2.dilate(_border_connected(cv2.inRange(small, (245, 245, 245), (255, 255, 255))).astype(np.uint8), np.ones((11, 11), np.uint8))
+    clipped = cv2.inRange(small, (245, 245, 245), (255, 255, 255))
+    outer = _border_connected(clipped)
+    glare = cv2.dilate(outer.astype(np.uint8), np.ones((11, 11), np.uint8))
     blocked = (hand | glare) > 0
-    masks = []
+    masks, opened = [], []
     for m in (fg, weak, strong):
         m[blocked] = 0
-        m = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-        masks.append(cv2.morphologyEx(m, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)))
-    return masks, (chan_l, chan_a, chan_b), dmat, blocked
+        opened.append(cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)))
+        masks.append(cv2.morphologyEx(opened[-1], cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8)))
+    # Glare spots inside the frame that touch or overlap a page's edge bulge its outline
+    # (they are far from the mat too): one more mask without them. The sides left on
+    # either side of a spot still carry the page's lines; refinement meets them again.
+    inner = (clipped > 0) & ~outer
+    if inner.any() and inner.mean() < MAX_INNER_GLARE:
+        halo = cv2.dilate(inner.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+        masks.append(cv2.morphologyEx(masks[0] & ~halo, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8)))
+    return masks, (chan_l, chan_a, chan_b), dmat, blocked, opened[0]
 
 
 def _grow(quad: np.ndarray, fg: np.ndarray, chans, dmat: np.ndarray, blocked: np.ndarray,
@@ -349,45 +372,138 @@ def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool
     a real edge (clear colour step across it all along), and the largest such proposal wins.
     So a page only partly found (its pale margin taken for mat) loses to the whole page
     found on the weak mask, and a weak mask leaking into a shadow (a side on bare mat) loses."""
-    (fg, weak, strong), chans, dmat, blocked = _foreground(small, p)
+    masks, chans, dmat, blocked, unclosed = _foreground(small, p)
     lab = cv2.merge(chans)
-    props, cut = [], False
-    arm = int(ARM_WIDTH * min(small.shape[:2])) | 1
-    fg_regions = cv2.connectedComponents(fg, connectivity=8)[1]
-    for base in (fg, weak, strong):
-        # A quad found after an opening, or on the high-threshold mask, may be a piece of
-        # a larger region (a page cut off by the frame, split at its print); it must hold
-        # nearly all of its region. The arm cut is exempt: there the page and the arm are
-        # one region by design.
-        regions = fg_regions if base is strong else cv2.connectedComponents(base, connectivity=8)[1]
-        for k in OPENINGS + (arm,):
-            if k == arm and not (base_cut or (base is fg and blocked.any())):
-                continue  # no region runs off-frame, no hand or glare reaches in: no arm
-            if k == arm:  # the blocked hand is part of the arm to cut, not a gap in it
-                mask = _cut_arm(base | blocked, arm) & ~blocked
-            else:
-                mask = base if k == 0 else cv2.morphologyEx(base, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-            quad, cut_k, fill = _best_quad(mask, p)
-            base_cut = cut_k if k == 0 else base_cut
-            cut = cut or (cut_k and base is fg)
-            checked = base is strong or k not in (0, arm)
-            if quad is None or (checked and not _whole_piece(quad, base, regions)):
-                continue
-            if not any(np.abs(quad - q).max() < 1.0 for q, _ in props):
-                props.append((quad, fill))
-                grown = _grow(quad, mask, chans, dmat, blocked, p)
-                if grown is not None:
-                    gq, _, gfill = _best_quad(grown, p)
-                    if gq is not None and (not checked or _whole_piece(gq, base, regions)):
-                        props.append((gq, gfill))
-            if fill > 0.97:
-                break  # a clean quad already: the openings could only shrink it
+    props: list[tuple[np.ndarray, float]] = []
+    ctx = (masks[0], masks[2], cv2.connectedComponents(masks[0], connectivity=8)[1], chans, dmat, blocked, p)
+    cut = False
+    for base in masks:
+        cut = _propose(base, props, ctx) or cut
+    best, best_fill = _pick(props, lab, p)
+    if best is None:  # last resorts: the far part of the foreground (a page with mat blobs
+        # stuck to it), then, unless something runs off-frame (a page cut off by the frame
+        # falls into enclosed pieces), what closed outlines enclose (a pale page close to
+        # the mat's colour)
+        for last in (_far_part(dmat, blocked, p), None if cut else _enclosed(chans[0], blocked)):
+            if last is not None and best is None:
+                props.clear()
+                _propose(last, props, ctx)
+                best, best_fill = _pick(props, lab, p)
+    if best is not None:
+        best = _one_of_several(best, unclosed, lab, p)
+    return best, cut, best_fill
+
+
+def _propose(base: np.ndarray, props: list, ctx) -> bool:
+    """Add `base`'s proposals (as is, opened, arm cut, grown by the paper's colour) to
+    `props`; whether a document-like region of `base` crosses the frame edge (fg only)."""
+    fg, strong, fg_regions, chans, dmat, blocked, p = ctx
+    arm = int(ARM_WIDTH * min(base.shape[:2])) | 1
+    cut = False
+    # A quad found after an opening, or on the high-threshold mask, may be a piece of
+    # a larger region (a page cut off by the frame, split at its print); it must hold
+    # nearly all of its region. The arm cut is exempt: there the page and the arm are
+    # one region by design.
+    regions = fg_regions if base is strong else cv2.connectedComponents(base, connectivity=8)[1]
+    for k in OPENINGS + (arm,):
+        if k == arm and not (base_cut or (base is fg and blocked.any())):
+            continue  # no region runs off-frame, no hand or glare reaches in: no arm
+        if k == arm:  # the blocked hand is part of the arm to cut, not a gap in it
+            mask = _cut_arm(base | blocked, arm) & ~blocked
+        else:
+            mask = base if k == 0 else cv2.morphologyEx(base, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+        quad, cut_k, fill = _best_quad(mask, p)
+        base_cut = cut_k if k == 0 else base_cut
+        cut = cut or (cut_k and base is fg)
+        checked = base is strong or k not in (0, arm)
+        if quad is None or (checked and not _whole_piece(quad, base, regions)):
+            continue
+        if not any(np.abs(quad - q).max() < 1.0 for q, _ in props):
+            props.append((quad, fill))
+            grown = _grow(quad, mask, chans, dmat, blocked, p)
+            if grown is not None:
+                gq, _, gfill = _best_quad(grown, p)
+                if gq is not None and (not checked or _whole_piece(gq, base, regions)):
+                    props.append((gq, gfill))
+        if fill > 0.97:
+            break  # a clean quad already: the openings could only shrink it
+    return cut
+
+
+def _pick(props, lab: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, float]:
+    """The largest proposal whose four sides are all real edges, and its fill."""
     best, best_area, best_fill = None, 0.0, 0.0
     for quad, fill in props:
         area = cv2.contourArea(quad)
         if area > best_area * 1.01 and _edge_contrast(lab, quad) >= p.min_contrast:
             best, best_area, best_fill = quad, area, fill
-    return best, cut, best_fill
+    return best, best_fill
+
+
+def _enclosed(lum: np.ndarray, blocked: np.ndarray) -> np.ndarray:
+    """What closed outlines enclose: Canny edges of the light-normalised lightness, joined,
+    and every pixel the frame's border cannot reach without crossing one."""
+    edges = cv2.Canny(np.clip(lum, 0, 255).astype(np.uint8), 10, 30)
+    walls = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    walls[blocked] = 0
+    h, w = walls.shape
+    outside = np.zeros((h + 2, w + 2), np.uint8)
+    free = (walls == 0).astype(np.uint8)
+    seeds = np.argwhere(_border_mask(h, w, 1) & (free > 0))
+    for y, x in seeds[:: max(1, len(seeds) // 64)]:
+        if not outside[y + 1, x + 1]:
+            cv2.floodFill(free, outside, (int(x), int(y)), 2, flags=4 | cv2.FLOODFILL_MASK_ONLY | (1 << 8))
+    inside = outside[1:-1, 1:-1] == 0
+    return cv2.morphologyEx(inside.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+
+
+def _far_part(dmat: np.ndarray, blocked: np.ndarray, p: DetectParams) -> np.ndarray | None:
+    """The foreground's farther mode (Otsu on the log distance to the mat), cleaned.
+
+    A glare halo on the mat, or a mottled mat's brighter patch, is only a little beyond the
+    threshold; a page is far beyond it. When they touch, every fixed threshold keeps them
+    together; the split between the two modes of the foreground's own distances does not."""
+    fg = (dmat >= p.fg_sigma ** 2) & ~blocked
+    if np.count_nonzero(fg) < p.min_area * fg.size:
+        return None
+    logd = np.log1p(np.minimum(dmat[fg], 1e6))
+    lo, hi = float(logd.min()), float(logd.max())
+    if hi - lo < 1.0:
+        return None
+    t, _ = cv2.threshold(((logd - lo) / (hi - lo) * 255).astype(np.uint8), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    far = fg & (np.log1p(np.minimum(dmat, 1e6)) >= lo + t / 255 * (hi - lo))
+    m = cv2.morphologyEx(far.astype(np.uint8), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    return cv2.morphologyEx(m, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+
+
+UNION_PIECE = 0.12  # share of a quad: a piece this large, with four real edges, is a document of its own
+UNION_COVER = 0.6  # pieces covering this much of the quad between them: it was their union
+
+
+def _one_of_several(quad: np.ndarray, unclosed: np.ndarray, lab: np.ndarray, p: DetectParams) -> np.ndarray:
+    """The largest document when `quad` spans several lying close together, else `quad`.
+
+    Two documents a few millimetres apart merge once the mask is closed, and their joint
+    outline is a fine quad with four real edges. Before closing they are apart: if the quad
+    holds two or more large pieces, each a quad with four real edges, that between them
+    cover most of it, the quad is their union, never a document; the largest piece is."""
+    filled = np.zeros(unclosed.shape, np.uint8)
+    cv2.fillConvexPoly(filled, np.round(quad).astype(np.int32), 1)
+    area = cv2.contourArea(quad)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(unclosed & filled, connectivity=8)
+    pieces = []
+    for i in np.nonzero(stats[1:, cv2.CC_STAT_AREA] >= UNION_PIECE * area)[0] + 1:
+        pts = cv2.findNonZero((labels == i).astype(np.uint8))
+        hull = cv2.convexHull(pts)
+        piece = _quad_from_hull(hull)
+        if piece is None or cv2.contourArea(piece) < p.min_fill * cv2.contourArea(hull):
+            continue
+        if _edge_contrast(lab, piece) >= p.min_contrast:
+            pieces.append(piece)
+    areas = [cv2.contourArea(q) for q in pieces]
+    if len(pieces) >= 2 and sum(areas) >= UNION_COVER * area:
+        return pieces[int(np.argmax(areas))]
+    return quad
 
 
 def _whole_piece(quad: np.ndarray, mask: np.ndarray, regions: np.ndarray) -> bool:
@@ -404,22 +520,28 @@ def _whole_piece(quad: np.ndarray, mask: np.ndarray, regions: np.ndarray) -> boo
     return np.count_nonzero(own & (filled == 0)) <= 0.1 * max(np.count_nonzero(own), 1)
 
 
-def _edge_contrast(lab: np.ndarray, quad: np.ndarray, step: float = 2.5) -> float:
-    """The weakest side's median colour step (Lab units) between just inside and just outside."""
-    centre = quad.mean(0)
-    worst = np.inf
-    for i in range(4):
-        p0, p1 = quad[i], quad[(i + 1) % 4]
-        d = p1 - p0
-        n = np.array([-d[1], d[0]], np.float32) / max(float(np.hypot(*d)), 1e-6)
-        if np.dot((p0 + p1) / 2 - centre, n) < 0:
-            n = -n
-        ts = np.linspace(0.1, 0.9, 24, dtype=np.float32)[:, None]
-        base = p0[None, :] + ts * d[None, :]
-        pts = np.concatenate([base + step * n, base - step * n]).astype(np.float32)
-        c = cv2.remap(lab, pts[:, 0:1], pts[:, 1:2], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).reshape(2, -1, 3)
-        worst = min(worst, float(np.median(np.linalg.norm(c[0] - c[1], axis=1))))
-    return worst
+def _side_step(lab: np.ndarray, p0: np.ndarray, p1: np.ndarray, n: np.ndarray, step: float = 2.5) -> float:
+    """Median colour step (Lab units) across the segment p0-p1 between just inside and just
+    outside (n points outward), less the mat's own texture step measured further out (a side
+    lying on a mottled or grained mat shows steps everywhere, a real edge a larger one)."""
+    ts = np.linspace(0.1, 0.9, 24, dtype=np.float32)[:, None]
+    base = p0[None, :] + ts * (p1 - p0)[None, :]
+    pts = np.concatenate([base + o * n for o in (step, -step, step + 4, step + 9)]).astype(np.float32)
+    c = cv2.remap(lab, pts[:, 0:1], pts[:, 1:2], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).reshape(4, -1, 3)
+    return float(np.median(np.linalg.norm(c[0] - c[1], axis=1)) - np.median(np.linalg.norm(c[2] - c[3], axis=1)))
+
+
+def _outward(quad: np.ndarray, i: int) -> np.ndarray:
+    """Unit normal of side i (quad[i] -> quad[i + 1]) pointing away from the quad's centre."""
+    p0, p1 = quad[i], quad[(i + 1) % 4]
+    d = p1 - p0
+    n = np.array([-d[1], d[0]], np.float32) / max(float(np.hypot(*d)), 1e-6)
+    return -n if np.dot((p0 + p1) / 2 - quad.mean(0), n) < 0 else n
+
+
+def _edge_contrast(lab: np.ndarray, quad: np.ndarray) -> float:
+    """The weakest side's step (see `_side_step`)."""
+    return min(_side_step(lab, quad[i], quad[(i + 1) % 4], _outward(quad, i)) for i in range(4))
 
 
 def _best_quad(fg: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool, float]:

@@ -43,6 +43,7 @@ class Gates:
     min_brightness: float = 70.0  # mean grey level of the document
     max_brightness: float = 240.0
     edge_margin: float = 0.012  # corners at least this share of the frame inside its edge
+    cut_margin: float = 0.004  # closer than this (or outside) = the page is cut off by the frame
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,10 @@ def measure(image: np.ndarray, corners: np.ndarray) -> Quality:
 
 
 def judge(q: Quality, gates: Gates) -> Guidance:
-    """The first failing gate, in the order a citizen can fix them."""
+    """The first failing gate, in the order a citizen can fix them. A page reaching the
+    frame's edge is cut off whatever else it looks like: never captured."""
+    if q.margin < gates.cut_margin:
+        return Guidance.CUT_OFF
     if q.margin < gates.edge_margin:
         return Guidance.MOVE_INSIDE
     if q.brightness < gates.min_brightness:

@@ -11,6 +11,15 @@ fictional content, any rotation and slight perspective, a drop shadow, uneven li
 vignetting, glare spots, hands, defocus or motion blur, sensor noise and JPEG artefacts.
 Empty platens, hands only, and documents cut off by the frame edge are rendered too.
 
+Widened scenes (`wide_scene`, issue 16) add what real platens show and the first generator
+lacked (`synth_extras`): red and blue seals, handwriting, dark grid, wood and dark textured
+mats, the camera arm's shadow, glare on the page's edge, curled pages, booklets open at a
+spread, two documents at once, cheap cameras (soft, over-sharpened, hard JPEG) at 1920x1080,
+1600x1200 and 1280x720, and documents cut off a little at any edge. `random_scene` draws
+exactly what it drew before (tests depend on its seeds); `wide_scene` draws its extras from
+a second random stream on top of it. Seeds are split: `TUNING_SEEDS` may be looked at while
+tuning the detector, `HELD_OUT_SEEDS` never (only measured, by bench/docs.py and tests).
+
 Corners are in frame pixel coordinates, ordered top-left, top-right, bottom-right,
 bottom-left of the *document* (its own top edge first), as floats.
 """
@@ -24,9 +33,14 @@ from dataclasses import dataclass, field, replace
 import cv2
 import numpy as np
 
+from devices.camera import synth_extras
 from devices.camera.base import DocKind
 
 MATS = ("dark", "light", "green", "patterned")
+WIDE_MATS = ("grid", "wood", "textured")  # only in widened scenes
+WIDE_SIZES = ((1920, 1080), (1600, 1200), (1280, 720))
+TUNING_SEEDS = range(100_000, 102_000)  # widened scenes the detector may be tuned on
+HELD_OUT_SEEDS = range(900_000, 902_000)  # widened scenes it is only ever measured on
 
 
 class Situation(enum.StrEnum):
@@ -36,6 +50,7 @@ class Situation(enum.StrEnum):
     CUT = "cut"  # a document crossing the frame edge (>= 4% of its area outside)
     EMPTY = "empty"  # the bare mat
     HAND = "hand"  # a hand over the bare mat, no document
+    TWO = "two"  # two whole documents side by side: pick either one or refuse, never both
 
 
 @dataclass(frozen=True)
@@ -52,6 +67,20 @@ class Effects:
     noise_sigma: float = 0.0
     jpeg_quality: int = 0  # 0 = no JPEG round trip
     exposure: float = 1.0  # global gain (under/over exposure)
+
+
+@dataclass(frozen=True)
+class Extras:
+    """Widened conditions (all off by default, so older scenes render as they did)."""
+
+    seals: tuple[str, ...] = ()  # inks of the seals and stamps on the page ("red", "blue")
+    handwriting: bool = False
+    curl: float = 0.0  # bow of one side, share of the page's long side
+    spread: bool = False  # a booklet open at a spread (the truth is the spread's outline)
+    glare_edge: int = 0  # glare spots centred on the page's edge
+    arm_shadow: float = 0.0  # 0..0.6: depth of the camera arm's shadow
+    cheap: bool = False  # cheap camera optics (soft, over-sharpened)
+    second: tuple[DocKind, int, "Pose"] | None = None  # another whole document: kind, seed, pose
 
 
 @dataclass(frozen=True)
@@ -78,6 +107,7 @@ class Scene:
     pose: Pose | None
     effects: Effects = field(default_factory=Effects)
     effects_seed: int = 0
+    extras: Extras = field(default_factory=Extras)
 
 
 @dataclass(frozen=True)
@@ -89,6 +119,8 @@ class Sample:
     situation: Situation
     kind: DocKind | None
     mat: str
+    others: tuple[np.ndarray, ...] = ()  # corners of further documents (Situation.TWO)
+    conditions: tuple[str, ...] = ()  # the nuisances present, for per-condition figures
 
 
 # --- textures ---------------------------------------------------------------------------
@@ -104,6 +136,8 @@ def _lowfreq(rng: np.random.Generator, h: int, w: int, cells: int = 6) -> np.nda
 def render_mat(kind: str, seed: int, w: int, h: int) -> np.ndarray:
     """The platen's mat, float32 BGR in 0..255."""
     rng = np.random.default_rng(seed)
+    if kind in WIDE_MATS:
+        return synth_extras.render_extra_mat(kind, rng, w, h)
     if kind == "dark":
         base = rng.uniform(18, 70, 3) * np.array([1.0, 1.0, 1.0]) + rng.uniform(-8, 8, 3)
     elif kind == "light":
@@ -249,9 +283,15 @@ def _alpha(kind: DocKind, w: int, h: int) -> np.ndarray:
 # --- geometry ---------------------------------------------------------------------------
 
 
-def pose_corners(kind: DocKind, pose: Pose) -> np.ndarray:
-    """The document's four corners in the frame for this pose (TL, TR, BR, BL of the doc)."""
+def _shape(kind: DocKind, spread: bool = False) -> tuple[int, int]:
+    """(width, height) of the document with long side 1000; a spread is two pages wide."""
     w, h = _doc_size(kind, 1000)
+    return (1000, int(round(1000 * h / (2 * w)))) if spread else (w, h)
+
+
+def pose_corners(kind: DocKind, pose: Pose, spread: bool = False) -> np.ndarray:
+    """The document's four corners in the frame for this pose (TL, TR, BR, BL of the doc)."""
+    w, h = _shape(kind, spread)
     s = pose.long_px / 1000.0
     pts = np.array([[-w / 2, -h / 2], [w / 2, -h / 2], [w / 2, h / 2], [-w / 2, h / 2]]) * s
     t = np.radians(pose.angle)
@@ -275,7 +315,8 @@ def outside_share(pts: np.ndarray, w: int, h: int) -> float:
     return 1.0 - inter / area if area > 0 else 1.0
 
 
-def random_pose(rng: np.random.Generator, kind: DocKind, w: int, h: int, whole: bool = True) -> Pose:
+def random_pose(rng: np.random.Generator, kind: DocKind, w: int, h: int, whole: bool = True,
+                spread: bool = False) -> Pose:
     """A pose with the document fully inside (margin >= 1.5% of the frame) or clearly cut off."""
     if kind == DocKind.A4:
         long_rel = rng.uniform(0.6, 0.92)
@@ -289,7 +330,7 @@ def random_pose(rng: np.random.Generator, kind: DocKind, w: int, h: int, whole: 
     for _ in range(200):
         angle = rng.uniform(0, 360)
         pose = Pose(rng.uniform(0, w), rng.uniform(0, h), angle, long_px, tilt)
-        pts = pose_corners(kind, pose)
+        pts = pose_corners(kind, pose, spread)
         if whole and _inside(pts, w, h, margin):
             return pose
         if not whole and 0.04 <= outside_share(pts, w, h) <= 0.6:
@@ -326,27 +367,91 @@ def _hand_mask(rng: np.random.Generator, w: int, h: int, target: tuple[float, fl
     return cv2.GaussianBlur(mask, (0, 0), 1.5)
 
 
+def _texture(kind: DocKind, seed: int, long_px: float, x: Extras, xr: np.random.Generator) -> np.ndarray:
+    """The document's face as it will be warped: the cached page, or a spread of two, with
+    the extras' ink (seals, handwriting) drawn on a copy."""
+    if x.spread:  # the page's long side is the spread's short side
+        page_long = long_px * _shape(kind, True)[1] / 1000
+        ls = int(min(1400, max(300, page_long * 1.1)))
+        tex = synth_extras.spread_texture(render_document(kind, seed, ls), render_document(kind, seed + 1, ls), xr)
+    else:
+        tex = render_document(kind, seed, long_side=int(min(1400, max(300, long_px * 1.1))))
+    if x.seals or x.handwriting:
+        tex = tex.copy()
+        for ink in x.seals:
+            synth_extras.draw_seal(tex, xr, ink)
+        if x.handwriting:
+            synth_extras.draw_handwriting(tex, xr)
+    return tex
+
+
+def _lay(img: np.ndarray, kind: DocKind, seed: int, pose: Pose, x: Extras, rng: np.random.Generator,
+         xr: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Lay one document on `img` with its drop shadow; returns the new image and its corners."""
+    h, w = img.shape[:2]
+    corners = pose_corners(kind, pose, x.spread)
+    tex = _texture(kind, seed, pose.long_px, x, xr)
+    th, tw = tex.shape[:2]
+    a = _alpha(kind, tw, th)
+    pad = 0
+    if x.curl:  # the bowed side leaves the page's rectangle: room around it
+        pad = int(x.curl * max(tw, th)) + 4
+        tex = cv2.copyMakeBorder(tex, pad, pad, pad, pad, cv2.BORDER_CONSTANT)
+        a = cv2.copyMakeBorder(a, pad, pad, pad, pad, cv2.BORDER_CONSTANT)
+        tex, a = synth_extras.curl(tex, a, int(xr.integers(4)), x.curl * max(tw, th), xr)
+    src = np.array([[pad, pad], [pad + tw, pad], [pad + tw, pad + th], [pad, pad + th]], np.float32)
+    m = cv2.getPerspectiveTransform(src, corners)
+    alpha = cv2.warpPerspective(a, m, (w, h), flags=cv2.INTER_LINEAR)
+    doc = cv2.warpPerspective(tex, m, (w, h), flags=cv2.INTER_LINEAR)
+    # drop shadow: the page lies on the mat under a light from above-left
+    off = rng.uniform(2, 0.006 * w + 2, 2)
+    sh = cv2.warpAffine(alpha, np.float32([[1, 0, off[0]], [0, 1, off[1]]]), (w, h))
+    sigma = 0.004 * w + 1
+    x, y, bw, bh = cv2.boundingRect((sh > 0).astype(np.uint8))  # blurred only around the page
+    r = int(4 * sigma) + 2
+    roi = np.s_[max(y - r, 0):y + bh + r, max(x - r, 0):x + bw + r]
+    sh[roi] = cv2.GaussianBlur(sh[roi], (0, 0), sigma, borderType=cv2.BORDER_CONSTANT)
+    img *= (1 - rng.uniform(0.15, 0.4) * sh)[..., None]
+    return img * (1 - alpha[..., None]) + doc * alpha[..., None], corners
+
+
+def _spot(w: int, h: int, c, axes: tuple[int, int], angle: float, sigma: float) -> np.ndarray:
+    """A soft elliptic glare spot (blurred only around itself: a full-frame blur is slow)."""
+    spot = np.zeros((h, w), np.float32)
+    cv2.ellipse(spot, (int(c[0]), int(c[1])), axes, angle, 0, 360, 1.0, -1)
+    r = max(axes) + int(4 * sigma) + 2
+    x0, y0 = max(int(c[0]) - r, 0), max(int(c[1]) - r, 0)
+    x1, y1 = min(int(c[0]) + r, w), min(int(c[1]) + r, h)
+    if x1 > x0 and y1 > y0:
+        spot[y0:y1, x0:x1] = cv2.GaussianBlur(spot[y0:y1, x0:x1], (0, 0), sigma, borderType=cv2.BORDER_CONSTANT)
+    return spot
+
+
+def _conditions(fx: Effects, x: Extras) -> tuple[str, ...]:
+    """Names of the nuisances in a scene (bench/docs.py reports per condition)."""
+    named = {
+        "seal": bool(x.seals), "handwriting": x.handwriting, "curl": x.curl > 0, "spread": x.spread,
+        "glare_edge": x.glare_edge > 0, "arm_shadow": x.arm_shadow > 0, "cheap_jpeg": x.cheap,
+        "two_docs": x.second is not None, "glare": fx.glare_spots > 0, "hand": fx.hand,
+        "head_shadow": fx.shadow_band > 0, "defocus": fx.blur_sigma > 0, "motion": fx.motion_px > 1,
+    }
+    return tuple(k for k, v in named.items() if v)
+
+
 def render(scene: Scene) -> Sample:
     """Render one frame of `scene`. Deterministic: same scene, same pixels."""
     w, h = scene.width, scene.height
     rng = np.random.default_rng(scene.effects_seed)
-    fx = scene.effects
+    xr = np.random.default_rng([scene.effects_seed, 16])  # the extras' own stream: rng's draws stay as they were
+    fx, x = scene.effects, scene.extras
     img = render_mat(scene.mat, scene.mat_seed, w, h).copy()
     corners = None
+    others: tuple[np.ndarray, ...] = ()
     if scene.kind is not None and scene.pose is not None:
-        corners = pose_corners(scene.kind, scene.pose)
-        tex = render_document(scene.kind, scene.doc_seed, long_side=int(min(1400, max(300, scene.pose.long_px * 1.1))))
-        th, tw = tex.shape[:2]
-        src = np.array([[0, 0], [tw, 0], [tw, th], [0, th]], np.float32)
-        m = cv2.getPerspectiveTransform(src, corners)
-        alpha = cv2.warpPerspective(_alpha(scene.kind, tw, th), m, (w, h), flags=cv2.INTER_LINEAR)
-        doc = cv2.warpPerspective(tex, m, (w, h), flags=cv2.INTER_LINEAR)
-        # drop shadow: the page lies on the mat under a light from above-left
-        off = rng.uniform(2, 0.006 * w + 2, 2)
-        sh = cv2.warpAffine(alpha, np.float32([[1, 0, off[0]], [0, 1, off[1]]]), (w, h))
-        sh = cv2.GaussianBlur(sh, (0, 0), 0.004 * w + 1)
-        img *= (1 - rng.uniform(0.15, 0.4) * sh)[..., None]
-        img = img * (1 - alpha[..., None]) + doc * alpha[..., None]
+        img, corners = _lay(img, scene.kind, scene.doc_seed, scene.pose, x, rng, xr)
+        if x.second is not None:
+            img, c2 = _lay(img, x.second[0], x.second[1], x.second[2], Extras(), xr, xr)
+            others = (c2,)
     if fx.hand:
         if corners is not None:  # a hand holding a side: fingertips on the page's edge
             c = corners.mean(0)
@@ -372,20 +477,27 @@ def render(scene: Scene) -> Sample:
         light *= 1 - fx.vignette * r2 / 2
     if fx.shadow_band:
         c = (rng.uniform(0, w), rng.uniform(0, h))
-        band = np.zeros((h, w), np.float32)
-        cv2.ellipse(band, (int(c[0]), int(c[1])), (int(w * 0.25), int(h * 0.35)), rng.uniform(0, 180), 0, 360, 1.0, -1)
-        band = cv2.GaussianBlur(band, (0, 0), w * 0.06)
-        light *= 1 - fx.shadow_band * band
+        f = 8  # drawn and blurred at 1/8 scale (a 115 px blur at full size is slow; the band is soft)
+        band = np.zeros((h // f + 1, w // f + 1), np.float32)
+        cv2.ellipse(band, (int(c[0] / f), int(c[1] / f)), (int(w * 0.25 / f), int(h * 0.35 / f)), rng.uniform(0, 180), 0, 360, 1.0, -1)
+        band = cv2.GaussianBlur(band, (0, 0), w * 0.06 / f)
+        light *= 1 - fx.shadow_band * cv2.resize(band, (band.shape[1] * f, band.shape[0] * f), interpolation=cv2.INTER_LINEAR)[:h, :w]
+    if x.arm_shadow:
+        light *= synth_extras.arm_shadow(xr, w, h, x.arm_shadow)
     img *= (light * fx.exposure)[..., None]
+    if corners is not None:
+        for _ in range(x.glare_edge):  # touching or over the page's edge
+            k = int(xr.integers(4))
+            c = corners[k] + (corners[(k + 1) % 4] - corners[k]) * xr.uniform(0.1, 0.9) + xr.normal(0, 0.01 * w, 2)
+            axes = (int(w * xr.uniform(0.015, 0.05)), int(w * xr.uniform(0.01, 0.035)))
+            img += (_spot(w, h, c, axes, xr.uniform(0, 180), w * 0.008) * xr.uniform(150, 300))[..., None]
     for _ in range(fx.glare_spots):
         if corners is not None and rng.random() < 0.7:
             c = corners.mean(0) + rng.uniform(-0.3, 0.3, 2) * (corners.max(0) - corners.min(0))
         else:
             c = (rng.uniform(0, w), rng.uniform(0, h))
-        spot = np.zeros((h, w), np.float32)
-        cv2.ellipse(spot, (int(c[0]), int(c[1])), (int(w * rng.uniform(0.01, 0.04)), int(w * rng.uniform(0.01, 0.03))), rng.uniform(0, 180), 0, 360, 1.0, -1)
-        spot = cv2.GaussianBlur(spot, (0, 0), w * 0.008)
-        img += (spot * rng.uniform(120, 255))[..., None]
+        axes = (int(w * rng.uniform(0.01, 0.04)), int(w * rng.uniform(0.01, 0.03)))
+        img += (_spot(w, h, c, axes, rng.uniform(0, 180), w * 0.008) * rng.uniform(120, 255))[..., None]
     if fx.blur_sigma > 0:
         img = cv2.GaussianBlur(img, (0, 0), fx.blur_sigma)
     if fx.motion_px > 1:
@@ -394,6 +506,8 @@ def render(scene: Scene) -> Sample:
         rot = cv2.getRotationMatrix2D((fx.motion_px / 2 - 0.5, fx.motion_px / 2 - 0.5), rng.uniform(0, 180), 1)
         k = cv2.warpAffine(k, rot, k.shape)
         img = cv2.filter2D(img, -1, k / max(k.sum(), 1e-6))
+    if x.cheap:
+        img = synth_extras.cheap_camera(img, xr)
     if fx.noise_sigma > 0:
         img += rng.normal(0, fx.noise_sigma, img.shape).astype(np.float32)
     out = np.clip(img, 0, 255).astype(np.uint8)
@@ -402,11 +516,11 @@ def render(scene: Scene) -> Sample:
         out = cv2.imdecode(buf, cv2.IMREAD_COLOR)
     if corners is None:
         situation = Situation.HAND if fx.hand else Situation.EMPTY
-    elif _inside(corners, w, h, 0):
-        situation = Situation.WHOLE
-    else:
+    elif not _inside(corners, w, h, 0):
         situation = Situation.CUT
-    return Sample(out, corners, situation, scene.kind, scene.mat)
+    else:
+        situation = Situation.TWO if others else Situation.WHOLE
+    return Sample(out, corners, situation, scene.kind, scene.mat, others, _conditions(fx, x))
 
 
 def random_effects(rng: np.random.Generator, hand_p: float = 0.15) -> Effects:
@@ -446,3 +560,99 @@ def random_scene(seed: int, width: int = 1920, height: int = 1080, situation: Si
 def sample(seed: int, width: int = 1920, height: int = 1080, **kw) -> Sample:
     """Shorthand: render `random_scene(seed, ...)`."""
     return render(random_scene(seed, width, height, **kw))
+
+
+# --- widened scenes (issue 16) -----------------------------------------------------------
+
+
+def _gap(a: np.ndarray, b: np.ndarray) -> float:
+    """Distance between two disjoint convex quads (negative when they overlap)."""
+    inter, _ = cv2.intersectConvexConvex(a.astype(np.float32), b.astype(np.float32))
+    if inter > 0:
+        return -1.0
+    d = [-cv2.pointPolygonTest(q.reshape(-1, 1, 2), (float(x), float(y)), True) for p, q in ((a, b), (b, a)) for x, y in p]
+    return float(min(d))
+
+
+def _cut_pose(xr: np.random.Generator, kind: DocKind, w: int, h: int, spread: bool) -> Pose:
+    """A whole pose slid towards a random edge or corner until a drawn share (1..35%) is outside."""
+    pose = random_pose(xr, kind, w, h, spread=spread)
+    target = xr.uniform(0.01, 0.35)
+    direction = [(0, -1), (1, 0), (0, 1), (-1, 0), (1, 1), (1, -1), (-1, 1), (-1, -1)][int(xr.integers(8))]
+    lo, hi = 0.0, float(w + h)
+    for _ in range(30):  # bisect the slide length
+        mid = (lo + hi) / 2
+        moved = replace(pose, cx=pose.cx + direction[0] * mid, cy=pose.cy + direction[1] * mid)
+        if outside_share(pose_corners(kind, moved, spread), w, h) < target:
+            lo = mid
+        else:
+            hi = mid
+    return replace(pose, cx=pose.cx + direction[0] * hi, cy=pose.cy + direction[1] * hi)
+
+
+def _two_poses(xr: np.random.Generator, k1: DocKind, k2: DocKind, w: int, h: int) -> tuple[Pose, Pose]:
+    """Two whole, disjoint poses, often close together (the case where a union is tempting)."""
+    margin = 0.015 * max(w, h)
+    for _ in range(400):
+        p1, p2 = (random_pose(xr, k, w, h) for k in (k1, k2))
+        p1 = replace(p1, long_px=p1.long_px * xr.uniform(0.45, 0.75))
+        p2 = replace(p2, long_px=p2.long_px * xr.uniform(0.45, 0.75))
+        c1, c2 = pose_corners(k1, p1), pose_corners(k2, p2)
+        gap = _gap(c1, c2)
+        if _inside(c1, w, h, margin) and _inside(c2, w, h, margin) and 0.004 * max(w, h) <= gap <= 0.12 * max(w, h):
+            return p1, p2
+    raise RuntimeError("no two poses found")  # pragma: no cover - small documents always fit
+
+
+def wide_scene(seed: int, width: int | None = None, height: int | None = None, situation: Situation | None = None,
+               kind: DocKind | None = None, mat: str | None = None) -> Scene:
+    """A widened scene for `seed` (see the module docstring): 62% whole, 10% two documents,
+    16% cut off (1..35% outside, any edge or corner, half of them ID cards), 6% empty, 6%
+    hands only; frame size one of WIDE_SIZES unless given."""
+    xr = np.random.default_rng([seed, 16])
+    if width is None or height is None:
+        width, height = WIDE_SIZES[int(xr.integers(len(WIDE_SIZES)))]
+    if situation is None:
+        situation = Situation(xr.choice(["whole", "two", "cut", "empty", "hand"], p=[0.62, 0.10, 0.16, 0.06, 0.06]))
+    if mat is None and xr.random() < 0.45:
+        mat = str(xr.choice(WIDE_MATS))
+    if kind is None and situation == Situation.CUT and xr.random() < 0.5:
+        kind = DocKind.ID1
+    base_situation = Situation.WHOLE if situation in (Situation.TWO, Situation.CUT) else situation
+    sc = random_scene(seed, width, height, situation=base_situation, kind=kind, mat=mat)
+    fx = sc.effects
+    if xr.random() < 0.12:
+        fx = replace(fx, motion_px=int(xr.integers(4, 14)))
+    cheap = bool(xr.random() < 0.3)
+    if cheap:
+        fx = replace(fx, jpeg_quality=int(xr.integers(25, 60)), noise_sigma=max(fx.noise_sigma, float(xr.uniform(2, 6))))
+    if sc.kind is None:
+        return replace(sc, effects=fx, extras=Extras(arm_shadow=float(xr.uniform(0.25, 0.55)) if xr.random() < 0.25 else 0.0, cheap=cheap))
+    page = sc.kind != DocKind.ID1
+    spread = sc.kind == DocKind.BOOKLET and xr.random() < 0.5
+    inks = tuple(str(i) for i in xr.choice(["red", "blue"], int(xr.integers(1, 3)))) if xr.random() < 0.5 else ()
+    x = Extras(
+        seals=inks,
+        handwriting=bool(xr.random() < 0.35),
+        curl=float(xr.uniform(0.004, 0.012)) if page and xr.random() < 0.25 else 0.0,
+        spread=spread,
+        glare_edge=int(xr.integers(1, 3)) if xr.random() < 0.2 else 0,
+        arm_shadow=float(xr.uniform(0.25, 0.55)) if xr.random() < 0.25 else 0.0,
+        cheap=cheap,
+    )
+    pose = sc.pose
+    if spread:  # the spread is wider than a page: pose it afresh
+        pose = random_pose(xr, sc.kind, width, height, spread=True)
+    if situation == Situation.CUT:
+        pose = _cut_pose(xr, sc.kind, width, height, spread)
+    elif situation == Situation.TWO:
+        x = replace(x, spread=False, curl=0.0)
+        k2 = DocKind(str(xr.choice([k.value for k in DocKind])))
+        pose, p2 = _two_poses(xr, sc.kind, k2, width, height)
+        x = replace(x, second=(k2, int(xr.integers(0, 2**31)), p2))
+    return replace(sc, pose=pose, effects=fx, extras=x)
+
+
+def wide_sample(seed: int, **kw) -> Sample:
+    """Shorthand: render `wide_scene(seed, ...)`."""
+    return render(wide_scene(seed, **kw))

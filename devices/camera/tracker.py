@@ -18,6 +18,20 @@ from devices.camera.base import CapturedPage, DocKind, Frame
 from devices.camera.pipeline import Analysis, DetectParams, Gates, Guidance, analyse, encode_jpeg, warp
 
 REARM_EMPTY_FRAMES = 3  # frames without a document before the next page may be captured
+ASPECT_TOLERANCE = 0.15  # a quad this far off the kind's aspect (log ratio) is not that document
+NEAR_EDGE = 0.05  # share of the frame's short side: a misshapen quad this close is a cut-off piece
+
+
+def fits_kind(corners: np.ndarray, kind: DocKind) -> bool:
+    """Whether the quad has the kind's aspect ratio, within what tilt and perspective do.
+
+    Why: a piece of a page cut off by the frame, or two documents taken for one, has the
+    wrong shape; capturing it would store a distorted, incomplete page. (A booklet open at
+    a spread, 1.47 against a page's 1.36, still fits.)"""
+    top, bottom = np.linalg.norm(corners[1] - corners[0]), np.linalg.norm(corners[2] - corners[3])
+    left, right = np.linalg.norm(corners[3] - corners[0]), np.linalg.norm(corners[2] - corners[1])
+    w, h = (top + bottom) / 2, (left + right) / 2
+    return abs(np.log(max(w, h) / max(min(w, h), 1e-6) / kind.aspect)) <= ASPECT_TOLERANCE
 
 
 @dataclass(frozen=True)
@@ -94,6 +108,9 @@ class CaptureTracker:
         if self._done:
             return TrackUpdate(frame.seq, a, Guidance.OK, 0, None, done=True)
         guidance = a.guidance
+        if not fits_kind(corners, self.kind):
+            assert a.quality is not None
+            guidance = Guidance.CUT_OFF if a.quality.margin < NEAR_EDGE else Guidance.NO_DOCUMENT
         if moving and guidance in (Guidance.OK, Guidance.BLURRY, Guidance.GLARE, Guidance.TOO_DARK, Guidance.TOO_BRIGHT):
             guidance = Guidance.HOLD_STILL
         if guidance != Guidance.OK:

@@ -40,8 +40,10 @@ def test_glare_darkness_and_overexposure_are_named():
 
 
 def test_gate_order_and_margin():
-    q = Quality(sharpness=10, glare=0.5, brightness=20, margin=0.001)
+    q = Quality(sharpness=10, glare=0.5, brightness=20, margin=0.008)
     assert judge(q, Gates()) == Guidance.MOVE_INSIDE
+    assert judge(Quality(10, 0.5, 20, 0.001), Gates()) == Guidance.CUT_OFF  # at the frame's edge
+    assert judge(Quality(500, 0.0, 150, -0.05), Gates()) == Guidance.CUT_OFF  # corners outside
     assert judge(Quality(10, 0.0, 150, 0.1), Gates()) == Guidance.BLURRY
 
 

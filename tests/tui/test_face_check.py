@@ -132,29 +132,27 @@ async def test_declining_consent_goes_back_to_choose_without_the_service(rig_fac
     assert camera.served == [], "the camera never looked"
 
 
-async def test_a_station_without_a_face_camera_does_not_offer_face_checked_services(rig_factory):
-    rig = rig_factory(catalog=lambda: CATALOG)  # no face check built
+async def _face_service_button(rig):
+    """The face-checked service's button on the choose step, for a resident card with a photo."""
     app = rig.app()
     async with app.run_test(size=STATION_SIZE) as pilot:
         await click(pilot, "#lang-en")
         rig.reader.insert(RESIDENT_WITH_PHOTO)
         await wait_for(pilot, lambda: app.step is Step.CONFIRM)
         await click(pilot, "#yes")
-        button = app.screen.query_one(f"#service-{FACE_SERVICE}")
-        assert button.disabled and "Needs a face check: not available here now" in str(button.label)
+        return app.screen.query_one(f"#service-{FACE_SERVICE}")
+
+
+async def test_a_station_without_a_face_camera_does_not_offer_face_checked_services(rig_factory):
+    button = await _face_service_button(rig_factory(catalog=lambda: CATALOG))  # no face check built
+    assert button.disabled and "Needs a face check: not available here now" in str(button.label)
 
 
 async def test_a_face_camera_reported_down_disables_them_too(rig_factory, engine):
     rig = rig_factory(face=face_check(engine, face_camera()), catalog=lambda: CATALOG,
                       unavailable=frozenset({"face_camera"}))
-    app = rig.app()
-    async with app.run_test(size=STATION_SIZE) as pilot:
-        await click(pilot, "#lang-en")
-        rig.reader.insert(RESIDENT_WITH_PHOTO)
-        await wait_for(pilot, lambda: app.step is Step.CONFIRM)
-        await click(pilot, "#yes")
-        button = app.screen.query_one(f"#service-{FACE_SERVICE}")
-        assert button.disabled and "not available here now" in str(button.label)
+    button = await _face_service_button(rig)
+    assert button.disabled and "Needs a face check: not available here now" in str(button.label)
 
 
 async def test_a_refused_camera_key_reads_again_then_offers_the_keypad(rig_factory, mrz_reader):

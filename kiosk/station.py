@@ -9,6 +9,7 @@ devices and a real outbox in a temporary directory.
 from __future__ import annotations
 
 import datetime as dt
+import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +20,9 @@ from devices.audio.base import Speaker
 from devices.camera.base import Camera, DocKind
 from devices.camera.tracker import CaptureTracker
 from devices.card.base import CardReader
+from devices.face.base import FaceCamera
+from devices.face.reference import decode_photo
+from devices.face.session import FaceSession
 from devices.printer.base import ReceiptPrinter
 from kiosk.domain.catalog import Catalog
 from kiosk.domain.help_request import HelpRequest
@@ -28,6 +32,8 @@ from offline_queue.api import DeliveryStatus, Enqueued, FlagStore, NewSubmission
 from kiosk.health.systemd import SdNotifier
 
 if TYPE_CHECKING:
+    from devices.camera.mrz_read import MrzReader
+    from devices.face.engine import FaceEngine
     from kiosk.demo.controls import DemoCards, DemoDocuments
     from kiosk.technician.ops import TechnicianOps
 
@@ -73,6 +79,26 @@ class SessionSettings:
 
 
 @dataclass(frozen=True)
+class FaceCheck:
+    """The face check (人证核验) a station can do: the camera facing the citizen, the engine
+    and `[face_camera]`'s settings. The check step starts the camera only after consent and
+    stops it when the check ends."""
+
+    camera: FaceCamera
+    engine: FaceEngine
+    threshold: float
+    turns: int = 2
+    turn_yaw: float = 0.18
+    timeout_s: float = 25.0
+    rng: random.Random | None = None  # the challenge's turn order (None: the system's randomness)
+
+    def session(self, photo: bytes) -> FaceSession:
+        """A check against the document photo `photo`; raises ReferencePhotoUnusable."""
+        return FaceSession(self.engine, decode_photo(photo), threshold=self.threshold, turns=self.turns,
+                           turn_yaw=self.turn_yaw, rng=self.rng)
+
+
+@dataclass(frozen=True)
 class Station:
     """The devices, queue and settings the citizen flow runs on."""
 
@@ -98,6 +124,11 @@ class Station:
     #: hotline is still shown, nothing is sent.
     help_requests: Callable[[HelpRequest], object] | None = None
     voice: Speaker | None = None  # voice guidance (None: this station has no speaker); speaks only when the session's voice is on
+    #: The face check (None: no `[face_camera]`, or its engine cannot run here, and face-checked
+    #: services are not offered).
+    face: FaceCheck | None = None
+    #: Reads a passport's MRZ off document-camera frames (None: the passport holder types it).
+    mrz_reader: MrzReader | None = None
 
 
 class DailyReceiptNumbers:

@@ -257,6 +257,9 @@ class Service(_Strict):
     documents: tuple[DocumentRequirement, ...] = Field(default=(), max_length=20)
     promise: Promise
     requires: tuple[Literal["printer", "camera", "card"], ...] = Field(default=(), max_length=3)
+    #: The citizen's face is checked against the document's photo (人证核验) before the form;
+    #: only stations with a working face camera offer such a service.
+    face_check: bool = False
 
     @field_validator("code")
     @classmethod

@@ -50,6 +50,7 @@ class SimulatedCamera:
         self._unplugged = False
         self.fail_next: DeviceError | None = None
         self.served: list[Served] = []
+        self.still: np.ndarray | None = None  # a photographed page shown as is (show_image)
 
     # --- scripting ------------------------------------------------------------------
 
@@ -79,8 +80,13 @@ class SimulatedCamera:
             self._script.append(replace(self._scene, kind=kind, doc_seed=s, pose=end))
         return end
 
+    def show_image(self, image: np.ndarray | None) -> None:
+        """From the next frame on, serve `image` (e.g. a passport page with a real MRZ); None ends it."""
+        self.still = image
+
     def remove(self) -> None:
         """From the next frame on, the platen is empty."""
+        self.still = None
         with self._lock:
             self._script.clear()
             self._scene = replace(self._scene, kind=None, pose=None)
@@ -130,7 +136,8 @@ class SimulatedCamera:
             scene = self._scene
             self._seq += 1
             seq = self._seq
-        frame = Frame(self._render(scene), seq, seq / self.fps)
+        still = self.still
+        frame = Frame(self._render(scene) if still is None else still, seq, seq / self.fps)
         self.served.append(Served(seq, scene))
         return frame
 

@@ -7,13 +7,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
-from devices.errors import DeviceError
+from devices.camera.mrz_read import MrzReader
+from devices.errors import DeviceError, FaceCheckUnavailable, MrzUnreadable
 from kiosk.bootstrap import parts
 from kiosk.bootstrap.doctor import private_paths
 from kiosk.bootstrap.technician import build_technician_stack
 from kiosk.config import Config
 from kiosk.health.systemd import SdNotifier
-from kiosk.station import DailyReceiptNumbers, SessionSettings, Station, StationInfo
+from kiosk.station import DailyReceiptNumbers, FaceCheck, SessionSettings, Station, StationInfo
 from offline_queue.api import QueueError
 from offline_queue.filemodes import private_dir, private_file, tighten
 
@@ -38,6 +39,9 @@ def build_station(config: Config) -> Iterator[Station]:
         stack.callback(tech.close)
         tech.start()
         demo_cards, demo_documents = _demo_controls(config, card, camera)
+        mrz_reader = _mrz_reader()
+        if mrz_reader is not None:
+            stack.callback(mrz_reader.close)
         yield Station(
             card=card,
             camera=camera,
@@ -68,7 +72,34 @@ def build_station(config: Config) -> Iterator[Station]:
             technician=tech.ops,
             systemd=SdNotifier(),  # READY=1 and watchdog pings for the Type=notify unit
             check_devices=tech.supervisor.probe_once,
+            face=_face_check(config),
+            mrz_reader=mrz_reader,
         )
+
+
+def _face_check(config: Config) -> FaceCheck | None:
+    """The face check, only when `[face_camera]` sets something (at least `backend`) and its
+    engine runs on this machine; otherwise None and face-checked services are not offered.
+    The camera is started by the check step, after the citizen's consent."""
+    settings = config.face_camera
+    if not settings.model_fields_set:
+        return None
+    try:
+        engine = parts.face_engine(config)
+    except FaceCheckUnavailable as exc:  # a CPU without AVX, a missing model: the reason, for technicians
+        log.warning("%s; face-checked services are not offered", exc)
+        return None
+    return FaceCheck(parts.face_camera(config), engine, threshold=settings.threshold, turns=settings.turns,
+                     turn_yaw=settings.turn_yaw, timeout_s=settings.timeout_s)
+
+
+def _mrz_reader() -> MrzReader | None:
+    """The camera's MRZ reader for passports (None: its model is missing; passport holders type)."""
+    try:
+        return MrzReader()
+    except MrzUnreadable as exc:
+        log.warning("%s; passport holders type the MRZ instead", exc)
+        return None
 
 
 def _demo_controls(config: Config, card: object, camera: object) -> tuple[object, object]:

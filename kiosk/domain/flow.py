@@ -25,6 +25,8 @@ class Step(enum.StrEnum):
     IDENTIFY = "identify"
     CONFIRM = "confirm"
     CHOOSE = "choose"
+    FACE_CONSENT = "face_consent"  # only for a service with `face_check`
+    FACE = "face"
     FORM = "form"
     CAPTURE = "capture"
     REVIEW = "review"
@@ -34,7 +36,7 @@ class Step(enum.StrEnum):
 
 #: Steps during which a personal session is open (card removal or idleness ends it).
 SESSION_STEPS = frozenset(
-    {Step.IDENTIFY, Step.CONFIRM, Step.CHOOSE, Step.FORM, Step.CAPTURE, Step.REVIEW}
+    {Step.IDENTIFY, Step.CONFIRM, Step.CHOOSE, Step.FACE_CONSENT, Step.FACE, Step.FORM, Step.CAPTURE, Step.REVIEW}
 )
 
 #: Identity documents a citizen may use to start a session (badges are for technicians).
@@ -75,10 +77,18 @@ def devices_needed(service: Service) -> frozenset[str]:
     return frozenset(service.requires) | ({"camera"} if service.documents else frozenset())
 
 
+#: The device kind of the camera facing the citizen (the supervisor's name for it).
+FACE_CAMERA = "face_camera"
+
+
 def service_options(
-    catalog: Catalog, identity: Identity | None, unavailable: Iterable[str] = ()
+    catalog: Catalog, identity: Identity | None, unavailable: Iterable[str] = (), *, face_check: bool = False
 ) -> list[ServiceOption]:
     """Every catalog service, disabled with a reason when this identity or station can't do it.
+
+    `face_check`: whether this station can check faces at all (a face camera is configured
+    and its engine runs here); a face-checked service is then still refused while the
+    supervisor reports the face camera down.
 
     Disabled services stay listed (greyed) so a citizen learns the service exists and why
     it is not possible here right now, instead of wondering why it is missing.
@@ -91,6 +101,10 @@ def service_options(
             reason = "choose.reason.document"
         elif identity is not None and identity.nationality in service.excluded_nationalities:
             reason = "choose.reason.nationality"
+        elif service.face_check and (not face_check or FACE_CAMERA in down):
+            reason = "choose.reason.face"
+        elif service.face_check and identity is not None and not identity.photo:
+            reason = "choose.reason.face_photo"
         elif down.intersection(devices_needed(service)):
             reason = "choose.reason.device"
         options.append(ServiceOption(service, reason))
@@ -121,6 +135,10 @@ def next_step(session: CitizenSession) -> Step:
         return Step.CONFIRM
     if session.service is None:
         return Step.CHOOSE
+    if session.service.face_check and not session.face_consent:
+        return Step.FACE_CONSENT
+    if session.service.face_check and not (session.face and session.face.get("matched")):
+        return Step.FACE
     if not session.form_done or validate_form(session.service, session.form):
         return Step.FORM
     if missing_pages(session):
@@ -140,7 +158,7 @@ def previous_step(step: Step, session: CitizenSession) -> Step:
             return Step.CAPTURE
         session.form_done = False
         return Step.FORM
-    if step is Step.FORM:
+    if step in (Step.FORM, Step.FACE_CONSENT, Step.FACE):
         return Step.CHOOSE
     if step is Step.CHOOSE:
         session.identity_confirmed = False

@@ -50,6 +50,8 @@ class CitizenSession:
     form_done: bool = False
     pages: dict[str, CapturedImage] = field(default_factory=dict)  # by role
     consent: bool = False
+    face_consent: bool = False  # consent to the face check (separate: face data is sensitive)
+    face: dict[str, object] | None = None  # FaceOutcome.as_dict() of a matched check, for the submission
     elderly: bool = False  # 长辈模式: bigger targets, plainer words, longer idle time, voice on
     #: Voice guidance: each step's instruction and each error spoken aloud. Off by default;
     #: elderly mode turns it on, the voice toggle on every screen flips it.
@@ -78,7 +80,8 @@ class CitizenSession:
         self._drop_pages()
         self.form.clear()
         self.form_done = False
-        self.consent = False
+        self.consent = self.face_consent = False
+        self.face = None
         self.service = service
         self.catalog_version = catalog_version
 
@@ -100,7 +103,8 @@ class CitizenSession:
         self.service = None
         self.catalog_version = 0
         self.form_done = False
-        self.consent = False
+        self.consent = self.face_consent = False
+        self.face = None
         if not keep_lang:  # the done screen still speaks to the same person, so it keeps both
             self.lang = self.default_lang
             self.elderly = self.voice = self.high_contrast = False

@@ -32,6 +32,8 @@ def build_submission(session: CitizenSession, receipt_number: str) -> NewSubmiss
         raise IncompleteSession("a required page was not captured")
     if not session.consent:
         raise IncompleteSession("the citizen did not consent")
+    if service.face_check and not (session.face and session.face.get("matched")):
+        raise IncompleteSession("the face check was not passed")
     payload: dict[str, Any] = {
         "language": session.lang.value,
         "identity": {
@@ -53,6 +55,8 @@ def build_submission(session: CitizenSession, receipt_number: str) -> NewSubmiss
         ],
         "consent": True,
     }
+    if service.face_check:  # only FaceOutcome.as_dict(): matched, band, method, live; no image, no score
+        payload["face"] = dict(session.face or {})
     attachments = tuple(
         NewAttachment(role=page.role, data=bytes(page.jpeg), content_type="image/jpeg")
         for page in session.pages.values()

@@ -322,9 +322,12 @@ class KioskApp(App[None]):
         self.advance()
 
     def _ask_mrz(self) -> None:
-        """A passport or travel permit: its chip needs the MRZ key, which the citizen types."""
+        """A passport or travel permit: its chip needs the MRZ key, read by the camera or typed."""
         if not any(isinstance(screen, MrzScreen) for screen in self.screen_stack):
-            self.push_screen(MrzScreen(self.station.card.read_identity, self.session.lang), self._mrz_done)
+            reader = self.station.mrz_reader  # with it, the document camera reads the MRZ first
+            camera = self.station.camera if reader is not None else None
+            dialog = MrzScreen(self.station.card.read_identity, self.session.lang, camera=camera, reader=reader)
+            self.push_screen(dialog, self._mrz_done)
 
     def _mrz_done(self, outcome: MrzOutcome) -> None:
         if self.step is not Step.IDENTIFY:

@@ -26,3 +26,11 @@ class CardReadFailed(Message):
 @dataclass
 class CardReading(Message):
     """A card was placed and is being read (the identify screen says so)."""
+
+
+@dataclass
+class FaceProgress(Message):
+    """The face check's worker saw a frame: what to ask the citizen for now (a `Prompt` value)."""
+
+    prompt: str
+    faces: int

@@ -152,6 +152,14 @@ def _on_platen(rng: random.Random, page: np.ndarray, frame_w: int, frame_h: int)
     return cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
 
 
+def holder_page(holder: Holder, seed: int = 0, frame: tuple[int, int] = (1280, 960)) -> Page:
+    """The camera frame of `holder`'s page (a known document, e.g. the simulated reader's passport)."""
+    rng = random.Random(seed)
+    lines = compose(holder)
+    page = _page(rng, holder, lines, px_per_mm=12)
+    return Page(holder, lines, _on_platen(rng, cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR), *frame))
+
+
 def make_page(seed: int, fmt: MrzFormat | None = None, frame: tuple[int, int] = (1280, 960),
               edit: Callable[[tuple[str, ...]], tuple[str, ...]] | None = None) -> Page:
     """The camera frame of page `seed` (its format drawn from the seed unless given);

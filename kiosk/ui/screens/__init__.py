@@ -10,6 +10,8 @@ from kiosk.ui.screens.choose import ChooseScreen
 from kiosk.ui.screens.confirm import ConfirmScreen
 from kiosk.ui.screens.form import FormScreen
 from kiosk.ui.screens.done import DoneScreen
+from kiosk.ui.screens.face_check import FaceCheckScreen
+from kiosk.ui.screens.face_consent import FaceConsentScreen
 from kiosk.ui.screens.identify import IdentifyScreen
 from kiosk.ui.screens.review import ReviewScreen
 from kiosk.ui.screens.submit import SubmitScreen
@@ -19,6 +21,8 @@ SCREENS: dict[Step, type[KioskScreen]] = {
     Step.IDENTIFY: IdentifyScreen,
     Step.CONFIRM: ConfirmScreen,
     Step.CHOOSE: ChooseScreen,
+    Step.FACE_CONSENT: FaceConsentScreen,
+    Step.FACE: FaceCheckScreen,
     Step.FORM: FormScreen,
     Step.CAPTURE: CaptureScreen,
     Step.REVIEW: ReviewScreen,

@@ -29,7 +29,8 @@ class ChooseScreen(KioskScreen):
             yield PlainStatic(self.t("choose.none"), id="no-catalog")
             options = []
         else:
-            options = service_options(self.catalog, self.session.identity, self.station.unavailable())
+            options = service_options(self.catalog, self.session.identity, self.station.unavailable(),
+                                      face_check=self.station.face is not None)
         with VerticalScroll(id="services"), Grid(id="service-grid"):
             for option in options:
                 service = option.service

@@ -112,6 +112,8 @@ async def test_the_toggle_turns_the_voice_on_and_off(rig_factory):
         assert app.session.voice and str(toggle.label) == t("voice.toggle.on", Lang.EN)
         await wait_for(pilot, lambda: speaker.state().speaking)
         assert _texts(speaker) == [t("voice.choose", Lang.EN)]
+        # A Textual button ignores taps during its 0.2 s press effect (a double tap is one tap)
+        await wait_for(pilot, lambda: not toggle.has_class("-active"))
         await click(pilot, "#voice-toggle")
         assert not app.session.voice
         await wait_for(pilot, lambda: speaker.state().interrupted == 1)  # silenced at once

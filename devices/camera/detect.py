@@ -384,11 +384,15 @@ def _coarse(small: np.ndarray, p: DetectParams) -> tuple[np.ndarray | None, bool
         # stuck to it), then, unless something runs off-frame (a page cut off by the frame
         # falls into enclosed pieces), what closed outlines enclose (a pale page close to
         # the mat's colour)
-        for last in (_far_part(dmat, blocked, p), None if cut else _enclosed(chans[0], blocked)):
-            if last is not None and best is None:
+        tries = [lambda: _far_part(dmat, blocked, p)] + ([] if cut else [lambda: _enclosed(chans[0], blocked)])
+        for make in tries:  # built one at a time: the second only if the first found nothing
+            last = make()
+            if last is not None:
                 props.clear()
                 _propose(last, props, ctx)
                 best, best_fill = _pick(props, lab, p)
+                if best is not None:
+                    break
     if best is not None:
         best = _one_of_several(best, unclosed, lab, p)
     return best, cut, best_fill
